@@ -1,0 +1,1 @@
+"""VeM Studio training package: corpus builder, models, training loops and ONNX export."""
