@@ -1,0 +1,83 @@
+import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { trackRequests } from './helpers.ts';
+
+const FIXTURE = 'e2e/fixtures/cuts-10s.mp4';
+const truth = JSON.parse(readFileSync('e2e/fixtures/cuts-10s.json', 'utf8')) as {
+  durationSec: number;
+  transitions: { timeSec: number; kind: string; durSec: number }[];
+};
+
+test('a real video is parsed into storyboards and transitions at the known times, tags edit, nothing leaves the origin', async ({ page, baseURL }) => {
+  const requests = trackRequests(page, baseURL!);
+  await page.goto('/');
+  await page.getByTestId('video-input').setInputFiles(FIXTURE);
+  await expect(page.getByTestId('parse-status')).toHaveText('ready', { timeout: 90_000 });
+
+  const times = await page.getByTestId('transition').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-time-sec'))));
+  expect(times.length).toBe(truth.transitions.length);
+  for (const t of truth.transitions) {
+    const tol = t.kind === 'cut' ? 1 / 16 + 1e-3 : 0.25;
+    expect(times.some((x) => Math.abs(x - t.timeSec) <= tol), `transition at ${t.timeSec} s found in ${times}`).toBe(true);
+  }
+
+  const boards = page.getByTestId('storyboard');
+  const n = await boards.count();
+  expect(n).toBeGreaterThanOrEqual(2);
+  const spans = await boards.evaluateAll((els) => els.map((e) => [Number(e.getAttribute('data-start-sec')), Number(e.getAttribute('data-dur-sec'))]));
+  expect(spans[0]![0]).toBe(0);
+  const last = spans[spans.length - 1]!;
+  expect(Math.abs(last[0]! + last[1]! - truth.durationSec)).toBeLessThan(0.15);
+
+  // clicking a storyboard seeks the video to its start
+  const target = spans[1]![0]!;
+  await page.getByTestId('storyboard-card').nth(1).getByRole('button').first().click();
+  await expect.poll(() => page.getByTestId('video-player').evaluate((v: HTMLVideoElement) => v.currentTime)).toBeCloseTo(target, 1);
+
+  // edit a storyboard's tags
+  const editor = page.getByTestId('storyboard-card').first().getByTestId('tag-editor');
+  await editor.getByRole('combobox').selectOption('mood:epic');
+  await expect(editor.locator('[data-tag="mood:epic"]')).toBeVisible();
+  await editor.getByRole('button', { name: 'remove mood:epic' }).click();
+  await expect(editor.locator('[data-tag="mood:epic"]')).toHaveCount(0);
+
+  // global tags and caption
+  const caption = page.getByTestId('caption');
+  await expect(caption).not.toHaveValue('');
+  await caption.fill('A bright, hopeful score');
+  await expect(caption).toHaveValue('A bright, hopeful score');
+
+  expect(requests.foreign()).toEqual([]);
+});
+
+for (const [file, pattern] of [
+  ['e2e/fixtures/not-a-video.mp4', /not a video/i],
+  ['e2e/fixtures/truncated.mp4', /truncated|corrupt|not a video/i],
+  ['e2e/fixtures/audio-only.m4a', /no video stream/i],
+] as const) {
+  test(`bad input ${file} gives a clear message and the app stays usable`, async ({ page }) => {
+    await page.goto('/');
+    await page.getByTestId('video-input').setInputFiles(file);
+    await expect(page.getByTestId('error-message')).toHaveText(pattern);
+    await page.getByTestId('video-input').setInputFiles(FIXTURE);
+    await expect(page.getByTestId('parse-status')).toHaveText('ready', { timeout: 90_000 });
+    await expect(page.getByTestId('error-message')).toHaveCount(0);
+  });
+}
+
+test('an empty file is refused with a message', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('video-input').setInputFiles({ name: 'empty.mp4', mimeType: 'video/mp4', buffer: Buffer.alloc(0) });
+  await expect(page.getByTestId('error-message')).toHaveText(/empty/i);
+});
+
+test('WebGPU adapter is available (SwiftShader without a GPU)', async ({ page }) => {
+  await page.goto('/');
+  const info = await page.evaluate(async () => {
+    const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ info?: { architecture?: string } } | null> } }).gpu;
+    if (!gpu) return null;
+    const adapter = await gpu.requestAdapter();
+    return adapter ? { architecture: adapter.info?.architecture ?? '' } : null;
+  });
+  expect(info).not.toBeNull();
+});

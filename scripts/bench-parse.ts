@@ -1,0 +1,69 @@
+// Decode + parse speed in headless Chromium (the built app) vs native ffmpeg on the same video.
+//   npm run build && npx tsx scripts/bench-parse.ts [video] [--json]
+// Default video: .cache/testvideos/out/bench-60s-720p.mp4 (npm run fixtures). Prints decode and
+// parse seconds in the browser, the longest main-thread task while they ran (parsing must never
+// block the UI), native ffmpeg's time for the same frames, and the ratio.
+import { chromium } from '@playwright/test';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { decodeVideoFile } from '../src/cli/decode-node.ts';
+import { parseFrames } from '../src/core/parse/index.ts';
+
+const args = process.argv.slice(2);
+const video = args.find((a) => !a.startsWith('--')) ?? '.cache/testvideos/out/bench-60s-720p.mp4';
+if (!existsSync(video)) {
+  console.error(`bench-parse: ${video} not found (run npm run fixtures first)`);
+  process.exit(1);
+}
+const PORT = 4199;
+const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+
+async function waitForServer(url: string) {
+  for (let i = 0; i < 100; i++) {
+    try { if ((await fetch(url)).ok) return; } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('preview server did not start');
+}
+
+const server = spawn('node', ['node_modules/vite/bin/vite.js', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], { stdio: 'ignore' });
+try {
+  await waitForServer(`http://127.0.0.1:${PORT}/`);
+  const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
+  const page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${PORT}/`);
+  await page.evaluate(() => {
+    (window as unknown as { __longTasks: number[] }).__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) (window as unknown as { __longTasks: number[] }).__longTasks.push(e.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  const t0 = Date.now();
+  await page.getByTestId('video-input').setInputFiles(video);
+  await page.getByTestId('parse-status').filter({ hasText: 'ready' }).waitFor({ timeout: 600_000 });
+  const wallSec = (Date.now() - t0) / 1000;
+  const meta = page.getByTestId('video-meta');
+  const decodeSec = Number(await meta.getAttribute('data-decode-sec'));
+  const parseSec = Number(await meta.getAttribute('data-parse-sec'));
+  const durationSec = Number(await meta.getAttribute('data-duration-sec'));
+  const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
+  await browser.close();
+
+  const n0 = performance.now();
+  const nat = spawnSync('ffmpeg', ['-v', 'error', '-i', video, '-an', '-vf', 'fps=16,scale=224:-2:flags=area', '-pix_fmt', 'rgb24', '-f', 'rawvideo', '-y', '/dev/null']);
+  const nativeSec = (performance.now() - n0) / 1000;
+  if (nat.status !== 0) throw new Error('native ffmpeg failed');
+  const decoded = await decodeVideoFile(video);
+  const p0 = performance.now();
+  parseFrames(decoded);
+  const nodeParseSec = (performance.now() - p0) / 1000;
+
+  const r = (x: number) => Math.round(x * 1000) / 1000;
+  const out = {
+    video, durationSec: r(durationSec), browser: { decodeSec: r(decodeSec), parseSec: r(parseSec), wallSec: r(wallSec), longestMainThreadTaskMs: Math.round(Math.max(0, ...longTasks)) },
+    native: { ffmpegDecodeSec: r(nativeSec), nodeParseSec: r(nodeParseSec) }, decodeRatioBrowserToNative: r(decodeSec / nativeSec),
+  };
+  console.log(args.includes('--json') ? JSON.stringify(out) : JSON.stringify(out, null, 2));
+} finally {
+  server.kill();
+}

@@ -1,0 +1,54 @@
+import { useRef } from 'react';
+import { useStudio } from './store.ts';
+import { DropZone } from './components/DropZone.tsx';
+import { ProgressBar } from './components/ProgressBar.tsx';
+import { Timeline } from './components/Timeline.tsx';
+import { StoryboardList } from './components/StoryboardList.tsx';
+import { GlobalPanel } from './components/GlobalPanel.tsx';
+import { cancelCurrent } from './pipeline.ts';
+import { DevRoundtrip } from './components/DevRoundtrip.tsx';
+
+const DEV = new URLSearchParams(location.search).get('dev');
+
+export function App() {
+  const phase = useStudio((s) => s.phase);
+  const error = useStudio((s) => s.error);
+  const video = useStudio((s) => s.video);
+  const timings = useStudio((s) => s.timings);
+  const videoRef = useRef<HTMLVideoElement>(null);
+  const busy = phase === 'decoding' || phase === 'parsing';
+
+  return (
+    <div className="app">
+      <header>
+        <h1>VeM Studio</h1>
+        <span className="tagline">Music for your video, made on your machine. Nothing is uploaded.</span>
+        <span className="status" data-testid="parse-status" data-phase={phase}>{phase}</span>
+      </header>
+      <DropZone disabled={busy} />
+      {busy && (
+        <div className="busy">
+          <ProgressBar />
+          <button data-testid="cancel-button" onClick={cancelCurrent}>Cancel</button>
+        </div>
+      )}
+      {error && <div className="error" role="alert" data-testid="error-message">{error}</div>}
+      {DEV === 'roundtrip' && <DevRoundtrip />}
+      {video && (
+        <main className="editor">
+          <section className="player">
+            <video ref={videoRef} src={video.url} controls playsInline preload="auto" data-testid="video-player" />
+            <div className="meta" data-testid="video-meta" data-duration-sec={video.durationSec} data-decode-sec={timings?.decodeSec} data-parse-sec={timings?.parseSec}>
+              {video.name} · {video.durationSec.toFixed(2)} s · {video.width}×{video.height}
+              {video.rotationDeg ? ` · rotated ${video.rotationDeg}°` : ''}
+              {timings && ` · decoded in ${timings.decodeSec.toFixed(1)} s, parsed in ${timings.parseSec.toFixed(2)} s`}
+            </div>
+          </section>
+          <Timeline videoRef={videoRef} />
+          <GlobalPanel />
+          <StoryboardList videoRef={videoRef} />
+        </main>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,76 @@
+// wavesurfer.js timeline driven by the video element: storyboards as regions, transitions as markers.
+// The video has no waveform to show yet (the soundtrack comes later), so wavesurfer gets a flat
+// placeholder of the right duration instead of decoding the video's audio.
+import { useEffect, useRef, type RefObject } from 'react';
+import WaveSurfer from 'wavesurfer.js';
+import RegionsPlugin from 'wavesurfer.js/dist/plugins/regions.esm.js';
+import TimelinePlugin from 'wavesurfer.js/dist/plugins/timeline.esm.js';
+import { useStudio } from '../store.ts';
+
+const COLORS = ['rgba(94, 129, 244, 0.22)', 'rgba(244, 162, 94, 0.22)'];
+
+export function Timeline({ videoRef }: { videoRef: RefObject<HTMLVideoElement | null> }) {
+  const container = useRef<HTMLDivElement>(null);
+  const video = useStudio((s) => s.video);
+  const storyboards = useStudio((s) => s.storyboards);
+  const transitions = useStudio((s) => s.transitions);
+  const selected = useStudio((s) => s.selected);
+  const regionsRef = useRef<RegionsPlugin | null>(null);
+
+  useEffect(() => {
+    const media = videoRef.current;
+    if (!container.current || !media || !video) return;
+    const regions = RegionsPlugin.create();
+    const ws = WaveSurfer.create({
+      container: container.current,
+      media,
+      peaks: [new Float32Array(2)],
+      duration: video.durationSec,
+      height: 72,
+      waveColor: '#c9cfe0',
+      progressColor: '#8f9bc4',
+      cursorColor: '#e4572e',
+      plugins: [regions, TimelinePlugin.create({ height: 18 })],
+    });
+    regionsRef.current = regions;
+    regions.on('region-clicked', (region, e) => {
+      e.stopPropagation();
+      media.currentTime = region.start;
+      const idx = Number(region.id.replace('sb-', ''));
+      if (region.id.startsWith('sb-')) useStudio.getState().select(idx);
+    });
+    return () => {
+      regionsRef.current = null;
+      ws.destroy();
+    };
+  }, [video, videoRef]);
+
+  useEffect(() => {
+    const regions = regionsRef.current;
+    if (!regions || !video) return;
+    regions.clearRegions();
+    storyboards.forEach((sb, i) => {
+      const r = regions.addRegion({
+        id: `sb-${i}`, start: sb.startSec, end: sb.startSec + sb.durSec, drag: false, resize: false,
+        color: selected === i ? 'rgba(94, 129, 244, 0.45)' : COLORS[i % 2]!, content: `#${i + 1}`,
+      });
+      r.element?.setAttribute('data-testid', 'storyboard');
+      r.element?.setAttribute('data-start-sec', sb.startSec.toFixed(3));
+      r.element?.setAttribute('data-dur-sec', sb.durSec.toFixed(3));
+    });
+    transitions.forEach((t, i) => {
+      const r = regions.addRegion({ id: `tr-${i}`, start: t.timeSec, drag: false, resize: false, color: t.kind === 'cut' ? '#e4572e' : '#9b5de5' });
+      r.element?.setAttribute('data-testid', 'transition');
+      r.element?.setAttribute('data-time-sec', t.timeSec.toFixed(3));
+      r.element?.setAttribute('data-kind', t.kind);
+      r.element?.setAttribute('title', `${t.kind} at ${t.timeSec.toFixed(2)} s (score ${t.score.toFixed(2)})`);
+    });
+  }, [storyboards, transitions, selected, video]);
+
+  return (
+    <section className="timeline">
+      <h2>Timeline <small>storyboards as regions, <span className="cut">cuts</span> and <span className="gradual">gradual transitions</span> as markers; click a storyboard to seek</small></h2>
+      <div ref={container} data-testid="timeline" />
+    </section>
+  );
+}

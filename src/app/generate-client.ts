@@ -1,0 +1,26 @@
+import { WorkerClient } from '../workers/client.ts';
+import type { GenerateApi } from '../workers/generate-api.ts';
+
+let client: WorkerClient<GenerateApi> | null = null;
+
+export function generateClient(): WorkerClient<GenerateApi> {
+  client ??= new WorkerClient<GenerateApi>(new Worker(new URL('../workers/generate.worker.ts', import.meta.url), { type: 'module' }));
+  return client;
+}
+
+/** Decodes any audio file the browser can read to 16 kHz mono. */
+export async function decodeAudioFile(file: File, sampleRate = 16000): Promise<Float32Array> {
+  const ctx = new OfflineAudioContext(1, 1, sampleRate);
+  let buf: AudioBuffer;
+  try {
+    buf = await ctx.decodeAudioData(await file.arrayBuffer());
+  } catch {
+    throw new Error(`${file.name} is not an audio file this browser can decode.`);
+  }
+  const out = new Float32Array(buf.length);
+  for (let c = 0; c < buf.numberOfChannels; c++) {
+    const ch = buf.getChannelData(c);
+    for (let i = 0; i < out.length; i++) out[i]! += ch[i]! / buf.numberOfChannels;
+  }
+  return out;
+}

@@ -1,0 +1,63 @@
+// Drives one video through decode (ffmpeg.wasm) and parse (parse worker). A failed or cancelled file
+// leaves the previous project untouched: results are committed to the store only on success.
+import { VideoDecoder } from '../media/decoder.ts';
+import { WorkerClient } from '../workers/client.ts';
+import { CancelledError } from '../workers/protocol.ts';
+import type { ParseApi } from '../workers/parse-api.ts';
+import { useStudio } from './store.ts';
+
+let decoder: VideoDecoder | null = null;
+let parser: WorkerClient<ParseApi> | null = null;
+let current: AbortController | null = null;
+
+function parseClient(): WorkerClient<ParseApi> {
+  parser ??= new WorkerClient<ParseApi>(new Worker(new URL('../workers/parse.worker.ts', import.meta.url), { type: 'module' }));
+  return parser;
+}
+
+export function cancelCurrent(): void {
+  current?.abort();
+}
+
+export async function openVideo(file: File): Promise<void> {
+  current?.abort();
+  const ac = new AbortController();
+  current = ac;
+  const store = useStudio.getState();
+  store.setPhase('decoding', { stage: 'decode', fraction: 0 });
+  try {
+    decoder ??= new VideoDecoder();
+    const decoded = await decoder.decode(file, (f) => useStudio.getState().setProgress('decode', f), ac.signal);
+    if (ac.signal.aborted) throw new CancelledError();
+    useStudio.getState().setPhase('parsing', { stage: 'parse', fraction: 0 });
+    const videoId = `${file.name}-${file.size}-${file.lastModified}`;
+    const { frames, ...meta } = decoded;
+    const result = await parseClient().call('parse', {
+      videoId, frames: frames.buffer as ArrayBuffer, width: meta.width, height: meta.height, fps: meta.fps, frameCount: meta.frameCount,
+    }, { transfer: [frames.buffer as ArrayBuffer], signal: ac.signal, onProgress: (_s, f) => useStudio.getState().setProgress('parse', f) });
+    const old = useStudio.getState().video;
+    if (old) URL.revokeObjectURL(old.url);
+    useStudio.setState({
+      phase: 'ready', progress: null, error: null, selected: null,
+      video: {
+        id: videoId, name: file.name, sizeBytes: file.size, url: URL.createObjectURL(file),
+        durationSec: result.durationSec, width: meta.info.width, height: meta.info.height,
+        rotationDeg: meta.info.rotationDeg, frameCount: meta.frameCount,
+      },
+      transitions: result.transitions, storyboards: result.storyboards,
+      globalTags: result.globalTags, caption: result.caption, captionEdited: false,
+      timings: { decodeSec: meta.decodeSec, parseSec: result.parseSec },
+    });
+  } catch (err) {
+    const s = useStudio.getState();
+    if (err instanceof CancelledError || ac.signal.aborted) {
+      s.setPhase(s.video ? 'ready' : 'idle');
+      useStudio.setState({ error: 'Cancelled. Drop another video or choose the same one again.' });
+    } else {
+      s.fail(err instanceof Error ? err.message : String(err));
+      if (s.video) useStudio.setState({ phase: 'ready', error: err instanceof Error ? err.message : String(err) });
+    }
+  } finally {
+    if (current === ac) current = null;
+  }
+}

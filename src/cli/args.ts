@@ -1,0 +1,22 @@
+// Minimal flag parsing for the CLI: positionals, --flag, --key value.
+export interface ParsedArgs {
+  positionals: string[];
+  flags: Map<string, string | true>;
+}
+
+export function parseArgs(argv: string[], valued: readonly string[] = []): ParsedArgs {
+  const positionals: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith('--') || (a.startsWith('-') && a.length === 2)) {
+      const key = a.replace(/^--?/, '');
+      if (valued.includes(key)) {
+        const v = argv[++i];
+        if (v === undefined) throw new Error(`option ${a} needs a value`);
+        flags.set(key, v);
+      } else flags.set(key, true);
+    } else positionals.push(a);
+  }
+  return { positionals, flags };
+}

@@ -1,0 +1,55 @@
+// CLI decoding with the system ffmpeg, using the same probe parsing and arguments as the browser.
+import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
+import constants from '../core/constants.json';
+import { EmptyFileError, MediaError, NoFramesError, TooLargeError } from '../core/media/errors.ts';
+import { checkLimits, frameArgs, outputSize, parseProbeLog, progressFromLog, type ProbeInfo } from '../core/media/probe.ts';
+
+export interface NodeDecodedVideo {
+  info: ProbeInfo;
+  width: number;
+  height: number;
+  fps: number;
+  frameCount: number;
+  durationSec: number;
+  data: Uint8Array;
+}
+
+function run(args: string[], onStderr?: (chunk: string) => void): Promise<{ code: number; stdout: Buffer; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let err = '';
+    p.stdout.on('data', (b: Buffer) => out.push(b));
+    p.stderr.on('data', (b: Buffer) => { const s = b.toString(); err += s; onStderr?.(s); });
+    p.on('error', (e) => reject(new MediaError(`Could not run ffmpeg (${e.message}). Install it (apt-get install ffmpeg).`)));
+    p.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: err }));
+  });
+}
+
+export async function decodeVideoFile(path: string, onProgress?: (f: number) => void): Promise<NodeDecodedVideo> {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch {
+    throw new MediaError(`No such file: ${path}`);
+  }
+  if (size === 0) throw new EmptyFileError();
+  if (size > constants.video.maxFileBytes) throw new TooLargeError(size, constants.video.maxFileBytes);
+  const probe = await run(['-hide_banner', '-nostdin', '-i', path]);
+  const info = parseProbeLog(probe.stderr);
+  checkLimits(info);
+  const dims = outputSize(info);
+  const res = await run(frameArgs(path, 'pipe:1', dims), (s) => {
+    const f = progressFromLog(s, info.durationSec);
+    if (f !== null) onProgress?.(f);
+  });
+  const frameBytes = dims.width * dims.height * 3;
+  const frameCount = Math.floor(res.stdout.byteLength / frameBytes);
+  if (frameCount === 0) throw new NoFramesError();
+  return {
+    info, ...dims, fps: constants.video.fps, frameCount,
+    durationSec: info.durationSec ?? frameCount / constants.video.fps,
+    data: new Uint8Array(res.stdout.buffer, res.stdout.byteOffset, frameCount * frameBytes),
+  };
+}

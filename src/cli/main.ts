@@ -1,0 +1,29 @@
+// `vem <command>`: JSON on stdout (one object), progress on stderr, one clear line and a non-zero
+// exit code on bad input.
+
+const USAGE = `usage: vem <command> [options]
+  parse <video> [--json]                 storyboards, transitions, tags, caption, timings
+  roundtrip <audio> -o <out.wav> [--json] audio -> mel -> VAE -> vocoder -> WAV`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'parse':
+        return await (await import('./commands/parse.ts')).parseCommand(rest);
+      case 'roundtrip':
+        return await (await import('./commands/roundtrip.ts')).roundtripCommand(rest);
+      case undefined:
+      case '-h':
+      case '--help':
+        console.log(USAGE);
+        return cmd ? 0 : 2;
+      default:
+        console.error(`vem: unknown command '${cmd}'\n${USAGE}`);
+        return 2;
+    }
+  } catch (err) {
+    console.error(`vem ${cmd}: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}

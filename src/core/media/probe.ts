@@ -1,0 +1,81 @@
+// Reads what ffmpeg prints about an input (`ffmpeg -hide_banner -i file`), the same text from the
+// system ffmpeg (CLI) and from ffmpeg.wasm (browser), and builds the frame-extraction arguments.
+import constants from '../constants.json';
+import { NoVideoStreamError, NotAVideoError, TooLongError } from './errors.ts';
+
+export interface ProbeInfo {
+  durationSec: number | null;
+  width: number;
+  height: number;
+  /** Degrees clockwise that the player must rotate the stored frames (0, 90, 180, 270). */
+  rotationDeg: number;
+  /** Nominal frame rate of the source (fps/tbr); variable-rate sources are resampled by timestamp. */
+  sourceFps: number | null;
+  hasAudio: boolean;
+}
+
+export const FRAME_WIDTH = constants.video.frameWidth;
+export const DECODE_FPS = constants.video.fps;
+
+const parseClock = (s: string): number => {
+  const [h, m, sec] = s.split(':').map(Number);
+  return (h ?? 0) * 3600 + (m ?? 0) * 60 + (sec ?? 0);
+};
+
+export function parseProbeLog(log: string): ProbeInfo {
+  if (/Invalid data found|moov atom not found|could not find codec parameters|Error opening input|End of file/i.test(log) && !/Stream #\d+:\d+.*Video:/.test(log)) {
+    const detail = /moov atom not found/.test(log) ? 'no moov atom: truncated MP4' : '';
+    throw new NotAVideoError(detail);
+  }
+  const video = log.match(/Stream #\d+:\d+[^\n]*Video:[^\n]*/);
+  if (!video) {
+    if (/Stream #\d+:\d+[^\n]*Audio:/.test(log)) throw new NoVideoStreamError();
+    throw new NotAVideoError();
+  }
+  const line = video[0];
+  const dims = line.match(/,\s*(\d{2,5})x(\d{2,5})/);
+  if (!dims) throw new NotAVideoError('no frame size');
+  const dur = log.match(/Duration:\s*(\d+:\d+:\d+(?:\.\d+)?)/);
+  const fps = line.match(/([\d.]+)\s*fps/) ?? line.match(/([\d.]+)\s*tbr/);
+  let rotation = 0;
+  const disp = log.match(/rotation of (-?[\d.]+) degrees/);
+  const rot = log.match(/rotate\s*:\s*(-?\d+)/);
+  if (disp) rotation = -Number(disp[1]);
+  else if (rot) rotation = Number(rot[1]);
+  rotation = (((Math.round(rotation / 90) * 90) % 360) + 360) % 360;
+  return {
+    durationSec: dur ? parseClock(dur[1]!) : null,
+    width: Number(dims[1]),
+    height: Number(dims[2]),
+    rotationDeg: rotation,
+    sourceFps: fps ? Number(fps[1]) : null,
+    hasAudio: /Stream #\d+:\d+[^\n]*Audio:/.test(log),
+  };
+}
+
+export function checkLimits(info: ProbeInfo): void {
+  const max = constants.video.maxDurationSec;
+  if (info.durationSec !== null && info.durationSec > max) throw new TooLongError(info.durationSec, max);
+}
+
+/** Size of the decoded frames: FRAME_WIDTH wide (or less for narrow sources), even height, rotation applied. */
+export function outputSize(info: ProbeInfo): { width: number; height: number } {
+  const rotated = info.rotationDeg === 90 || info.rotationDeg === 270;
+  const w = rotated ? info.height : info.width;
+  const h = rotated ? info.width : info.height;
+  const width = Math.min(FRAME_WIDTH, w - (w % 2));
+  const height = Math.max(2, 2 * Math.round((h * width) / w / 2));
+  return { width, height };
+}
+
+/** ffmpeg arguments: timestamp-based resampling to 16 fps (handles variable frame rate), RGB24 raw. */
+export function frameArgs(input: string, output: string, size: { width: number; height: number }): string[] {
+  return ['-hide_banner', '-nostdin', '-i', input, '-an', '-sn', '-vf', `fps=${DECODE_FPS},scale=${size.width}:${size.height}:flags=area`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', output];
+}
+
+/** Fraction done from a progress line ("time=00:00:03.20"), or null. */
+export function progressFromLog(line: string, durationSec: number | null): number | null {
+  const m = line.match(/time=\s*(\d+:\d+:\d+(?:\.\d+)?)/);
+  if (!m || !durationSec) return null;
+  return Math.max(0, Math.min(1, parseClock(m[1]!) / durationSec));
+}

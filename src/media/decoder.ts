@@ -1,0 +1,103 @@
+// Browser decoding with ffmpeg.wasm. Its core runs in ffmpeg.wasm's own worker (the decode worker),
+// loaded from this origin. The input file is mounted with WORKERFS (not copied into wasm memory); the
+// decoded frames come back as one transferred buffer that the caller hands straight to the parse
+// worker without keeping a reference.
+import { FFmpeg } from '@ffmpeg/ffmpeg';
+import coreURL from '@ffmpeg/core?url';
+import wasmURL from '@ffmpeg/core/wasm?url';
+import constants from '../core/constants.json';
+import { EmptyFileError, NoFramesError, TooLargeError } from '../core/media/errors.ts';
+import { checkLimits, frameArgs, outputSize, parseProbeLog, progressFromLog, type ProbeInfo } from '../core/media/probe.ts';
+import { CancelledError } from '../workers/protocol.ts';
+
+export interface DecodedVideo {
+  info: ProbeInfo;
+  width: number;
+  height: number;
+  fps: number;
+  frameCount: number;
+  durationSec: number;
+  frames: Uint8Array;
+  decodeSec: number;
+}
+
+const MOUNT = '/input';
+
+export class VideoDecoder {
+  private ffmpeg: FFmpeg | null = null;
+  private log: string[] = [];
+  private onLine: ((line: string) => void) | null = null;
+
+  private async instance(): Promise<FFmpeg> {
+    if (this.ffmpeg) return this.ffmpeg;
+    const ff = new FFmpeg();
+    ff.on('log', ({ message }) => {
+      this.log.push(message);
+      this.onLine?.(message);
+    });
+    await ff.load({ coreURL, wasmURL });
+    this.ffmpeg = ff;
+    return ff;
+  }
+
+  /** Stops a running decode; the next call loads a fresh core. */
+  cancel(): void {
+    this.ffmpeg?.terminate();
+    this.ffmpeg = null;
+  }
+
+  async decode(file: File, onProgress: (fraction: number) => void, signal?: AbortSignal): Promise<DecodedVideo> {
+    const t0 = performance.now();
+    if (file.size === 0) throw new EmptyFileError();
+    if (file.size > constants.video.maxFileBytes) throw new TooLargeError(file.size, constants.video.maxFileBytes);
+    const abort = () => this.cancel();
+    signal?.addEventListener('abort', abort, { once: true });
+    try {
+      const ff = await this.instance();
+      await ff.createDir(MOUNT).catch(() => undefined);
+      // WORKERFS is the string value of FFFSType.WORKERFS.
+      await ff.mount('WORKERFS' as Parameters<FFmpeg['mount']>[0], { files: [file] }, MOUNT);
+      const input = `${MOUNT}/${file.name}`;
+      try {
+        this.log = [];
+        await ff.exec(['-hide_banner', '-i', input]);
+        const info = parseProbeLog(this.log.join('\n'));
+        checkLimits(info);
+        const size = outputSize(info);
+        this.log = [];
+        this.onLine = (line) => {
+          const f = progressFromLog(line, info.durationSec);
+          if (f !== null) onProgress(f);
+        };
+        const code = await ff.exec(frameArgs(input, '/frames.rgb', size));
+        this.onLine = null;
+        if (signal?.aborted) throw new CancelledError();
+        const frameBytes = size.width * size.height * 3;
+        let data: Uint8Array;
+        try {
+          data = (await ff.readFile('/frames.rgb')) as Uint8Array;
+        } catch {
+          throw new NoFramesError();
+        }
+        await ff.deleteFile('/frames.rgb').catch(() => undefined);
+        const frameCount = Math.floor(data.byteLength / frameBytes);
+        if (code !== 0 && frameCount === 0) throw new NoFramesError();
+        if (frameCount === 0) throw new NoFramesError();
+        onProgress(1);
+        return {
+          info, ...size, fps: constants.video.fps, frameCount,
+          durationSec: info.durationSec ?? frameCount / constants.video.fps,
+          frames: data.byteLength === frameCount * frameBytes ? data : data.slice(0, frameCount * frameBytes),
+          decodeSec: (performance.now() - t0) / 1000,
+        };
+      } finally {
+        await ff.unmount(MOUNT).catch(() => undefined);
+      }
+    } catch (err) {
+      if (signal?.aborted) throw new CancelledError();
+      throw err;
+    } finally {
+      signal?.removeEventListener('abort', abort);
+    }
+  }
+}

@@ -1,0 +1,136 @@
+// onnxruntime-web backend for the generate worker. The only file that imports onnxruntime-web.
+// WebGPU when the browser has an adapter (and the caller allows it), else WASM; a WebGPU failure at
+// session creation or mid-run falls back to WASM and says so through `fallbackReason`.
+import * as ort from 'onnxruntime-web';
+import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
+import type { InferenceBackend, Tensor32 } from '../core/models/backend.ts';
+import { modelEntry, ModelFileError, parseManifest, verifyModelBytes, type Manifest } from '../core/models/manifest.ts';
+
+ort.env.wasm.wasmPaths = { wasm: wasmUrl };
+ort.env.wasm.numThreads = 1;
+
+export type EpPreference = 'webgpu' | 'wasm';
+
+async function fetchBytes(url: string, what: string): Promise<Uint8Array> {
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (err) {
+    throw new ModelFileError(`Could not load ${what} (${err instanceof Error ? err.message : String(err)}).`);
+  }
+  if (!res.ok) throw new ModelFileError(`Could not load ${what}: the server answered ${res.status}.`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+export async function loadManifest(baseUrl: string): Promise<Manifest> {
+  const bytes = await fetchBytes(`${baseUrl}manifest.json`, 'the model manifest');
+  try {
+    return parseManifest(JSON.parse(new TextDecoder().decode(bytes)));
+  } catch {
+    throw new ModelFileError('The model manifest is missing or malformed (models/manifest.json).');
+  }
+}
+
+export class WebBackend implements InferenceBackend {
+  ep: EpPreference;
+  fallbackReason: string | null = null;
+  private readonly sessions = new Map<string, ort.InferenceSession>();
+  private readonly bytes = new Map<string, Uint8Array>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(private readonly baseUrl: string, readonly manifest: Manifest, ep: EpPreference, private readonly strictGpu: boolean) {
+    this.ep = ep;
+  }
+
+  static async create(baseUrl: string, prefer: EpPreference, opts: { strictGpu?: boolean } = {}): Promise<WebBackend> {
+    const manifest = await loadManifest(baseUrl);
+    let ep = prefer;
+    let reason: string | null = null;
+    if (ep === 'webgpu') {
+      const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+      const adapter = gpu ? await gpu.requestAdapter().catch(() => null) : null;
+      if (!adapter) {
+        ep = 'wasm';
+        reason = gpu ? 'no WebGPU adapter' : 'this browser has no WebGPU';
+      }
+    }
+    const b = new WebBackend(baseUrl, manifest, ep, opts.strictGpu ?? false);
+    b.fallbackReason = reason;
+    return b;
+  }
+
+  private async modelBytes(name: string): Promise<Uint8Array> {
+    const cached = this.bytes.get(name);
+    if (cached) return cached;
+    const entry = modelEntry(this.manifest, name);
+    const bytes = await fetchBytes(`${this.baseUrl}${entry.file}`, `the model ${entry.file}`);
+    await verifyModelBytes(name, entry, bytes);
+    this.bytes.set(name, bytes);
+    return bytes;
+  }
+
+  private async session(name: string): Promise<ort.InferenceSession> {
+    const cached = this.sessions.get(name);
+    if (cached) return cached;
+    const bytes = await this.modelBytes(name);
+    let s: ort.InferenceSession;
+    if (this.ep === 'webgpu') {
+      try {
+        s = await ort.InferenceSession.create(bytes, {
+          executionProviders: ['webgpu'],
+          ...(this.strictGpu ? { extra: { session: { disable_cpu_ep_fallback: '1' } } } : {}),
+        });
+      } catch (err) {
+        if (this.strictGpu) throw err;
+        await this.switchToWasm(`WebGPU session failed for ${name}: ${err instanceof Error ? err.message : String(err)}`);
+        return this.session(name);
+      }
+    } else {
+      s = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+    }
+    this.sessions.set(name, s);
+    return s;
+  }
+
+  private async switchToWasm(reason: string): Promise<void> {
+    this.fallbackReason = reason;
+    this.ep = 'wasm';
+    for (const s of this.sessions.values()) await s.release().catch(() => undefined);
+    this.sessions.clear();
+  }
+
+  /** Runs go one at a time through one promise chain (WebGPU sessions must not run concurrently). */
+  run(model: string, feeds: Record<string, Tensor32>): Promise<Record<string, Tensor32>> {
+    const next = this.queue.then(() => this.runNow(model, feeds, true));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async runNow(model: string, feeds: Record<string, Tensor32>, mayRetry: boolean): Promise<Record<string, Tensor32>> {
+    const s = await this.session(model);
+    const inputs: Record<string, ort.Tensor> = {};
+    for (const [k, v] of Object.entries(feeds)) inputs[k] = new ort.Tensor('float32', v.data, v.dims);
+    try {
+      const out = await s.run(inputs);
+      const res: Record<string, Tensor32> = {};
+      for (const [k, v] of Object.entries(out)) {
+        const data = (v.location === 'cpu' ? v.data : await v.getData()) as Float32Array;
+        res[k] = { data, dims: [...v.dims] };
+      }
+      return res;
+    } catch (err) {
+      if (this.ep === 'webgpu' && mayRetry && !this.strictGpu) {
+        await this.switchToWasm(`WebGPU failed while running ${model}: ${err instanceof Error ? err.message : String(err)}`);
+        return this.runNow(model, feeds, false);
+      }
+      const desc = Object.entries(feeds).map(([k, v]) => `${k}[${v.dims.join('×')}] float32`).join(', ');
+      throw new Error(`${model} failed on ${this.ep} with ${desc}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    for (const s of this.sessions.values()) await s.release().catch(() => undefined);
+    this.sessions.clear();
+    this.bytes.clear();
+  }
+}

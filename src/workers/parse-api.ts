@@ -1,0 +1,9 @@
+import type { ParseResult } from '../core/parse/index.ts';
+
+export type ParseApi = {
+  parse: {
+    payload: { videoId: string; frames: ArrayBuffer; width: number; height: number; fps: number; frameCount: number };
+    result: ParseResult & { parseSec: number };
+  };
+  release: { payload: { videoId: string }; result: null };
+};

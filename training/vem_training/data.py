@@ -1,0 +1,79 @@
+"""Corpus readers for training: whole tracks in memory, random crops per step.
+
+The corpus layout (index.json, audio/, mels/, clips.jsonl) is written by vem_training.corpus.build.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+
+
+def load_index(corpus: Path) -> list[dict]:
+    return json.loads((Path(corpus) / "index.json").read_text())["tracks"]
+
+
+def select(tracks: list[dict], split: str, kinds: tuple[str, ...] = ("midi", "recorded")) -> list[dict]:
+    return [t for t in tracks if t["split"] == split and t["kind"] in kinds]
+
+
+class AudioCrops:
+    """Random fixed-length waveform crops (for the vocoder), loudness-jittered."""
+
+    def __init__(self, corpus: Path, tracks: list[dict], seg_samples: int, seed: int = 0):
+        import soundfile as sf
+
+        self.seg = seg_samples
+        self.rng = np.random.default_rng(seed)
+        self.audio = []
+        for t in tracks:
+            x, _ = sf.read(str(Path(corpus) / "audio" / f"{t['id']}.wav"), dtype="float32")
+            if x.ndim > 1:
+                x = x.mean(axis=1)
+            if len(x) > seg_samples + 1:
+                self.audio.append(x)
+        if not self.audio:
+            raise RuntimeError(f"no usable audio in {corpus}")
+        lengths = np.array([len(a) for a in self.audio], dtype=np.float64)
+        self.p = lengths / lengths.sum()
+        self.hours = lengths.sum() / 16000 / 3600
+
+    def batch(self, n: int) -> torch.Tensor:
+        out = np.empty((n, self.seg), dtype=np.float32)
+        for i in range(n):
+            a = self.audio[self.rng.choice(len(self.audio), p=self.p)]
+            for _ in range(8):  # avoid near-silent crops
+                s = self.rng.integers(0, len(a) - self.seg)
+                crop = a[s : s + self.seg]
+                if np.abs(crop).max() > 1e-3:
+                    break
+            gain = 10 ** (self.rng.uniform(-6, 3) / 20) * 0.95 / max(np.abs(crop).max(), 1e-3)
+            out[i] = np.clip(crop * min(gain, 10.0), -1, 1)
+        return torch.from_numpy(out)
+
+
+class MelCrops:
+    """Random log-mel crops (64, frames) from the precomputed float16 mels (for the VAE)."""
+
+    def __init__(self, corpus: Path, tracks: list[dict], frames: int, seed: int = 0):
+        self.frames = frames
+        self.rng = np.random.default_rng(seed)
+        self.mels = []
+        for t in tracks:
+            m = np.load(Path(corpus) / "mels" / f"{t['id']}.npy").astype(np.float32)
+            if m.shape[1] > frames + 1:
+                self.mels.append(m)
+        if not self.mels:
+            raise RuntimeError(f"no usable mels in {corpus}")
+        lengths = np.array([m.shape[1] for m in self.mels], dtype=np.float64)
+        self.p = lengths / lengths.sum()
+
+    def batch(self, n: int) -> torch.Tensor:
+        out = np.empty((n, self.mels[0].shape[0], self.frames), dtype=np.float32)
+        for i in range(n):
+            m = self.mels[self.rng.choice(len(self.mels), p=self.p)]
+            s = self.rng.integers(0, m.shape[1] - self.frames)
+            out[i] = m[:, s : s + self.frames]
+        return torch.from_numpy(out)

@@ -1,0 +1,187 @@
+"""ONNX export (opset 17, dynamic axes), fp16 weight storage, and the manifest entry (DESIGN.md §5).
+
+    python -m vem_training.export vocoder --run runs/vocoder
+    python -m vem_training.export vae --run runs/vae
+
+Writes public/models/<name>.onnx and updates public/models/manifest.json (sha256, bytes, shapes, the
+training run, the fp16-vs-fp32 difference). Metrics are added by vem_training.evaluate_autoencoder.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from . import constants
+from .models import build_model
+
+import os
+
+MODELS_DIR = Path(os.environ.get("VEM_MODELS_DIR", constants.REPO_ROOT / "public" / "models"))
+MANIFEST = MODELS_DIR / "manifest.json"
+
+
+def to_fp16_storage(path: Path, min_elements: int = 16) -> None:
+    """Stores float32 initializers as float16 followed by a Cast to float32 (halves the file)."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    model = onnx.load(str(path))
+    g = model.graph
+    new_inits, casts = [], []
+    for init in g.initializer:
+        arr = numpy_helper.to_array(init)
+        if init.data_type == TensorProto.FLOAT and arr.size >= min_elements:
+            half = numpy_helper.from_array(arr.astype(np.float16), init.name + "_fp16")
+            new_inits.append(half)
+            casts.append(helper.make_node("Cast", [half.name], [init.name], to=TensorProto.FLOAT, name=f"cast_{init.name}"))
+        else:
+            new_inits.append(init)
+    del g.initializer[:]
+    g.initializer.extend(new_inits)
+    nodes = list(g.node)
+    del g.node[:]
+    g.node.extend(casts + nodes)
+    onnx.checker.check_model(model)
+    onnx.save(model, str(path))
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def io_spec(path: Path) -> tuple[list[dict], list[dict]]:
+    import onnx
+
+    m = onnx.load(str(path))
+    dt_names = {1: "float32", 7: "int64", 10: "float16", 9: "bool"}
+
+    def spec(v):
+        t = v.type.tensor_type
+        shape = [d.dim_param if d.dim_param else d.dim_value for d in t.shape.dim]
+        return {"name": v.name, "dtype": dt_names.get(t.elem_type, str(t.elem_type)), "shape": shape}
+
+    init_names = {i.name for i in m.graph.initializer}
+    return [spec(v) for v in m.graph.input if v.name not in init_names], [spec(v) for v in m.graph.output]
+
+
+def load_manifest() -> dict:
+    if MANIFEST.exists():
+        return json.loads(MANIFEST.read_text())
+    return {"version": 1, "models": {}}
+
+
+def save_manifest(man: dict) -> None:
+    man["constants"] = constants.load()
+    MANIFEST.write_text(json.dumps(man, indent=1) + "\n")
+
+
+def update_entry(name: str, path: Path, extra: dict) -> dict:
+    man = load_manifest()
+    inputs, outputs = io_spec(path)
+    entry = man["models"].get(name, {})
+    entry.update({"file": path.name, "bytes": path.stat().st_size, "sha256": sha256(path), "opset": 17,
+                  "precision": "fp16 weights, fp32 compute", "inputs": inputs, "outputs": outputs, **extra})
+    man["models"][name] = entry
+    save_manifest(man)
+    return entry
+
+
+def max_diff_fp16(fp32_path: Path, fp16_path: Path, feeds: dict) -> float:
+    import onnxruntime as ort
+
+    a = ort.InferenceSession(str(fp32_path), providers=["CPUExecutionProvider"]).run(None, feeds)[0]
+    b = ort.InferenceSession(str(fp16_path), providers=["CPUExecutionProvider"]).run(None, feeds)[0]
+    return float(np.abs(a - b).max())
+
+
+def load_run(run: Path):
+    state = torch.load(run / "ckpt.pt", map_location="cpu")
+    cfg = state["config"]
+    model = build_model(cfg["kind"], cfg["model"])
+    model.load_state_dict(state["model"])
+    model.eval()
+    return model, cfg, state
+
+
+def training_info(run: Path, cfg: dict, state: dict, corpus_note: str) -> dict:
+    return {"training": {"config": cfg, "steps": state["step"], "hours": round(state["elapsed"] / 3600, 3),
+                         "data": corpus_note, "date": dt.date.today().isoformat(),
+                         "command": f"python -m vem_training.train --config configs/{cfg['kind']}.json --run {run}"}}
+
+
+def export_onnx(module: torch.nn.Module, args: tuple, path: Path, input_names, output_names, dynamic_axes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with torch.no_grad():
+        torch.onnx.export(module, args, str(path), opset_version=17, input_names=input_names,
+                          output_names=output_names, dynamic_axes=dynamic_axes, do_constant_folding=False)
+
+
+def corpus_note(run: Path) -> str:
+    cfg = json.loads((run / "config.json").read_text()) if (run / "config.json").exists() else {}
+    corpus = Path(cfg.get("corpus", "data/corpus"))
+    summary = corpus / "summary.json"
+    if summary.exists():
+        s = json.loads(summary.read_text())
+        return f"corpus train split ({s.get('trainHours', '?')} h; built by python -m vem_training.corpus.build)"
+    return "corpus train split (python -m vem_training.corpus.build)"
+
+
+def export_vocoder(run: Path) -> dict:
+    model, cfg, state = load_run(run)
+    MODELS_DIR.mkdir(parents=True, exist_ok=True)
+    out = MODELS_DIR / "vocoder.onnx"
+    tmp32 = run / "vocoder.fp32.onnx"
+    mel = torch.randn(1, 64, 160) - 5.0
+    export_onnx(model, (mel,), tmp32, ["mel"], ["audio"], {"mel": {0: "B", 2: "T"}, "audio": {0: "B", 1: "samples"}})
+    out.write_bytes(tmp32.read_bytes())
+    to_fp16_storage(out)
+    feeds = {"mel": (np.random.default_rng(0).standard_normal((1, 64, 300)) - 5).astype(np.float32)}
+    diff = max_diff_fp16(tmp32, out, feeds)
+    return update_entry("vocoder", out, {**training_info(run, cfg, state, corpus_note(run)), "fp16MaxAbsDiff": diff,
+                                         "sampleRate": 16000, "hop": 256})
+
+
+def export_vae(run: Path) -> dict:
+    from .models.vae import VAEDecoderExport, VAEEncoderExport
+
+    model, cfg, state = load_run(run)
+    entries = {}
+    MODELS_DIR.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    for name, wrapper, arg, inames, onames, axes in (
+        ("vae_encoder", VAEEncoderExport(model), torch.randn(1, 64, 128) - 5.0, ["mel"], ["latent"],
+         {"mel": {0: "B", 2: "T"}, "latent": {0: "B", 3: "T4"}}),
+        ("vae_decoder", VAEDecoderExport(model), torch.randn(1, 8, 16, 32), ["latent"], ["mel_out"],
+         {"latent": {0: "B", 3: "T4"}, "mel_out": {0: "B", 2: "T"}}),
+    ):
+        out = MODELS_DIR / f"{name}.onnx"
+        tmp32 = run / f"{name}.fp32.onnx"
+        export_onnx(wrapper, (arg,), tmp32, inames, onames, axes)
+        out.write_bytes(tmp32.read_bytes())
+        to_fp16_storage(out)
+        shape = (1, 64, 256) if name == "vae_encoder" else (1, 8, 16, 64)
+        feeds = {inames[0]: (rng.standard_normal(shape) + (-5.0 if name == "vae_encoder" else 0.0)).astype(np.float32)}
+        diff = max_diff_fp16(tmp32, out, feeds)
+        entries[name] = update_entry(name, out, {**training_info(run, cfg, state, corpus_note(run)),
+                                                 "fp16MaxAbsDiff": diff, "timeMultiple": 4})
+    return entries
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("kind", choices=["vocoder", "vae"])
+    ap.add_argument("--run", required=True)
+    args = ap.parse_args(argv)
+    torch.set_num_threads(1)
+    res = export_vocoder(Path(args.run)) if args.kind == "vocoder" else export_vae(Path(args.run))
+    print(json.dumps(res, indent=1)[:2000])
+
+
+if __name__ == "__main__":
+    main()

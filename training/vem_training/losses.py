@@ -1,0 +1,27 @@
+"""Spectral losses for the vocoder and the VAE."""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+RESOLUTIONS = ((512, 128), (1024, 256), (2048, 512))  # (n_fft, hop)
+
+
+def _mag(x: torch.Tensor, n_fft: int, hop: int) -> torch.Tensor:
+    w = torch.hann_window(n_fft, device=x.device)
+    return torch.stft(x, n_fft, hop, window=w, return_complex=True).abs().clamp(min=1e-7)
+
+
+def multi_resolution_stft(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Spectral convergence + log-magnitude L1, averaged over RESOLUTIONS. (B, N) inputs."""
+    total = y.new_zeros(())
+    for n_fft, hop in RESOLUTIONS:
+        a, b = _mag(y_hat, n_fft, hop), _mag(y, n_fft, hop)
+        sc = torch.linalg.norm(b - a, dim=(1, 2)) / torch.linalg.norm(b, dim=(1, 2)).clamp(min=1e-7)
+        total = total + sc.mean() + F.l1_loss(a.log(), b.log())
+    return total / len(RESOLUTIONS)
+
+
+def kl_divergence(mean: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """Mean over elements of KL(N(mean, exp(logvar)) || N(0, 1))."""
+    return 0.5 * (mean.pow(2) + logvar.exp() - 1.0 - logvar).mean()
