@@ -19,6 +19,12 @@ async function getBackend(ep: EpPreference, strictGpu: boolean): Promise<WebBack
 }
 
 serveWorker({
+  runModel: async (p: GenerateApi['runModel']['payload'], ctx) => {
+    const b = await getBackend(p.ep, p.strictGpu ?? false);
+    const outputs = await b.run(p.model, p.feeds);
+    for (const o of Object.values(outputs)) ctx.transfer(o.data.buffer);
+    return { outputs, ep: b.ep, fallbackReason: b.fallbackReason };
+  },
   roundtrip: async (p: GenerateApi['roundtrip']['payload'], ctx) => {
     const t0 = performance.now();
     const b = await getBackend(p.ep, p.strictGpu ?? false);

@@ -19,6 +19,7 @@ import torch
 
 from . import constants
 from .models import build_model
+from . import audio, parity
 
 import os
 
@@ -143,8 +144,10 @@ def export_vocoder(run: Path) -> dict:
     to_fp16_storage(out)
     feeds = {"mel": (np.random.default_rng(0).standard_normal((1, 64, 300)) - 5).astype(np.float32)}
     diff = max_diff_fp16(tmp32, out, feeds)
+    mel40 = parity_mel()
+    pdiff = parity_for(out, "vocoder", model, {"mel": mel40}, "audio")
     return update_entry("vocoder", out, {**training_info(run, cfg, state, corpus_note(run)), "fp16MaxAbsDiff": diff,
-                                         "sampleRate": 16000, "hop": 256})
+                                         "parityMaxAbsDiffVsTorch": pdiff, "sampleRate": 16000, "hop": 256})
 
 
 def export_vae(run: Path) -> dict:
@@ -168,9 +171,30 @@ def export_vae(run: Path) -> dict:
         shape = (1, 64, 256) if name == "vae_encoder" else (1, 8, 16, 64)
         feeds = {inames[0]: (rng.standard_normal(shape) + (-5.0 if name == "vae_encoder" else 0.0)).astype(np.float32)}
         diff = max_diff_fp16(tmp32, out, feeds)
+        if name == "vae_encoder":
+            px = {"mel": parity_mel()}
+        else:
+            with torch.no_grad():
+                px = {"latent": model.encode(torch.from_numpy(parity_mel()))[0].numpy()}
+        pdiff = parity_for(out, name, wrapper, px, onames[0])
         entries[name] = update_entry(name, out, {**training_info(run, cfg, state, corpus_note(run)),
-                                                 "fp16MaxAbsDiff": diff, "timeMultiple": 4})
+                                                 "fp16MaxAbsDiff": diff, "parityMaxAbsDiffVsTorch": pdiff, "timeMultiple": 4})
     return entries
+
+
+def parity_mel() -> np.ndarray:
+    """(1, 64, 40) log-mel of the committed parity signal: the same input on every runtime."""
+    x, _ = audio.load_wav_mono(constants.REPO_ROOT / "src/core/audio/testdata/parity.wav")
+    return audio.log_mel(x)[None, :, :40].astype(np.float32)
+
+
+def parity_for(path: Path, name: str, module, inputs: dict, output_name: str) -> float:
+    """Writes the parity fixture (PyTorch fp32 output) and returns |onnxruntime − PyTorch| max."""
+    fx = parity.write_fixture(name, module, inputs, output_name, tol=1.0)
+    d = parity.check_onnx(path, fx)
+    # runtimes must agree with PyTorch about as well as the fp16-stored weights allow
+    fx = parity.write_fixture(name, module, inputs, output_name, tol=float(max(2e-3, 4 * d)))
+    return d
 
 
 def main(argv=None):

@@ -8,8 +8,14 @@ import type { GenerateApi } from '../../workers/generate-api.ts';
 type Result = GenerateApi['roundtrip']['result'];
 
 declare global {
-  interface Window { __vemRoundtrip?: { pcm: Float32Array; result: Omit<Result, 'pcm'> } }
+  interface Window {
+    __vemRoundtrip?: { pcm: Float32Array; result: Omit<Result, 'pcm'> };
+    /** Developer hook for the parity tests: run one model in the generate worker. */
+    __vemRunModel?: (p: GenerateApi['runModel']['payload']) => Promise<GenerateApi['runModel']['result']>;
+  }
 }
+
+window.__vemRunModel = (p) => generateClient().call('runModel', p);
 
 export function DevRoundtrip() {
   const [ep, setEp] = useState<'webgpu' | 'wasm'>('wasm');

@@ -29,14 +29,14 @@ class FixedISTFT(nn.Module):
         basis_re = scale[:, None] * torch.cos(ang) / n_fft * window[None, :]
         basis_im = -scale[:, None] * torch.sin(ang) / n_fft * window[None, :]
         basis = torch.cat([basis_re, basis_im], dim=0)[:, None, :]  # (2*bins, 1, n_fft)
-        self.register_buffer("basis", basis.float(), persistent=False)
+        self.register_buffer("basis", basis.float())  # persistent: exported as an fp16 initializer
         self.register_buffer("win_sq", (window ** 2).float()[None, None, :], persistent=False)
 
     def forward(self, re: torch.Tensor, im: torch.Tensor) -> torch.Tensor:
         # re, im: (B, bins, T) -> (B, (T-1)*hop) samples (centre padding removed)
         x = torch.cat([re, im], dim=1)
         y = F.conv_transpose1d(x, self.basis, stride=self.hop)  # (B, 1, (T-1)*hop + n_fft)
-        ones = torch.ones_like(re[:, :1, :])  # (B, 1, T)
+        ones = re[:, :1, :] * 0.0 + 1.0  # (B, 1, T); not ones_like, which exports a Shape op
         env = F.conv_transpose1d(ones, self.win_sq, stride=self.hop)
         pad = self.n_fft // 2
         y = y[:, 0, pad:-pad]

@@ -9,6 +9,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .layers import GroupNormNoShape, NearestUp2d
+
 MEL_MEAN = -5.0  # rough centre of the natural-log mel of music at this front end
 MEL_STD = 2.5
 
@@ -16,9 +18,9 @@ MEL_STD = 2.5
 class ResBlock2d(nn.Module):
     def __init__(self, cin: int, cout: int):
         super().__init__()
-        self.n1 = nn.GroupNorm(8, cin)
+        self.n1 = GroupNormNoShape(8, cin)
         self.c1 = nn.Conv2d(cin, cout, 3, padding=1)
-        self.n2 = nn.GroupNorm(8, cout)
+        self.n2 = GroupNormNoShape(8, cout)
         self.c2 = nn.Conv2d(cout, cout, 3, padding=1)
         self.skip = nn.Conv2d(cin, cout, 1) if cin != cout else nn.Identity()
 
@@ -38,7 +40,7 @@ class Encoder(nn.Module):
             ResBlock2d(c1, c1), nn.Conv2d(c1, c2, 3, stride=2, padding=1),
             ResBlock2d(c2, c2), ResBlock2d(c2, c2),
         )
-        self.out_norm = nn.GroupNorm(8, c2)
+        self.out_norm = GroupNormNoShape(8, c2)
         self.out = nn.Conv2d(c2, 2 * z, 3, padding=1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B,1,F,T) -> (B,2z,F/4,T/4)
@@ -48,10 +50,11 @@ class Encoder(nn.Module):
 class Upsample(nn.Module):
     def __init__(self, cin: int, cout: int):
         super().__init__()
+        self.up = NearestUp2d(cin)
         self.conv = nn.Conv2d(cin, cout, 3, padding=1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.conv(F.interpolate(x, scale_factor=2.0, mode="nearest"))
+        return self.conv(self.up(x))
 
 
 class Decoder(nn.Module):
@@ -63,7 +66,7 @@ class Decoder(nn.Module):
             ResBlock2d(c2, c2), ResBlock2d(c2, c2), Upsample(c2, c1),
             ResBlock2d(c1, c1), Upsample(c1, c0), ResBlock2d(c0, c0),
         )
-        self.out_norm = nn.GroupNorm(8, c0)
+        self.out_norm = GroupNormNoShape(8, c0)
         self.out = nn.Conv2d(c0, 1, 3, padding=1)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
@@ -80,7 +83,8 @@ class MelVAE(nn.Module):
     def encode(self, mel: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         # mel: (B, 64, T) natural-log -> mean, logvar: (B, 8, 16, T/4)
         h = self.encoder(((mel - MEL_MEAN) / MEL_STD)[:, None])
-        mean, logvar = h.chunk(2, dim=1)
+        z = self.z_channels
+        mean, logvar = h[:, :z], h[:, z:]  # constant slices (chunk exports a Shape op)
         return mean, torch.clamp(logvar, -20.0, 10.0)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:  # (B, 8, 16, T/4) -> (B, 64, T)

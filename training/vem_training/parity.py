@@ -1,0 +1,40 @@
+"""Parity fixtures: a fixed input and the PyTorch (fp32) output of each exported model, written beside
+the e2e fixtures so onnxruntime-node (Vitest) and onnxruntime-web (Playwright, WASM and WebGPU) are
+checked against PyTorch on the same input."""
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import torch
+
+from . import constants
+
+PARITY_DIR = constants.REPO_ROOT / "e2e" / "fixtures" / "parity"
+
+
+def b64(a: np.ndarray) -> str:
+    return base64.b64encode(np.ascontiguousarray(a, dtype="<f4").tobytes()).decode()
+
+
+def write_fixture(name: str, module: torch.nn.Module, inputs: dict[str, np.ndarray], output_name: str, tol: float) -> dict:
+    with torch.no_grad():
+        out = module(*[torch.from_numpy(v) for v in inputs.values()]).numpy()
+    PARITY_DIR.mkdir(parents=True, exist_ok=True)
+    fx = {"model": name, "tolerance": tol,
+          "inputs": {k: {"dims": list(v.shape), "b64": b64(v)} for k, v in inputs.items()},
+          "expected": {output_name: {"dims": list(out.shape), "b64": b64(out)}}}
+    (PARITY_DIR / f"{name}.json").write_text(json.dumps(fx))
+    return fx
+
+
+def check_onnx(path, fx: dict) -> float:
+    """Max |onnxruntime(python) − PyTorch| on the fixture."""
+    import onnxruntime as ort
+
+    feeds = {k: np.frombuffer(base64.b64decode(v["b64"]), dtype="<f4").reshape(v["dims"]) for k, v in fx["inputs"].items()}
+    out = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(None, feeds)[0]
+    (exp,) = fx["expected"].values()
+    ref = np.frombuffer(base64.b64decode(exp["b64"]), dtype="<f4").reshape(exp["dims"])
+    return float(np.abs(out - ref).max())
