@@ -31,7 +31,7 @@ export async function openVideo(file: File): Promise<void> {
     if (ac.signal.aborted) throw new CancelledError();
     useStudio.getState().setPhase('parsing', { stage: 'parse', fraction: 0 });
     const videoId = `${file.name}-${file.size}-${file.lastModified}`;
-    const { frames, ...meta } = decoded;
+    const { data: frames, ...meta } = decoded;
     const result = await parseClient().call('parse', {
       videoId, frames: frames.buffer as ArrayBuffer, width: meta.width, height: meta.height, fps: meta.fps, frameCount: meta.frameCount,
     }, { transfer: [frames.buffer as ArrayBuffer], signal: ac.signal, onProgress: (_s, f) => useStudio.getState().setProgress('parse', f) });

@@ -3,17 +3,9 @@ import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import constants from '../core/constants.json';
 import { EmptyFileError, MediaError, NoFramesError, TooLargeError } from '../core/media/errors.ts';
-import { checkLimits, frameArgs, outputSize, parseProbeLog, progressFromLog, type ProbeInfo } from '../core/media/probe.ts';
+import { checkLimits, frameArgs, outputSize, parseProbeLog, progressFromLog, type DecodedFrames } from '../core/media/probe.ts';
 
-export interface NodeDecodedVideo {
-  info: ProbeInfo;
-  width: number;
-  height: number;
-  fps: number;
-  frameCount: number;
-  durationSec: number;
-  data: Uint8Array;
-}
+export type NodeDecodedVideo = DecodedFrames;
 
 function run(args: string[], onStderr?: (chunk: string) => void): Promise<{ code: number; stdout: Buffer; stderr: string }> {
   return new Promise((resolve, reject) => {

@@ -7,17 +7,10 @@ import coreURL from '@ffmpeg/core?url';
 import wasmURL from '@ffmpeg/core/wasm?url';
 import constants from '../core/constants.json';
 import { EmptyFileError, NoFramesError, TooLargeError } from '../core/media/errors.ts';
-import { checkLimits, frameArgs, outputSize, parseProbeLog, progressFromLog, type ProbeInfo } from '../core/media/probe.ts';
+import { checkLimits, frameArgs, outputSize, parseProbeLog, progressFromLog, type DecodedFrames } from '../core/media/probe.ts';
 import { CancelledError } from '../workers/protocol.ts';
 
-export interface DecodedVideo {
-  info: ProbeInfo;
-  width: number;
-  height: number;
-  fps: number;
-  frameCount: number;
-  durationSec: number;
-  frames: Uint8Array;
+export interface DecodedVideo extends DecodedFrames {
   decodeSec: number;
 }
 
@@ -87,7 +80,7 @@ export class VideoDecoder {
         return {
           info, ...size, fps: constants.video.fps, frameCount,
           durationSec: info.durationSec ?? frameCount / constants.video.fps,
-          frames: data.byteLength === frameCount * frameBytes ? data : data.slice(0, frameCount * frameBytes),
+          data: data.byteLength === frameCount * frameBytes ? data : data.slice(0, frameCount * frameBytes),
           decodeSec: (performance.now() - t0) / 1000,
         };
       } finally {

@@ -14,6 +14,18 @@ export interface ProbeInfo {
   hasAudio: boolean;
 }
 
+/** Decoded frames and what the probe said: the same shape from ffmpeg.wasm and the system ffmpeg. */
+export interface DecodedFrames {
+  info: ProbeInfo;
+  width: number;
+  height: number;
+  fps: number;
+  frameCount: number;
+  durationSec: number;
+  /** RGB24, frame-major. */
+  data: Uint8Array;
+}
+
 export const FRAME_WIDTH = constants.video.frameWidth;
 export const DECODE_FPS = constants.video.fps;
 
