@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import time
 from pathlib import Path
 
@@ -91,6 +92,9 @@ def main(argv=None):
     step_fn = make_step(cfg, model, front)
     (run / "config.json").write_text(json.dumps({**cfg, "corpus": str(args.corpus)}, indent=1))
 
+    stop = {"requested": False}  # SIGTERM/SIGINT: checkpoint after the current step, then exit
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.update(requested=True))
     log = open(run / "log.jsonl", "a")
     t_start, t_ckpt = time.time(), time.time()
     model.train()
@@ -114,7 +118,7 @@ def main(argv=None):
             if step_idx % 100 == 0 or step_idx == 1:
                 print(rec, flush=True)
         now = time.time()
-        done = args.minutes is not None and now - t_start > args.minutes * 60
+        done = stop["requested"] or (args.minutes is not None and now - t_start > args.minutes * 60)
         if now - t_ckpt > cfg["ckptEverySec"] or done or step_idx >= total_steps:
             tmp = run / "ckpt.pt.tmp"
             torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step_idx,
