@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-PKGS="python3-venv python3-torch python3-numpy python3-scipy python3-onnx python3-pytest python3-protobuf python3-sympy python3-packaging ffmpeg fluidsynth fluid-soundfont-gm musescore-general-soundfont-small mma"
+PKGS="python3-venv python3-pil python3-torch python3-numpy python3-scipy python3-onnx python3-pytest python3-protobuf python3-sympy python3-packaging ffmpeg fluidsynth fluid-soundfont-gm musescore-general-soundfont-small mma"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then

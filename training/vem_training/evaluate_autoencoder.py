@@ -72,6 +72,25 @@ def test_clips(corpus: Path, n: int, seconds: float = 10.0) -> list[tuple[str, n
     return clips[:n]
 
 
+def mel_image(rows: list[tuple[str, np.ndarray]], path: Path) -> None:
+    """Stacks log-mels (low frequencies at the bottom) into one greyscale PNG for inspection."""
+    from PIL import Image, ImageDraw
+
+    strips = []
+    for label, m in rows:
+        v = np.clip((m - (-11.5)) / (3.0 - (-11.5)), 0, 1)[::-1]
+        img = Image.fromarray((v * 255).astype(np.uint8)).resize((m.shape[1], 128), Image.NEAREST).convert("RGB")
+        ImageDraw.Draw(img).text((4, 2), label, fill=(255, 80, 80))
+        strips.append(img)
+    out = Image.new("RGB", (max(i.width for i in strips), sum(i.height for i in strips)))
+    y = 0
+    for i in strips:
+        out.paste(i, (0, y))
+        y += i.height
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out.save(path)
+
+
 def main(argv=None):
     import onnxruntime as ort
 
@@ -102,11 +121,20 @@ def main(argv=None):
         y_rt = sess["vocoder"].run(None, {"mel": mel_rt[None]})[0][0]
         y_gl = griffin_lim(mel)
         y_rt_gl = griffin_lim(mel_rt)
-        ref_beats = beats.track_beats(x, 16000).beats
+        ref_beats = beats.track_beats(x, 16000, downbeats=False)[0]
         for key, y in (("vocoder", y_voc), ("griffinLim", y_gl), ("roundtrip", y_rt), ("roundtripGriffinLim", y_rt_gl)):
             rows[key]["melL1"].append(mel_l1(y, mel))
             rows[key]["mrstft"].append(mrstft(y, x))
-            rows[key]["beatF"].append(beats.f_measure(ref_beats, beats.track_beats(y, 16000).beats))
+            rows[key]["beatF"].append(beats.f_measure(ref_beats, beats.track_beats(y, 16000, downbeats=False)[0]))
+        if i == 0 and args.write:
+            mel_image([("original", mel), ("vocoder (re-analysed)", audio.log_mel(y_voc)), ("VAE decode", mel_rt),
+                       ("VAE + vocoder (re-analysed)", audio.log_mel(y_rt)), ("Griffin-Lim", audio.log_mel(y_gl))],
+                      constants.REPO_ROOT / "docs" / "img" / "autoencoder-mels.png")
+            import soundfile as sf
+            listen = Path(args.corpus).parent / "listen"
+            listen.mkdir(exist_ok=True)
+            for key, y in (("original", x), ("vocoder", y_voc), ("roundtrip", y_rt), ("griffinlim", y_gl)):
+                sf.write(str(listen / f"{tid}-{key}.wav"), y, 16000)
         print(f"[{i + 1}/{len(clips)}] {tid}: voc melL1 {rows['vocoder']['melL1'][-1]:.3f} rt {rows['roundtrip']['melL1'][-1]:.3f} "
               f"GL {rows['griffinLim']['melL1'][-1]:.3f} beatF rt {rows['roundtrip']['beatF'][-1]:.2f}", flush=True)
     summary = {k: {m: round(float(np.mean(v)), 4) for m, v in r.items()} for k, r in rows.items()}
