@@ -1,0 +1,44 @@
+// The `vem` CLI end to end: JSON on stdout, one clear line and a non-zero exit on bad input.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+const vem = (...args: string[]) => spawnSync('node', ['bin/vem.mjs', ...args], { encoding: 'utf8' });
+
+describe('vem parse', () => {
+  it('prints the parse of a real video as one JSON object', () => {
+    const res = vem('parse', 'e2e/fixtures/cuts-10s.mp4', '--json');
+    expect(res.status).toBe(0);
+    const out = JSON.parse(res.stdout) as {
+      durationSec: number; fps: number; transitions: { timeSec: number; kind: string; score: number }[];
+      storyboards: { startSec: number; durSec: number; descriptors: Record<string, number>; tags: string[] }[];
+      globalTags: string[]; caption: string; timings: { decodeSec: number; parseSec: number };
+    };
+    const truth = JSON.parse(readFileSync('e2e/fixtures/cuts-10s.json', 'utf8')) as { durationSec: number; transitions: { timeSec: number }[] };
+    expect(out.fps).toBe(16);
+    expect(Math.abs(out.durationSec - truth.durationSec)).toBeLessThan(0.1);
+    expect(out.transitions.length).toBe(truth.transitions.length);
+    expect(out.storyboards[0]!.startSec).toBe(0);
+    expect(Object.keys(out.storyboards[0]!.descriptors)).toEqual(expect.arrayContaining(['brightness', 'saturation', 'warmth', 'colourfulness', 'motionEnergy']));
+    expect(out.caption.length).toBeGreaterThan(0);
+    expect(out.timings.parseSec).toBeGreaterThanOrEqual(0);
+  });
+
+  for (const [file, pattern] of [
+    ['e2e/fixtures/not-a-video.mp4', /not a video/i],
+    ['e2e/fixtures/audio-only.m4a', /no video stream/i],
+    ['does-not-exist.mp4', /no such file/i],
+  ] as const) {
+    it(`exits non-zero with one line for ${file}`, () => {
+      const res = vem('parse', file, '--json');
+      expect(res.status).not.toBe(0);
+      expect(res.stdout).toBe('');
+      const lines = res.stderr.trim().split('\n').filter((l) => !l.startsWith('\r') && l.trim() && !/npm warn/.test(l));
+      expect(lines.at(-1)).toMatch(pattern);
+    });
+  }
+
+  it('unknown commands print usage and exit 2', () => {
+    expect(vem('frobnicate').status).toBe(2);
+  });
+});
