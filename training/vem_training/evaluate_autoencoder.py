@@ -1,8 +1,8 @@
 """Measures the shipped vocoder and VAE (the ONNX files in public/models) on held-out recorded music.
 
-    python -m vem_training.evaluate_autoencoder --corpus data/corpus [--clips 24] [--write]
+    python -m vem_training.evaluate_autoencoder --corpus data/corpus [--clips 12] [--write]
 
-For each 10 s test clip of *recorded* music: (a) the vocoder on the ground-truth log-mel and (b) the
+For each test clip (default 12 clips of 30 s) of *recorded* music: (a) the vocoder on the ground-truth log-mel and (b) the
 full round trip (VAE encode → decode → vocoder), each beside Griffin-Lim on the same mel (pseudo-
 inverse of the mel filterbank, 64 iterations). Reports mel L1 (natural-log mel, vs. the clip's mel)
 and the multi-resolution STFT distance (spectral convergence + log-magnitude L1, the training loss's
@@ -96,7 +96,8 @@ def main(argv=None):
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", default="data/corpus")
-    ap.add_argument("--clips", type=int, default=24)
+    ap.add_argument("--clips", type=int, default=12)
+    ap.add_argument("--seconds", type=float, default=30.0, help="clip length (madmom is steadier on longer clips)")
     ap.add_argument("--write", action="store_true")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
@@ -104,7 +105,7 @@ def main(argv=None):
     opts.intra_op_num_threads = 1
     sess = {k: ort.InferenceSession(str(MODELS_DIR / f"{k}.onnx"), opts, providers=["CPUExecutionProvider"])
             for k in ("vocoder", "vae_encoder", "vae_decoder")}
-    clips = test_clips(Path(args.corpus), args.clips)
+    clips = test_clips(Path(args.corpus), args.clips, args.seconds)
     if not clips:
         raise SystemExit("no recorded test clips in the corpus")
     rows = {k: {"melL1": [], "mrstft": [], "beatF": []} for k in ("vocoder", "griffinLim", "roundtrip", "roundtripGriffinLim")}
@@ -139,7 +140,7 @@ def main(argv=None):
               f"GL {rows['griffinLim']['melL1'][-1]:.3f} beatF rt {rows['roundtrip']['beatF'][-1]:.2f}", flush=True)
     summary = {k: {m: round(float(np.mean(v)), 4) for m, v in r.items()} for k, r in rows.items()}
     summary["clips"] = len(clips)
-    summary["clipSec"] = 10
+    summary["clipSec"] = args.seconds
     summary["split"] = "test (recorded music)"
     summary["vocoderSecPerAudioSecOrtPython"] = round(voc_sec / audio_sec, 5)
     print(json.dumps(summary, indent=1))
