@@ -129,7 +129,10 @@ def corpus_note(run: Path) -> str:
     summary = corpus / "summary.json"
     if summary.exists():
         s = json.loads(summary.read_text())
-        return f"corpus train split ({s.get('trainHours', '?')} h; built by python -m vem_training.corpus.build)"
+        hours = s.get("hoursPerSplit", {}).get("train", "?")
+        return (f"corpus train split: {hours} h of {s.get('totalHours', '?')} h "
+                f"({', '.join(f'{k} {v} h' for k, v in s.get('hoursPerSource', {}).items())}); "
+                "built by python -m vem_training.corpus.build --size default")
     return "corpus train split (python -m vem_training.corpus.build)"
 
 
