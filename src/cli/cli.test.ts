@@ -42,3 +42,22 @@ describe('vem parse', () => {
     expect(vem('frobnicate').status).toBe(2);
   });
 });
+
+describe('vem plan', () => {
+  it('prints a beat grid with every transition marked on or off the beat', () => {
+    const res = vem('plan', 'e2e/fixtures/cuts-10s.mp4', '--json');
+    expect(res.status).toBe(0);
+    const out = JSON.parse(res.stdout) as { bpm: number; beatsSec: number[]; transitions: { timeSec: number; onBeat: boolean }[] };
+    expect(out.bpm).toBeGreaterThanOrEqual(70);
+    expect(out.bpm).toBeLessThanOrEqual(170);
+    for (const t of out.transitions) {
+      const near = out.beatsSec.some((b) => Math.abs(b - t.timeSec) <= 0.07 + 1e-6);
+      expect(near).toBe(t.onBeat);
+    }
+  });
+  it('keeps a locked tempo', () => {
+    const out = JSON.parse(vem('plan', 'e2e/fixtures/cuts-10s.mp4', '--bpm', '100', '--json').stdout) as { bpm: number; beatsSec: number[] };
+    expect(out.bpm).toBe(100);
+    expect(out.beatsSec[1]! - out.beatsSec[0]!).toBeCloseTo(0.6, 2);
+  });
+});

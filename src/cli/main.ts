@@ -3,6 +3,7 @@
 
 const USAGE = `usage: vem <command> [options]
   parse <video> [--json]                 storyboards, transitions, tags, caption, timings
+  plan <video> [--bpm N] [--json]        tempo and beat grid so transitions land on beats
   roundtrip <audio> -o <out.wav> [--json] audio -> mel -> VAE -> vocoder -> WAV`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -11,6 +12,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (cmd) {
       case 'parse':
         return await (await import('./commands/parse.ts')).parseCommand(rest);
+      case 'plan':
+        return await (await import('./commands/plan.ts')).planCommand(rest);
       case 'roundtrip':
         return await (await import('./commands/roundtrip.ts')).roundtripCommand(rest);
       case undefined:
