@@ -2,7 +2,7 @@
 import * as ort from 'onnxruntime-node';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { InferenceBackend, Tensor32 } from '../core/models/backend.ts';
+import { describeFeeds, type InferenceBackend, type Tensor32 } from '../core/models/backend.ts';
 import { modelEntry, parseManifest, verifyModelBytes, type Manifest } from '../core/models/manifest.ts';
 
 export class NodeBackend implements InferenceBackend {
@@ -43,7 +43,7 @@ export class NodeBackend implements InferenceBackend {
         for (const [k, v] of Object.entries(out)) res[k] = { data: v.data as Float32Array, dims: [...v.dims] };
         return res;
       } catch (err) {
-        const desc = Object.entries(feeds).map(([k, v]) => `${k}[${v.dims.join('×')}] float32`).join(', ');
+        const desc = describeFeeds(feeds);
         throw new Error(`${model} failed on ${desc}: ${err instanceof Error ? err.message : String(err)}`);
       }
     });

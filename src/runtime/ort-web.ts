@@ -3,7 +3,7 @@
 // session creation or mid-run falls back to WASM and says so through `fallbackReason`.
 import * as ort from 'onnxruntime-web';
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
-import type { InferenceBackend, Tensor32 } from '../core/models/backend.ts';
+import { describeFeeds, type InferenceBackend, type Tensor32 } from '../core/models/backend.ts';
 import { modelEntry, ModelFileError, parseManifest, verifyModelBytes, type Manifest } from '../core/models/manifest.ts';
 
 ort.env.wasm.wasmPaths = { wasm: wasmUrl };
@@ -123,7 +123,7 @@ export class WebBackend implements InferenceBackend {
         await this.switchToWasm(`WebGPU failed while running ${model}: ${err instanceof Error ? err.message : String(err)}`);
         return this.runNow(model, feeds, false);
       }
-      const desc = Object.entries(feeds).map(([k, v]) => `${k}[${v.dims.join('×')}] float32`).join(', ');
+      const desc = describeFeeds(feeds);
       throw new Error(`${model} failed on ${this.ep} with ${desc}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
