@@ -8,7 +8,7 @@ missing=""
 for p in chromium ffmpeg; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
   $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing fonts-dejavu-core
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q $missing fonts-dejavu-core
 fi
 [ -d node_modules ] || ONNXRUNTIME_NODE_INSTALL=skip npm ci
 bash training/setup.sh
