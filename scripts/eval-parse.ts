@@ -12,7 +12,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { decodeWithFfmpeg, type DecodedVideo } from './lib/ffmpeg-frames.ts';
+import { decodeVideoFile, type NodeDecodedVideo as DecodedVideo } from '../src/cli/decode-node.ts';
 import { parseFrames } from '../src/core/parse/index.ts';
 import { round3, scoreKindless, scoreVideo, type GtTransition } from './testvideos/match.ts';
 import { Tally } from './testvideos/tally.ts';
@@ -34,7 +34,7 @@ const frameCache = flag('--frame-cache') ? '.cache/testvideos/frames' : null;
 
 /** Decodes, or reads the frames a previous run with --frame-cache stored (keyed by size and mtime). */
 async function decode(path: string): Promise<DecodedVideo> {
-  if (!frameCache) return decodeWithFfmpeg(path);
+  if (!frameCache) return decodeVideoFile(path);
   const st = statSync(path);
   const key = `${basename(path)}-${st.size}-${Math.round(st.mtimeMs)}`;
   const meta = join(frameCache, `${key}.json`);
@@ -43,7 +43,7 @@ async function decode(path: string): Promise<DecodedVideo> {
     const m = JSON.parse(readFileSync(meta, 'utf8')) as Omit<DecodedVideo, 'data'>;
     return { ...m, data: new Uint8Array(readFileSync(bin)) };
   }
-  const v = await decodeWithFfmpeg(path);
+  const v = await decodeVideoFile(path);
   mkdirSync(frameCache, { recursive: true });
   const { data, ...rest } = v;
   writeFileSync(bin, data);
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
       let outcome: string;
       let ok: boolean;
       try {
-        const v = await decodeWithFfmpeg(path);
+        const v = await decodeVideoFile(path);
         const r = parseFrames(v);
         ok = truth.expect === 'error-or-partial' && v.warnings.length > 0;
         outcome = `parsed ${v.frameCount} frames, ${r.transitions.length} transitions, ${v.warnings.length} decoder errors`;

@@ -5,7 +5,12 @@ import constants from '../core/constants.json';
 import { EmptyFileError, MediaError, NoFramesError, TooLargeError } from '../core/media/errors.ts';
 import { checkLimits, frameArgs, outputSize, parseProbeLog, progressFromLog, type DecodedFrames } from '../core/media/probe.ts';
 
-export type NodeDecodedVideo = DecodedFrames;
+export interface NodeDecodedVideo extends DecodedFrames {
+  /** ffmpeg's error lines while decoding (e.g. a half-truncated file that still gave frames); empty when clean. */
+  warnings: string[];
+}
+
+const DECODE_ERROR_LINE = /\berror\b|invalid|corrupt|truncat|missing/i;
 
 function run(args: string[], onStderr?: (chunk: string) => void): Promise<{ code: number; stdout: Buffer; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -39,8 +44,9 @@ export async function decodeVideoFile(path: string, onProgress?: (f: number) => 
   const frameBytes = dims.width * dims.height * 3;
   const frameCount = Math.floor(res.stdout.byteLength / frameBytes);
   if (frameCount === 0) throw new NoFramesError();
+  const warnings = res.stderr.split(/[\r\n]+/).map((l) => l.trim()).filter((l) => DECODE_ERROR_LINE.test(l) && !l.startsWith('frame='));
   return {
-    info, ...dims, fps: constants.video.fps, frameCount,
+    info, ...dims, fps: constants.video.fps, frameCount, warnings,
     durationSec: info.durationSec ?? frameCount / constants.video.fps,
     data: new Uint8Array(res.stdout.buffer, res.stdout.byteOffset, frameCount * frameBytes),
   };

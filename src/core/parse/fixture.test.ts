@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { decodeWithFfmpeg } from '../../../scripts/lib/ffmpeg-frames.ts';
+import { decodeVideoFile } from '../../cli/decode-node.ts';
 import { parseFrames } from './index.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../../e2e/fixtures/${name}`, import.meta.url));
@@ -19,7 +19,7 @@ interface Truth {
 describe.skipIf(!hasFfmpeg)('parseFrames on e2e/fixtures/cuts-10s.mp4 (system ffmpeg)', () => {
   it('finds the ground-truth cuts (±1 frame at 16 fps) and the dissolve (±0.25 s), nothing else', async () => {
     const truth = JSON.parse(readFileSync(fixture('cuts-10s.json'), 'utf8')) as Truth;
-    const video = await decodeWithFfmpeg(fixture('cuts-10s.mp4'));
+    const video = await decodeVideoFile(fixture('cuts-10s.mp4'));
     expect(video.fps).toBe(16);
     expect(video.width).toBe(224);
     expect(video.height).toBe(126);
@@ -36,8 +36,8 @@ describe.skipIf(!hasFfmpeg)('parseFrames on e2e/fixtures/cuts-10s.mp4 (system ff
   });
 
   it('rejects the bad-input fixtures with a clear error', async () => {
-    await expect(decodeWithFfmpeg(fixture('not-a-video.mp4'))).rejects.toThrow(/not a readable video/);
-    await expect(decodeWithFfmpeg(fixture('truncated.mp4'))).rejects.toThrow(/not a readable video/);
-    await expect(decodeWithFfmpeg(fixture('audio-only.m4a'))).rejects.toThrow(/no video stream/);
+    await expect(decodeVideoFile(fixture('not-a-video.mp4'))).rejects.toThrow(/not a video that can be read/);
+    await expect(decodeVideoFile(fixture('truncated.mp4'))).rejects.toThrow(/not a video that can be read/);
+    await expect(decodeVideoFile(fixture('audio-only.m4a'))).rejects.toThrow(/no video stream/);
   });
 });
