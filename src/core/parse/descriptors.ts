@@ -26,18 +26,9 @@ export function describe(span: Span, sig: Signals, skip: Uint8Array): Descriptor
   const from = Math.min(span.startFrame, ft.frameCount - 1);
   const to = Math.max(from + 1, Math.min(span.endFrame, ft.frameCount));
   let b = 0, s = 0, r = 0, bl = 0, c = 0, count = 0;
-  for (let f = from; f < to; f++) {
-    if (sig.outlier[f]) continue;
-    b += ft.luma[f]!;
-    s += ft.saturation[f]!;
-    r += ft.meanR[f]!;
-    bl += ft.meanB[f]!;
-    c += ft.colourfulness[f]!;
-    count += 1;
-  }
-  if (count === 0) {
-    // Only flash frames: fall back to all frames.
+  const accumulate = (skipOutliers: boolean): void => {
     for (let f = from; f < to; f++) {
+      if (skipOutliers && sig.outlier[f]) continue;
       b += ft.luma[f]!;
       s += ft.saturation[f]!;
       r += ft.meanR[f]!;
@@ -45,7 +36,9 @@ export function describe(span: Span, sig: Signals, skip: Uint8Array): Descriptor
       c += ft.colourfulness[f]!;
       count += 1;
     }
-  }
+  };
+  accumulate(true);
+  if (count === 0) accumulate(false); // only flash frames: fall back to all frames
   let motion = 0;
   let steps = 0;
   for (let f = from + 1; f < to; f++) {

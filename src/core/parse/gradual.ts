@@ -55,7 +55,7 @@ export function windowChange(sig: Signals, k: number): Float32Array {
  * Blend coefficient of frame j between frames a and b on the luma thumbnail: the least-squares α in
  * J ≈ (1 − α)·A + α·B, or NaN when A and B hardly differ in luma.
  */
-function blendAlpha(sig: Signals, a: number, b: number, j: number): number {
+function blendFit(sig: Signals, a: number, b: number, j: number): { alpha: number; absD: number } {
   const lv = sig.ft.levels[0]!;
   const size = lv.w * lv.h;
   const d = lv.data;
@@ -68,7 +68,11 @@ function blendAlpha(sig: Signals, a: number, b: number, j: number): number {
     den += da * da;
     absD += Math.abs(da);
   }
-  return absD < size * 2 ? Number.NaN : num / den;
+  return { alpha: absD < size * 2 ? Number.NaN : num / den, absD };
+}
+
+function blendAlpha(sig: Signals, a: number, b: number, j: number): number {
+  return blendFit(sig, a, b, j).alpha;
 }
 
 /**
@@ -148,17 +152,10 @@ export function blendResidual(sig: Signals, midFrame: number, durFrames: number)
   const m = Math.max(0, Math.min(sig.n - 1, Math.round(midFrame)));
   if (a >= m || b <= m) return 1;
   const d = lv.data;
-  let num = 0;
-  let den = 0;
-  let absD = 0;
-  for (let p = 0; p < size; p++) {
-    const da = d[b * size + p]! - d[a * size + p]!;
-    num += (d[m * size + p]! - d[a * size + p]!) * da;
-    den += da * da;
-    absD += Math.abs(da);
-  }
-  if (absD < size * 2) return 1; // A ≈ B: nothing to blend between
-  const alpha = Math.max(0, Math.min(1, num / den));
+  const fit = blendFit(sig, a, b, m);
+  if (Number.isNaN(fit.alpha)) return 1; // A ≈ B: nothing to blend between
+  const absD = fit.absD;
+  const alpha = Math.max(0, Math.min(1, fit.alpha));
   let res = 0;
   for (let p = 0; p < size; p++) {
     const A = d[a * size + p]!;

@@ -199,7 +199,7 @@ describe('parseFrames: storyboards and edge cases', () => {
     for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThanOrEqual(seen[i - 1]!);
   });
 
-  it('parses 60 s of 224×126 frames quickly', () => {
+  it('finds the 11 cuts between 12 panning shots over 60 s of 224×126 frames', () => {
     // 12 shots of 5 s, each panning 1 px per frame
     const shots = Array.from({ length: 12 }, (_, k) => texture(k + 1, 2));
     const v = panningSequence(960, shots, (i) => Math.floor(i / 80), (i) => i % 80, {
@@ -207,11 +207,8 @@ describe('parseFrames: storyboards and edge cases', () => {
       height: 126,
       extra: 80,
     });
-    const t0 = performance.now();
+    // speed is measured by npm run bench:parse, not asserted here
     const r = parseFrames(v);
-    const ms = performance.now() - t0;
     expect(r.transitions.length).toBe(11);
-    // Generous: ~0.5 s on an idle laptop core; the bound only catches an accidental slowdown.
-    expect(ms).toBeLessThan(5000);
   });
 });
