@@ -61,6 +61,8 @@ export class LogMelExtractor {
   private readonly fft: Fft;
   private readonly fb: Float64Array;
   private readonly window: Float64Array;
+  /** Per mel band, the [first, last] FFT bins with a non-zero weight (the filters are triangles). */
+  private readonly bands: Int32Array;
 
   constructor(c: AudioConstants = AUDIO) {
     if (c.winLength !== c.nFft) throw new RangeError('winLength must equal nFft');
@@ -68,6 +70,14 @@ export class LogMelExtractor {
     this.fft = new Fft(c.nFft);
     this.fb = melFilterbank(c);
     this.window = hannWindow(c.winLength);
+    const bins = c.nFft / 2 + 1;
+    this.bands = new Int32Array(2 * c.nMels);
+    for (let m = 0; m < c.nMels; m++) {
+      let first = bins, last = -1;
+      for (let k = 0; k < bins; k++) if (this.fb[m * bins + k] !== 0) { first = Math.min(first, k); last = k; }
+      this.bands[2 * m] = first;
+      this.bands[2 * m + 1] = last;
+    }
   }
 
   compute(pcm: Float32Array): LogMel {
@@ -93,10 +103,7 @@ export class LogMelExtractor {
       for (let m = 0; m < nMels; m++) {
         let acc = 0;
         const row = m * bins;
-        for (let k = 0; k < bins; k++) {
-          const w = this.fb[row + k]!;
-          if (w !== 0) acc += w * mag[k]!;
-        }
+        for (let k = this.bands[2 * m]!, last = this.bands[2 * m + 1]!; k <= last; k++) acc += this.fb[row + k]! * mag[k]!;
         out[m * frames + t] = Math.log(Math.max(acc, logFloor));
       }
     }
