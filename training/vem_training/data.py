@@ -19,6 +19,14 @@ def select(tracks: list[dict], split: str, kinds: tuple[str, ...] = ("midi", "re
     return [t for t in tracks if t["split"] == split and t["kind"] in kinds]
 
 
+def _length_weights(lengths: list[int], what: str, corpus: Path) -> np.ndarray:
+    """Sampling probabilities proportional to length, so every second is equally likely."""
+    if not lengths:
+        raise RuntimeError(f"no usable {what} in {corpus}")
+    w = np.asarray(lengths, dtype=np.float64)
+    return w / w.sum()
+
+
 class AudioCrops:
     """Random fixed-length waveform crops (for the vocoder), loudness-jittered."""
 
@@ -34,11 +42,8 @@ class AudioCrops:
                 x = x.mean(axis=1)
             if len(x) > seg_samples + 1:
                 self.audio.append(x)
-        if not self.audio:
-            raise RuntimeError(f"no usable audio in {corpus}")
-        lengths = np.array([len(a) for a in self.audio], dtype=np.float64)
-        self.p = lengths / lengths.sum()
-        self.hours = lengths.sum() / 16000 / 3600
+        self.p = _length_weights([len(a) for a in self.audio], "audio", corpus)
+        self.hours = sum(len(a) for a in self.audio) / 16000 / 3600
 
     def batch(self, n: int) -> torch.Tensor:
         out = np.empty((n, self.seg), dtype=np.float32)
@@ -65,10 +70,7 @@ class MelCrops:
             m = np.load(Path(corpus) / "mels" / f"{t['id']}.npy").astype(np.float32)
             if m.shape[1] > frames + 1:
                 self.mels.append(m)
-        if not self.mels:
-            raise RuntimeError(f"no usable mels in {corpus}")
-        lengths = np.array([m.shape[1] for m in self.mels], dtype=np.float64)
-        self.p = lengths / lengths.sum()
+        self.p = _length_weights([m.shape[1] for m in self.mels], "mels", corpus)
 
     def batch(self, n: int) -> torch.Tensor:
         out = np.empty((n, self.mels[0].shape[0], self.frames), dtype=np.float32)

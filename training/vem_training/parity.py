@@ -18,15 +18,18 @@ def b64(a: np.ndarray) -> str:
     return base64.b64encode(np.ascontiguousarray(a, dtype="<f4").tobytes()).decode()
 
 
-def write_fixture(name: str, module: torch.nn.Module, inputs: dict[str, np.ndarray], output_name: str, tol: float) -> dict:
+def make_fixture(name: str, module: torch.nn.Module, inputs: dict[str, np.ndarray], output_name: str) -> dict:
+    """The fixture (PyTorch fp32 output on `inputs`); its tolerance is set by the caller."""
     with torch.no_grad():
         out = module(*[torch.from_numpy(v) for v in inputs.values()]).numpy()
+    return {"model": name, "tolerance": None,
+            "inputs": {k: {"dims": list(v.shape), "b64": b64(v)} for k, v in inputs.items()},
+            "expected": {output_name: {"dims": list(out.shape), "b64": b64(out)}}}
+
+
+def write_fixture(fx: dict) -> None:
     PARITY_DIR.mkdir(parents=True, exist_ok=True)
-    fx = {"model": name, "tolerance": tol,
-          "inputs": {k: {"dims": list(v.shape), "b64": b64(v)} for k, v in inputs.items()},
-          "expected": {output_name: {"dims": list(out.shape), "b64": b64(out)}}}
-    (PARITY_DIR / f"{name}.json").write_text(json.dumps(fx))
-    return fx
+    (PARITY_DIR / f"{fx['model']}.json").write_text(json.dumps(fx))
 
 
 def check_onnx(path, fx: dict) -> float:

@@ -32,8 +32,10 @@ def make_step(cfg: dict, model, front):
             mel = front(batch)
             y_hat = model(mel)
             y = batch[:, : y_hat.shape[1]]
+            # crops are whole hops long, so y is the batch itself and its mel is the input mel
+            mel_y = mel if y.shape[1] == batch.shape[1] else front(y)
             mel_hat = front(y_hat)
-            mel_l1 = F.l1_loss(mel_hat, front(y))
+            mel_l1 = F.l1_loss(mel_hat, mel_y)
             stft = losses.multi_resolution_stft(y_hat, y)
             return stft + cfg["melLossWeight"] * mel_l1, {"mrstft": stft.item(), "melL1": mel_l1.item()}
         return step
