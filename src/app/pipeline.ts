@@ -49,14 +49,14 @@ export async function openVideo(file: File): Promise<void> {
       timings: { decodeSec: meta.decodeSec, parseSec: result.parseSec },
     });
   } catch (err) {
-    const s = useStudio.getState();
-    if (err instanceof CancelledError || ac.signal.aborted) {
-      s.setPhase(s.video ? 'ready' : 'idle');
-      useStudio.setState({ error: 'Cancelled. Drop another video or choose the same one again.' });
-    } else {
-      s.fail(err instanceof Error ? err.message : String(err));
-      if (s.video) useStudio.setState({ phase: 'ready', error: err instanceof Error ? err.message : String(err) });
-    }
+    // the previous project (if any) stays on screen; only the message changes
+    const hasVideo = useStudio.getState().video !== null;
+    const cancelled = err instanceof CancelledError || ac.signal.aborted;
+    useStudio.setState({
+      phase: hasVideo ? 'ready' : cancelled ? 'idle' : 'error',
+      progress: null,
+      error: cancelled ? 'Cancelled. Drop another video or choose the same one again.' : err instanceof Error ? err.message : String(err),
+    });
   } finally {
     if (current === ac) current = null;
   }

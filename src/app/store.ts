@@ -30,7 +30,6 @@ export interface StudioState {
   selected: number | null;
   setPhase(phase: Phase, progress?: { stage: string; fraction: number } | null): void;
   setProgress(stage: string, fraction: number): void;
-  fail(message: string): void;
   setStoryboardTags(index: number, tags: string[]): void;
   setGlobalTags(tags: string[]): void;
   setCaption(caption: string): void;
@@ -51,7 +50,6 @@ export const useStudio = create<StudioState>()((set) => ({
   selected: null,
   setPhase: (phase, progress = null) => set({ phase, progress, ...(phase !== 'error' ? { error: null } : {}) }),
   setProgress: (stage, fraction) => set({ progress: { stage, fraction } }),
-  fail: (message) => set({ phase: 'error', error: message, progress: null }),
   setStoryboardTags: (index, tags) =>
     set((s) => ({ storyboards: s.storyboards.map((sb, i) => (i === index ? { ...sb, tags } : sb)) })),
   setGlobalTags: (tags) => set({ globalTags: tags }),
