@@ -7,6 +7,7 @@ import { StoryboardList } from './components/StoryboardList.tsx';
 import { GlobalPanel } from './components/GlobalPanel.tsx';
 import { cancelCurrent } from './pipeline.ts';
 import { DevRoundtrip } from './components/DevRoundtrip.tsx';
+import { GeneratePanel } from './components/GeneratePanel.tsx';
 
 const DEV = new URLSearchParams(location.search).get('dev');
 
@@ -17,6 +18,7 @@ export function App() {
   const timings = useStudio((s) => s.timings);
   const videoRef = useRef<HTMLVideoElement>(null);
   const busy = phase === 'decoding' || phase === 'parsing';
+  const generating = phase === 'generating';
 
   return (
     <div className="app">
@@ -25,13 +27,14 @@ export function App() {
         <span className="tagline">Music for your video, made on your machine. Nothing is uploaded.</span>
         <span className="status" data-testid="parse-status" data-phase={phase}>{phase}</span>
       </header>
-      <DropZone disabled={busy} />
+      <DropZone disabled={busy || generating} />
       {busy && (
         <div className="busy">
           <ProgressBar />
           <button data-testid="cancel-button" onClick={cancelCurrent}>Cancel</button>
         </div>
       )}
+      {generating && <div className="busy"><ProgressBar /></div>}
       {error && <div className="error" role="alert" data-testid="error-message">{error}</div>}
       {DEV === 'roundtrip' && <DevRoundtrip />}
       {video && (
@@ -45,6 +48,7 @@ export function App() {
             </div>
           </section>
           <Timeline videoRef={videoRef} />
+          <GeneratePanel videoRef={videoRef} />
           <GlobalPanel />
           <StoryboardList videoRef={videoRef} />
         </main>

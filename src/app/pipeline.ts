@@ -10,7 +10,7 @@ let decoder: VideoDecoder | null = null;
 let parser: WorkerClient<ParseApi> | null = null;
 let current: AbortController | null = null;
 
-function parseClient(): WorkerClient<ParseApi> {
+export function parseClient(): WorkerClient<ParseApi> {
   parser ??= new WorkerClient<ParseApi>(new Worker(new URL('../workers/parse.worker.ts', import.meta.url), { type: 'module' }));
   return parser;
 }
@@ -37,6 +37,7 @@ export async function openVideo(file: File): Promise<void> {
     }, { transfer: [frames.buffer as ArrayBuffer], signal: ac.signal, onProgress: (_s, f) => useStudio.getState().setProgress('parse', f) });
     const old = useStudio.getState().video;
     if (old) URL.revokeObjectURL(old.url);
+    for (const t of useStudio.getState().takes) URL.revokeObjectURL(t.url);
     useStudio.setState({
       phase: 'ready', progress: null, error: null, selected: null,
       video: {
@@ -46,6 +47,7 @@ export async function openVideo(file: File): Promise<void> {
       },
       transitions: result.transitions, storyboards: result.storyboards,
       globalTags: result.globalTags, caption: result.caption, captionEdited: false,
+      takes: [], activeTake: null, alignerProbs: null,
       timings: { decodeSec: meta.decodeSec, parseSec: result.parseSec },
     });
   } catch (err) {

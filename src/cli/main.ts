@@ -4,7 +4,9 @@
 const USAGE = `usage: vem <command> [options]
   parse <video> [--json]                 storyboards, transitions, tags, caption, timings
   plan <video> [--bpm N] [--json]        tempo and beat grid so transitions land on beats
-  roundtrip <audio> -o <out.wav> [--json] audio -> mel -> VAE -> vocoder -> WAV`;
+  roundtrip <audio> -o <out.wav> [--json] audio -> mel -> VAE -> vocoder -> WAV
+  generate <video> -o <out.wav> [--seed N] [--steps N] [--guidance X] [--tags "a,b"] [--bpm N]
+           [--sampler ddim|dpmpp] [--eta X] [--json]   a soundtrack whose beats land on the cuts`;
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -14,6 +16,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./commands/parse.ts')).parseCommand(rest);
       case 'plan':
         return await (await import('./commands/plan.ts')).planCommand(rest);
+      case 'generate':
+        return await (await import('./commands/generate.ts')).generateCommand(rest);
       case 'roundtrip':
         return await (await import('./commands/roundtrip.ts')).roundtripCommand(rest);
       case undefined:

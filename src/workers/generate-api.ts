@@ -1,4 +1,10 @@
 import type { RoundtripTimings } from '../core/pipelines/roundtrip.ts';
+import type { HvpCondition } from '../core/conditioning/condition.ts';
+import type { GenerateSettings } from '../core/pipelines/generate.ts';
+
+export type Ep = 'webgpu' | 'wasm';
+
+export interface GenerateTimingsMsg { alignerSec: number; denoiseSec: number; vaeSec: number; vocoderSec: number; beatTrackSec: number; loadSec: number }
 
 export type GenerateApi = {
   /** Runs one model on given inputs (developer hook; used by the parity tests). */
@@ -9,5 +15,21 @@ export type GenerateApi = {
   roundtrip: {
     payload: { pcm: Float32Array; ep: 'webgpu' | 'wasm'; strictGpu?: boolean; vocoderOnly?: boolean };
     result: { pcm: Float32Array; sampleRate: number; durationSec: number; ep: string; fallbackReason: string | null; timings: RoundtripTimings; loadSec: number };
+  };
+  /** Runs the aligner over a video's decoded frames (transferred) and keeps its output for `generate`. */
+  align: {
+    payload: { videoId: string; frames: ArrayBuffer; width: number; height: number; fps: number; frameCount: number; ep: Ep; strictGpu?: boolean };
+    result: { probs: Float32Array; ep: string; fallbackReason: string | null; alignerSec: number };
+  };
+  /** One generation: guided denoising with the video's aligner output and the given beat plan. */
+  generate: {
+    payload: {
+      videoId: string; durationSec: number; condition: HvpCondition; plannedBeatsSec: number[]; transitionsSec: number[];
+      settings: GenerateSettings; ep: Ep; strictGpu?: boolean;
+    };
+    result: {
+      pcm: Float32Array; sampleRate: number; durationSec: number; beatsSec: number[]; detectedBpm: number | null;
+      tbIoU: number; tbHit70: number | null; hits: boolean[]; ep: string; fallbackReason: string | null; timings: GenerateTimingsMsg;
+    };
   };
 };

@@ -4,6 +4,14 @@ import { roundtrip } from '../core/pipelines/roundtrip.ts';
 import { WebBackend, type EpPreference } from '../runtime/ort-web.ts';
 import { serveWorker } from './host.ts';
 import type { GenerateApi } from './generate-api.ts';
+import { runAligner, type AlignerOutput } from '../core/aligner/aligner.ts';
+import { generate, latentFramesFor } from '../core/pipelines/generate.ts';
+import { latentNormOf, scoreFigures } from '../core/pipelines/score.ts';
+import { rhythmFeatures } from '../core/conditioning/rhythm.ts';
+import type { DecodedFrames } from '../core/media/probe.ts';
+
+/** Aligner output of the current video (one video at a time). */
+let aligned: { videoId: string; out: AlignerOutput } | null = null;
 
 const MODELS_URL = new URL(`${import.meta.env.BASE_URL}models/`, self.location.origin).href;
 let backend: WebBackend | null = null;
@@ -36,5 +44,35 @@ serveWorker({
       fallbackReason: b.fallbackReason, timings: res.timings, loadSec: (performance.now() - t0) / 1000 - Object.values(res.timings).reduce((a, x) => a + x, 0),
     };
     return out;
+  },
+  align: async (p: GenerateApi['align']['payload'], ctx) => {
+    const b = await getBackend(p.ep, p.strictGpu ?? false);
+    const t0 = performance.now();
+    const frames = { width: p.width, height: p.height, fps: p.fps, frameCount: p.frameCount, data: new Uint8Array(p.frames) } as DecodedFrames;
+    const out = await runAligner(b, frames, { signal: ctx.signal, onProgress: (d, n) => ctx.progress('aligner', d / n) });
+    aligned = { videoId: p.videoId, out };
+    const probs = out.probs.slice();
+    ctx.transfer(probs.buffer);
+    return { probs, ep: b.ep, fallbackReason: b.fallbackReason, alignerSec: (performance.now() - t0) / 1000 };
+  },
+  generate: async (p: GenerateApi['generate']['payload'], ctx) => {
+    const t0 = performance.now();
+    const b = await getBackend(p.ep, p.strictGpu ?? false);
+    const loadSec = (performance.now() - t0) / 1000;
+    const al = aligned?.videoId === p.videoId ? aligned.out : undefined;
+    const rhythm = rhythmFeatures(p.plannedBeatsSec, latentFramesFor(p.durationSec), al);
+    const res = await generate(b, {
+      durationSec: p.durationSec, condition: p.condition, rhythm, latentNorm: latentNormOf(b), settings: p.settings,
+      signal: ctx.signal, onStep: (k, n) => ctx.progress('denoise', k / n),
+    });
+    ctx.progress('beats', 1);
+    const t1 = performance.now();
+    const fig = scoreFigures(res.pcm, res.sampleRate, p.transitionsSec);
+    ctx.transfer(res.pcm.buffer);
+    return {
+      pcm: res.pcm, sampleRate: res.sampleRate, durationSec: res.durationSec, beatsSec: fig.beatsSec, detectedBpm: fig.detectedBpm,
+      tbIoU: fig.tbIoU, tbHit70: fig.tbHit70, hits: fig.hits, ep: b.ep, fallbackReason: b.fallbackReason,
+      timings: { alignerSec: 0, ...res.timings, beatTrackSec: (performance.now() - t1) / 1000, loadSec },
+    };
   },
 }, self as unknown as DedicatedWorkerGlobalScope);

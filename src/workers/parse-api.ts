@@ -6,4 +6,6 @@ export type ParseApi = {
     result: ParseResult & { parseSec: number };
   };
   release: { payload: { videoId: string }; result: null };
+  /** Hands the video's frames over (transferred; the parse worker keeps no copy) for the aligner. */
+  takeFrames: { payload: { videoId: string }; result: { frames: ArrayBuffer; width: number; height: number; fps: number; frameCount: number } | null };
 };

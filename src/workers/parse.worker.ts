@@ -21,6 +21,14 @@ serveWorker({
     ctx.transfer(result.frameIndicator.buffer);
     return out;
   },
+  takeFrames: (p: ParseApi['takeFrames']['payload'], ctx) => {
+    const v = videos.get(p.videoId);
+    if (!v) return null;
+    videos.delete(p.videoId);
+    const frames = v.data.buffer as ArrayBuffer;
+    ctx.transfer(frames);
+    return { frames, width: v.width, height: v.height, fps: v.fps, frameCount: v.frameCount };
+  },
   release: (p: ParseApi['release']['payload']) => {
     videos.delete(p.videoId);
     return null;

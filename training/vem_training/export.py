@@ -2,6 +2,8 @@
 
     python -m vem_training.export vocoder --run runs/vocoder
     python -m vem_training.export vae --run runs/vae
+    python -m vem_training.export aligner --run runs/aligner
+    python -m vem_training.export denoiser --weights runs/gpu-denoisers [--variant sg --tb]
 
 Writes public/models/<name>.onnx and updates public/models/manifest.json (sha256, bytes, shapes, the
 training run, the fp16-vs-fp32 difference). Metrics are added by vem_training.evaluate_autoencoder.
@@ -185,6 +187,109 @@ def export_vae(run: Path) -> dict:
     return entries
 
 
+def export_aligner(run: Path) -> dict:
+    from .models.aligner import Aligner
+
+    state = torch.load(run / "ckpt.pt", map_location="cpu")
+    cfg = state["config"]
+    model = Aligner(**cfg["model"])
+    model.load_state_dict(state["model"])
+    model.eval()
+    out = MODELS_DIR / "aligner.onnx"
+    tmp32 = run / "aligner.fp32.onnx"
+    frames = torch.rand(1, 3, 32, 64, 112)
+    export_onnx(model, (frames,), tmp32, ["frames"], ["logits", "features"],
+                {"frames": {0: "B", 2: "F"}, "logits": {0: "B", 1: "F"}, "features": {0: "B", 1: "F"}})
+    out.write_bytes(tmp32.read_bytes())
+    to_fp16_storage(out)
+    rng = np.random.default_rng(0)
+    feeds = {"frames": rng.random((1, 3, 48, 64, 112)).astype(np.float32)}
+    diff = max_diff_fp16(tmp32, out, feeds)
+    px = {"frames": rng.random((1, 3, 20, 64, 112)).astype(np.float32)}
+    pdiff = parity_for(out, "aligner", _First(model), px, "logits")
+    ev = json.loads((run / "eval.json").read_text()) if (run / "eval.json").exists() else None
+    info = {"training": {"config": cfg, "steps": state["step"], "hours": round(state["elapsed"] / 3600, 3),
+                         "data": "corpus edited videos, train split (python -m vem_training.corpus.build)",
+                         "date": dt.date.today().isoformat(),
+                         "command": f"python -m vem_training.train_aligner --run {run} --steps {cfg['steps']}"}}
+    return update_entry("aligner", out, {**info, "fp16MaxAbsDiff": diff, "parityMaxAbsDiffVsTorch": pdiff,
+                                         "fps": 16, "frameHeight": 64, "frameWidth": 112, "window": 128,
+                                         "windowOverlap": 16, "metrics": ev})
+
+
+class _First(torch.nn.Module):
+    """Wraps a multi-output model so parity fixtures compare its first output."""
+
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, *a):
+        return self.m(*a)[0]
+
+
+def load_denoiser(weights: Path, variant: str, tb: bool):
+    """The denoiser from fp16 .npz weights (training/gpu/train_denoisers.sh) or a run's checkpoint."""
+    from . import weights_npz
+    from .diffusion import tag_index
+    from .rhythm import RHYTHM_CHANNELS
+    from .models.denoiser import Denoiser
+
+    cfg = json.loads((constants.REPO_ROOT / "training/configs/denoiser.json").read_text())
+    model = Denoiser(vocab=len(tag_index()), vis_dim=cfg["visDim"], rhythm_channels=RHYTHM_CHANNELS, cond=variant,
+                     tb=tb, **cfg["model"])
+    if (weights / "ckpt.pt").exists():
+        state = torch.load(weights / "ckpt.pt", map_location="cpu")["ema"]
+    else:
+        state = weights_npz.load(weights / f"diff-{variant}")
+        if tb:
+            ad = weights_npz.load(weights / "adapters")
+            pre = f"diff-{variant}-tb/"
+            state.update({k[len(pre):]: v for k, v in ad.items() if k.startswith(pre)})
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    if missing or unexpected:
+        raise ValueError(f"denoiser weights do not match: missing {missing[:5]}, unexpected {unexpected[:5]}")
+    model.eval()
+    return model, cfg
+
+
+def denoiser_example(vocab: int, vis: int, T: int, S: int, rhythm: int, seed: int = 0) -> dict:
+    rng = np.random.default_rng(seed)
+    start = np.sort(rng.uniform(0, T * 0.064 * 0.7, (1, S))).astype(np.float32)
+    return {"z_t": rng.standard_normal((1, 128, T)).astype(np.float32),
+            "timestep": np.array([500.0], np.float32),
+            "global_tags": (rng.random((1, vocab)) < 0.1).astype(np.float32),
+            "caption_tags": (rng.random((1, vocab)) < 0.1).astype(np.float32),
+            "story_tags": (rng.random((1, S, vocab)) < 0.1).astype(np.float32),
+            "story_vis": rng.random((1, S, vis)).astype(np.float32),
+            "story_start_sec": start,
+            "story_dur_sec": np.full((1, S), T * 0.064 * 0.3, np.float32),
+            "rhythm": rng.standard_normal((1, rhythm, T)).astype(np.float32) * 0.5}
+
+
+def export_denoiser(weights: Path, variant: str, tb: bool, out_name: str, info: dict) -> dict:
+    model, cfg = load_denoiser(weights, variant, tb)
+    ex = denoiser_example(model.vocab, model.vis_dim, 64, 3, model.rhythm_channels)
+    out = MODELS_DIR / f"{out_name}.onnx"
+    tmp32 = weights / f"{out_name}.fp32.onnx"
+    names = list(ex)
+    axes = {"z_t": {0: "B", 2: "T"}, "timestep": {0: "B"}, "global_tags": {0: "B"}, "caption_tags": {0: "B"},
+            "story_tags": {0: "B", 1: "S"}, "story_vis": {0: "B", 1: "S"}, "story_start_sec": {0: "B", 1: "S"},
+            "story_dur_sec": {0: "B", 1: "S"}, "rhythm": {0: "B", 2: "T"}, "eps": {0: "B", 2: "T"}}
+    export_onnx(model, tuple(torch.from_numpy(v) for v in ex.values()), tmp32, names, ["eps"], axes)
+    out.write_bytes(tmp32.read_bytes())
+    to_fp16_storage(out)
+    ex2 = denoiser_example(model.vocab, model.vis_dim, 96, 4, model.rhythm_channels, seed=1)
+    diff = max_diff_fp16(tmp32, out, ex2)
+    pdiff = parity_for(out, out_name, model, denoiser_example(model.vocab, model.vis_dim, 32, 2,
+                                                              model.rhythm_channels, seed=2), "eps")
+    return update_entry(out_name, out, {**info, "fp16MaxAbsDiff": diff, "parityMaxAbsDiffVsTorch": pdiff,
+                                        "timeMultiple": 4, "variant": variant, "tbAdapter": tb,
+                                        "vocabulary": "constants.json tags, in order",
+                                        "visDescriptors": ["brightness", "saturation", "warmth", "colourfulness",
+                                                           "motionEnergy", "cutDensityPerMin"]})
+
+
 def parity_mel() -> np.ndarray:
     """(1, 64, 40) log-mel of the committed parity signal: the same input on every runtime."""
     x, _ = audio.load_wav_mono(constants.REPO_ROOT / "src/core/audio/testdata/parity.wav")
@@ -203,11 +308,26 @@ def parity_for(path: Path, name: str, module, inputs: dict, output_name: str) ->
 
 def main(argv=None):
     ap = argparse.ArgumentParser()
-    ap.add_argument("kind", choices=["vocoder", "vae"])
-    ap.add_argument("--run", required=True)
+    ap.add_argument("kind", choices=["vocoder", "vae", "aligner", "denoiser"])
+    ap.add_argument("--run", default=None)
+    ap.add_argument("--weights", default=None, help="denoiser: folder of .npz weights or a run")
+    ap.add_argument("--variant", default="sg")
+    ap.add_argument("--no-tb", action="store_true")
+    ap.add_argument("--name", default="denoiser")
+    ap.add_argument("--info", default=None, help="denoiser: JSON file with the training entry")
+    ap.add_argument("--pack", default="data/diffusion/pack.npz", help="denoiser: the pack it was trained on (latent statistics)")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
-    res = export_vocoder(Path(args.run)) if args.kind == "vocoder" else export_vae(Path(args.run))
+    if args.kind == "denoiser":
+        info = json.loads(Path(args.info).read_text()) if args.info else {}
+        z = np.load(args.pack)
+        info["latentNorm"] = {"mean": [round(float(v), 6) for v in z["mean"]], "std": [round(float(v), 6) for v in z["std"]],
+                              "layout": "latent (8, 16, T) folded to (128, T) as channel*16 + row; z = x*std + mean"}
+        res = export_denoiser(Path(args.weights), args.variant, not args.no_tb, args.name, info)
+    elif args.kind == "aligner":
+        res = export_aligner(Path(args.run))
+    else:
+        res = export_vocoder(Path(args.run)) if args.kind == "vocoder" else export_vae(Path(args.run))
     print(json.dumps(res, indent=1)[:2000])
 
 

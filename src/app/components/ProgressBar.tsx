@@ -1,6 +1,9 @@
 import { useStudio } from '../store.ts';
 
-const LABELS: Record<string, string> = { decode: 'Decoding video', parse: 'Finding storyboards and transitions' };
+const LABELS: Record<string, string> = {
+  decode: 'Decoding video', parse: 'Finding storyboards and transitions', aligner: 'Reading the rhythm of the cuts',
+  denoise: 'Generating music', beats: 'Finding the beats of the result', roundtrip: 'Round trip',
+};
 
 export function ProgressBar() {
   const progress = useStudio((s) => s.progress);

@@ -16,6 +16,7 @@ export function Timeline({ videoRef }: { videoRef: RefObject<HTMLVideoElement | 
   const transitions = useStudio((s) => s.transitions);
   const selected = useStudio((s) => s.selected);
   const regionsRef = useRef<RegionsPlugin | null>(null);
+  const take = useStudio((s) => s.takes.find((t) => t.id === s.activeTake) ?? null);
 
   useEffect(() => {
     const media = videoRef.current;
@@ -63,9 +64,26 @@ export function Timeline({ videoRef }: { videoRef: RefObject<HTMLVideoElement | 
       r.element?.setAttribute('data-testid', 'transition');
       r.element?.setAttribute('data-time-sec', t.timeSec.toFixed(3));
       r.element?.setAttribute('data-kind', t.kind);
-      r.element?.setAttribute('title', `${t.kind} at ${t.timeSec.toFixed(2)} s (score ${t.score.toFixed(2)})`);
+      const hit = take ? take.hits[i] === true : null;
+      if (hit !== null) r.element?.setAttribute('data-hit', String(hit));
+      if (hit) r.element?.classList.add('hit');
+      r.element?.setAttribute('title', `${t.kind} at ${t.timeSec.toFixed(2)} s (score ${t.score.toFixed(2)})${hit === null ? '' : hit ? ', hit by a beat' : ', no beat within 70 ms'}`);
     });
-  }, [storyboards, transitions, selected, video]);
+    if (take) {
+      take.plannedBeatsSec.forEach((b, i) => {
+        const r = regions.addRegion({ id: `pb-${i}`, start: b, drag: false, resize: false, color: 'rgba(46, 196, 182, 0.35)' });
+        r.element?.setAttribute('data-testid', 'planned-beat');
+        r.element?.setAttribute('data-time-sec', b.toFixed(3));
+        r.element?.classList.add('planned-beat');
+      });
+      take.beatsSec.forEach((b, i) => {
+        const r = regions.addRegion({ id: `bt-${i}`, start: b, drag: false, resize: false, color: '#2ec4b6' });
+        r.element?.setAttribute('data-testid', 'beat');
+        r.element?.setAttribute('data-time-sec', b.toFixed(3));
+        r.element?.classList.add('beat');
+      });
+    }
+  }, [storyboards, transitions, selected, video, take]);
 
   return (
     <section className="timeline">

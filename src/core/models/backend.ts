@@ -9,6 +9,8 @@ export interface Tensor32 {
 export interface InferenceBackend {
   /** 'webgpu' | 'wasm' | 'cpu' — the execution provider that actually runs. */
   readonly ep: string;
+  /** The manifest the models were loaded against (sha256, shapes, training info, latent statistics). */
+  readonly manifest?: { models: Record<string, unknown> };
   run(model: string, feeds: Record<string, Tensor32>): Promise<Record<string, Tensor32>>;
   dispose(): Promise<void>;
 }

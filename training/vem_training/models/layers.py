@@ -21,6 +21,8 @@ class GroupNormNoShape(nn.GroupNorm):
         self.register_buffer("group_avg", avg, persistent=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, C, *spatial)
+        if x.is_cuda:  # training on a GPU: the fused kernel (autocast runs it in float32); same maths
+            return super().forward(x)
         dims = tuple(range(2, x.dim()))
         m1 = x.mean(dim=dims, keepdim=True)            # (B, C, 1, ...)
         m2 = (x * x).mean(dim=dims, keepdim=True)
@@ -44,3 +46,15 @@ class NearestUp2d(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return F.conv_transpose2d(x, self.kernel, stride=2, groups=self.channels)
+
+
+class NearestUp1d(nn.Module):
+    """×2 nearest-neighbour upsampling over time as a fixed depthwise transposed convolution."""
+
+    def __init__(self, channels: int):
+        super().__init__()
+        self.channels = channels
+        self.register_buffer("kernel", torch.ones(channels, 1, 2), persistent=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.conv_transpose1d(x, self.kernel, stride=2, groups=self.channels)

@@ -1,0 +1,98 @@
+// Generate controls (steps preset, guidance, seed, tempo lock, execution provider), the Generate and
+// Cancel buttons, and the takes: each take plays in sync with the video and downloads as a WAV.
+import { useEffect, useRef, type RefObject } from 'react';
+import { useStudio } from '../store.ts';
+import { cancelGeneration, generateSoundtrack } from '../generation.ts';
+
+const PRESETS = [{ label: 'Fast (10 steps)', steps: 10 }, { label: 'Default (20 steps)', steps: 20 }, { label: 'Quality (40 steps)', steps: 40 }];
+
+export function GeneratePanel({ videoRef }: { videoRef: RefObject<HTMLVideoElement | null> }) {
+  const phase = useStudio((s) => s.phase);
+  const c = useStudio((s) => s.controls);
+  const set = useStudio((s) => s.setControls);
+  const takes = useStudio((s) => s.takes);
+  const activeId = useStudio((s) => s.activeTake);
+  const active = takes.find((t) => t.id === activeId) ?? null;
+  const generating = phase === 'generating';
+  return (
+    <section className="generate">
+      <h2>Soundtrack</h2>
+      <div className="controls">
+        <label>Quality
+          <select data-testid="steps-select" value={c.steps} disabled={generating} onChange={(e) => set({ steps: Number(e.target.value) })}>
+            {PRESETS.map((p) => <option key={p.steps} value={p.steps}>{p.label}</option>)}
+            {!PRESETS.some((p) => p.steps === c.steps) && <option value={c.steps}>{c.steps} steps</option>}
+          </select>
+        </label>
+        <label>Guidance
+          <input type="number" min={1} max={8} step={0.5} value={c.guidance} disabled={generating} data-testid="guidance-input"
+            onChange={(e) => set({ guidance: Math.min(8, Math.max(1, Number(e.target.value) || 1)) })} />
+        </label>
+        <label>Seed
+          <input type="number" value={c.seed} disabled={generating} data-testid="seed-input" onChange={(e) => set({ seed: Math.trunc(Number(e.target.value) || 0) })} />
+        </label>
+        <label>Tempo
+          <input type="number" min={60} max={200} placeholder="auto" value={c.lockedBpm ?? ''} disabled={generating} data-testid="bpm-input"
+            onChange={(e) => set({ lockedBpm: e.target.value === '' ? null : Math.min(200, Math.max(60, Number(e.target.value))) })} />
+          <small>BPM (empty: planned from the cuts)</small>
+        </label>
+        <label>Run on
+          <select data-testid="ep-select" value={c.ep} disabled={generating} onChange={(e) => set({ ep: e.target.value as 'webgpu' | 'wasm' })}>
+            <option value="webgpu">WebGPU (falls back to WASM)</option>
+            <option value="wasm">WASM (CPU)</option>
+          </select>
+        </label>
+        {!generating
+          ? <button className="primary" data-testid="generate-button" disabled={phase !== 'ready'} onClick={() => void generateSoundtrack()}>Generate</button>
+          : <button data-testid="cancel-button" onClick={cancelGeneration}>Cancel</button>}
+      </div>
+      {active && (
+        <div className="result" data-testid="result">
+          <span data-testid="ep-badge" className="badge" title={active.fallbackReason ?? ''}>{active.ep}</span>
+          {active.fallbackReason && <small className="fallback">{active.fallbackReason}</small>}
+          <span>{active.bpm.toFixed(1)} BPM planned</span>
+          <span>TB_hit@70ms <b data-testid="tb-hit">{active.tbHit70 === null ? '–' : active.tbHit70.toFixed(2)}</b></span>
+          <span>TB_IoU <b data-testid="tb-iou">{active.tbIoU.toFixed(2)}</b></span>
+          <a data-testid="download-wav" href={active.url} download={`${active.name.replace(/\s+/g, '-').toLowerCase()}.wav`}>Download WAV</a>
+          <TakeAudio url={active.url} videoRef={videoRef} />
+        </div>
+      )}
+      {takes.length > 0 && (
+        <ol className="takes">
+          {takes.map((t) => (
+            <li key={t.id} data-testid="take" data-take-id={t.id} data-timings={JSON.stringify(t.timings)} className={t.id === activeId ? 'active' : ''}>
+              <button onClick={() => useStudio.setState({ activeTake: t.id })}>{t.name}</button>
+              <small>seed {t.settings.seed} · {t.settings.steps} steps · {t.ep} · hit {t.tbHit70 === null ? '–' : t.tbHit70.toFixed(2)} · {(t.timings.denoiseSec ?? 0).toFixed(1)} s</small>
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
+
+/** The take's audio follows the video: play, pause, seek and rate; the video's own sound is muted meanwhile. */
+function TakeAudio({ url, videoRef }: { url: string; videoRef: RefObject<HTMLVideoElement | null> }) {
+  const audio = useRef<HTMLAudioElement>(null);
+  useEffect(() => {
+    const v = videoRef.current, a = audio.current;
+    if (!v || !a) return;
+    const wasMuted = v.muted;
+    v.muted = true;
+    const sync = () => { if (Math.abs(a.currentTime - v.currentTime) > 0.05) a.currentTime = v.currentTime; };
+    const play = () => { sync(); void a.play().catch(() => undefined); };
+    const pause = () => { a.pause(); sync(); };
+    v.addEventListener('play', play);
+    v.addEventListener('pause', pause);
+    v.addEventListener('seeked', sync);
+    if (!v.paused) play();
+    return () => {
+      v.removeEventListener('play', play);
+      v.removeEventListener('pause', pause);
+      v.removeEventListener('seeked', sync);
+      a.pause();
+      v.muted = wasMuted;
+    };
+  }, [url, videoRef]);
+  return <audio ref={audio} src={url} preload="auto" data-testid="take-audio" />;
+}

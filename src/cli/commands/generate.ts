@@ -1,0 +1,88 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { encodeWavPcm16 } from '../../core/audio/wav.ts';
+import { parseFrames } from '../../core/parse/index.ts';
+import { DEFAULT_SETTINGS, type GenerateSettings } from '../../core/pipelines/generate.ts';
+import { score } from '../../core/pipelines/score.ts';
+import { isKnownTag } from '../../core/constants.ts';
+import { NodeBackend } from '../../runtime/ort-node.ts';
+import { parseArgs } from '../args.ts';
+import { decodeVideoFile } from '../decode-node.ts';
+
+const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+
+function numberFlag(flags: Map<string, string | true>, name: string): number | undefined {
+  const v = flags.get(name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v === true || !Number.isFinite(n)) throw new Error(`--${name} needs a number, got ${String(v)}`);
+  return n;
+}
+
+/** `vem generate <video> -o out.wav [--seed N] [--steps N] [--guidance X] [--tags "a,b"] [--bpm N]
+ *  [--sampler ddim|dpmpp] [--eta X] [--models DIR] --json` (DESIGN.md §10). */
+export async function generateCommand(argv: string[]): Promise<number> {
+  const { positionals, flags } = parseArgs(argv, ['o', 'out', 'seed', 'steps', 'guidance', 'tags', 'bpm', 'sampler', 'eta', 'models', 'threads']);
+  const path = positionals[0];
+  const out = (flags.get('o') ?? flags.get('out')) as string | undefined;
+  if (!path || !out || out === (true as unknown)) throw new Error('usage: vem generate <video> -o <out.wav> [--seed N] [--steps N] [--guidance X] [--tags "…"] [--bpm N] [--json]');
+  const settings: GenerateSettings = {
+    ...DEFAULT_SETTINGS,
+    seed: numberFlag(flags, 'seed') ?? DEFAULT_SETTINGS.seed,
+    steps: numberFlag(flags, 'steps') ?? DEFAULT_SETTINGS.steps,
+    guidance: numberFlag(flags, 'guidance') ?? DEFAULT_SETTINGS.guidance,
+    eta: numberFlag(flags, 'eta') ?? DEFAULT_SETTINGS.eta,
+    sampler: (flags.get('sampler') as GenerateSettings['sampler'] | undefined) ?? DEFAULT_SETTINGS.sampler,
+  };
+  if (!['ddim', 'dpmpp'].includes(settings.sampler)) throw new Error(`--sampler must be ddim or dpmpp, got ${settings.sampler}`);
+  if (!Number.isInteger(settings.steps) || settings.steps < 1 || settings.steps > 1000) throw new Error('--steps must be an integer from 1 to 1000');
+  const lockedBpm = numberFlag(flags, 'bpm') ?? null;
+  if (lockedBpm !== null && (lockedBpm < 30 || lockedBpm > 300)) throw new Error('--bpm must be between 30 and 300');
+  const tagsFlag = flags.get('tags');
+  const userTags = typeof tagsFlag === 'string' ? tagsFlag.split(/[,\s]+/).filter(Boolean) : null;
+  const unknown = userTags?.filter((t) => !isKnownTag(t)) ?? [];
+  if (unknown.length) throw new Error(`unknown tag(s): ${unknown.join(', ')} (tags are "category:value" from src/core/constants.json)`);
+
+  const backend = new NodeBackend(resolve(String(flags.get('models') ?? 'public/models')), numberFlag(flags, 'threads') ?? 1);
+  try {
+    const t0 = performance.now();
+    const video = await decodeVideoFile(path);
+    const t1 = performance.now();
+    const parsed = parseFrames(video);
+    const t2 = performance.now();
+    const globalTags = userTags ?? parsed.globalTags;
+    let lastPct = -1;
+    const res = await score(backend, {
+      frames: video, durationSec: parsed.durationSec, transitions: parsed.transitions, lockedBpm, settings,
+      condition: {
+        globalTags, caption: userTags ? '' : parsed.caption,
+        storyboards: parsed.storyboards.map((s) => ({ startSec: s.startSec, durSec: s.durSec, tags: s.tags, descriptors: { ...s.descriptors } })),
+      },
+      onProgress: (stage, f) => {
+        const pct = Math.floor(f * 10);
+        if (stage === 'denoise' && pct !== lastPct) { lastPct = pct; process.stderr.write(`denoise ${pct * 10}%\n`); }
+      },
+    });
+    writeFileSync(out, encodeWavPcm16(res.pcm, res.sampleRate));
+    const report = {
+      outPath: resolve(out), durationSec: round(res.durationSec, 4), videoDurationSec: round(parsed.durationSec, 4),
+      sampleRate: res.sampleRate, bpm: res.plan.bpm,
+      beatsSec: res.figures.beatsSec.map((b) => round(b)),
+      plannedBeatsSec: res.plan.beatsSec.map((b) => round(b)),
+      transitions: res.plan.transitions.map((t, i) => ({
+        timeSec: round(t.timeSec), onBeat: t.onBeat, alignerProb: res.alignerProbs[i] === null ? null : round(res.alignerProbs[i]!), hit: res.figures.hits[i],
+      })),
+      tbIoU: round(res.figures.tbIoU), tbHit70: res.figures.tbHit70 === null ? null : round(res.figures.tbHit70),
+      ep: backend.ep, steps: settings.steps, seed: settings.seed, guidance: settings.guidance, sampler: settings.sampler, eta: settings.eta,
+      timings: {
+        decodeSec: round((t1 - t0) / 1000), parseSec: round((t2 - t1) / 1000), alignerSec: round(res.alignerSec),
+        denoiseSec: round(res.timings.denoiseSec), vaeSec: round(res.timings.vaeSec), vocoderSec: round(res.timings.vocoderSec),
+        beatTrackSec: round(res.beatTrackSec), totalSec: round((performance.now() - t0) / 1000),
+      },
+    };
+    console.log(flags.has('json') ? JSON.stringify(report) : `${report.outPath}: ${report.durationSec} s, ${report.bpm} BPM, TB_hit@70ms ${report.tbHit70}`);
+    return 0;
+  } finally {
+    await backend.dispose();
+  }
+}

@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import type { InferenceBackend, Tensor32 } from '../models/backend.ts';
+import { conditionBatch, captionTags } from '../conditioning/condition.ts';
+import { RHYTHM_CHANNELS, rhythmFeatures } from '../conditioning/rhythm.ts';
+import { frameWindows } from '../aligner/windows.ts';
+import { generate, latentFramesFor, latentWindows, LATENT_CHANNELS, type GenerateSettings } from './generate.ts';
+
+/** A stand-in runtime: the denoiser predicts ε = x·0.1 (cond) or 0 (uncond), the decoders keep lengths. */
+class FakeBackend implements InferenceBackend {
+  readonly ep = 'fake';
+  calls: { model: string; dims: Record<string, number[]> }[] = [];
+  async run(model: string, feeds: Record<string, Tensor32>): Promise<Record<string, Tensor32>> {
+    this.calls.push({ model, dims: Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, v.dims])) });
+    if (model === 'denoiser') {
+      const z = feeds.z_t!;
+      const [B, C, T] = z.dims as [number, number, number];
+      expect(B).toBe(2);
+      expect(feeds.rhythm!.dims).toEqual([2, RHYTHM_CHANNELS, T]);
+      expect(T % 4).toBe(0);
+      const eps = new Float32Array(z.data.length);
+      for (let i = 0; i < C * T; i++) eps[i] = 0.1 * z.data[i]!;
+      return { eps: { data: eps, dims: z.dims } };
+    }
+    if (model === 'vae_decoder') {
+      const T4 = feeds.latent!.dims[3]!;
+      return { mel_out: { data: new Float32Array(64 * T4 * 4).fill(-5), dims: [1, 64, T4 * 4] } };
+    }
+    if (model === 'vocoder') {
+      const T = feeds.mel!.dims[2]!;
+      const a = new Float32Array(T * 256);
+      for (let i = 0; i < a.length; i++) a[i] = Math.sin(i / 10) * 0.1;
+      return { audio: { data: a, dims: [1, a.length] } };
+    }
+    throw new Error(model);
+  }
+  async dispose() {}
+}
+
+const settings: GenerateSettings = { steps: 4, guidance: 2, sampler: 'ddim', eta: 1, seed: 3 };
+const norm = { mean: new Array(LATENT_CHANNELS).fill(0), std: new Array(LATENT_CHANNELS).fill(1) };
+const condition = { globalTags: ['mood:calm'], caption: 'A calm piece', storyboards: [{ startSec: 0, durSec: 5, tags: ['energy:low'] }, { startSec: 5, durSec: 6.3, tags: ['energy:high'] }] };
+
+describe('generate pipeline', () => {
+  it('returns exactly the video duration of audio at 16 kHz', async () => {
+    for (const dur of [3.3, 11.3, 25.06]) {
+      const n = latentFramesFor(dur);
+      const res = await generate(new FakeBackend(), { durationSec: dur, condition, rhythm: rhythmFeatures([0.5, 1, 1.5], n), latentNorm: norm, settings });
+      expect(res.sampleRate).toBe(16000);
+      expect(Math.abs(res.pcm.length - dur * 16000)).toBeLessThanOrEqual(1);
+      expect(res.latent.length).toBe(LATENT_CHANNELS * n);
+    }
+  });
+
+  it('denoises long videos in overlapping windows that cover every frame, one call per window per step', async () => {
+    const dur = 60;
+    const n = latentFramesFor(dur);
+    const wins = latentWindows(n, 320, 64);
+    expect(wins.length).toBeGreaterThan(1);
+    expect(wins[0]!.start).toBe(0);
+    expect(wins[wins.length - 1]!.end).toBe(n);
+    for (let i = 1; i < wins.length; i++) expect(wins[i]!.start).toBeLessThan(wins[i - 1]!.end);
+    const b = new FakeBackend();
+    const res = await generate(b, { durationSec: dur, condition, rhythm: rhythmFeatures([], n), latentNorm: norm, settings });
+    expect(b.calls.filter((c) => c.model === 'denoiser').length).toBe(wins.length * settings.steps);
+    expect(res.latent.every(Number.isFinite)).toBe(true);
+  });
+
+  it('stops between steps when cancelled', async () => {
+    const ac = new AbortController();
+    const n = latentFramesFor(5);
+    let steps = 0;
+    const p = generate(new FakeBackend(), {
+      durationSec: 5, condition, rhythm: rhythmFeatures([], n), latentNorm: norm, settings: { ...settings, steps: 10 }, signal: ac.signal,
+      onStep: (k) => { steps = k; if (k === 2) ac.abort(); },
+    });
+    await expect(p).rejects.toMatchObject({ name: 'AbortError' });
+    expect(steps).toBe(2);
+  });
+
+  it('rejects rhythm features of the wrong length', async () => {
+    await expect(generate(new FakeBackend(), { durationSec: 5, condition, rhythm: new Float32Array(10), latentNorm: norm, settings })).rejects.toThrow(/rhythm/);
+  });
+});
+
+describe('conditions', () => {
+  it('puts the condition in row 0 and the all-zero unconditional branch in row 1', () => {
+    const c = conditionBatch(condition, 2);
+    const V = c.global_tags.length / 2;
+    expect(c.global_tags.subarray(0, V).reduce((a, x) => a + x, 0)).toBe(1);
+    expect(c.global_tags.subarray(V).every((x) => x === 0)).toBe(true);
+    expect(c.stories).toBe(2);
+    expect(Array.from(c.story_start_sec.subarray(0, 2))).toEqual([-2, 3]);
+    expect(c.story_dur_sec.subarray(2).every((x) => x === 0)).toBe(true);
+  });
+
+  it('reads tags back from a composed caption', () => {
+    expect(captionTags('A calm, warm ambient piece with piano, slow tempo')).toEqual(
+      expect.arrayContaining(['mood:calm', 'timbre:warm', 'genre:ambient', 'tempo:slow']));
+    expect(captionTags('A high-energy piece')).toContain('energy:high');
+    expect(captionTags('')).toEqual([]);
+  });
+});
+
+describe('aligner windows', () => {
+  it('keep every frame exactly once', () => {
+    for (const n of [1, 50, 128, 129, 300, 1000]) {
+      const seen = new Uint8Array(n);
+      for (const w of frameWindows(n, 128, 16)) {
+        expect(w.end - w.start).toBeLessThanOrEqual(128);
+        for (let f = w.keepStart; f < w.keepEnd; f++) seen[f]! += 1;
+      }
+      expect(Array.from(seen).every((x) => x === 1)).toBe(true);
+    }
+  });
+});

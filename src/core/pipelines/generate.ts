@@ -1,0 +1,157 @@
+// The VeM generation pipeline in the pure core (DESIGN.md §1, §2): conditions → windowed, guided denoising
+// of the latent → VAE decoder → vocoder → PCM trimmed to the video's duration. Shared by the generate
+// worker (onnxruntime-web) and the CLI (onnxruntime-node) through InferenceBackend.
+//
+// Long videos: the latent is denoised jointly in overlapping windows of at most `windowFrames` latent frames;
+// at every step each window's ε is computed with its own storyboards and rhythm slice and the overlaps are
+// blended with triangular weights, so there is no seam to hide afterwards (one shared tempo grid, one latent).
+import type { InferenceBackend, Tensor32 } from '../models/backend.ts';
+import { AUDIO } from '../constants.ts';
+import { conditionBatch, type HvpCondition } from '../conditioning/condition.ts';
+import { LATENT_FRAME_SEC, RHYTHM_CHANNELS } from '../conditioning/rhythm.ts';
+import { sample } from '../sampler/sampler.ts';
+
+export const LATENT_CHANNELS = 128; // 8 channels × 16 frequency rows, folded
+export const TIME_MULTIPLE = 4;
+
+export interface GenerateSettings {
+  steps: number;
+  guidance: number;
+  sampler: 'ddim' | 'dpmpp';
+  eta: number;
+  seed: number;
+  windowFrames?: number;
+  overlapFrames?: number;
+}
+
+export const DEFAULT_SETTINGS: GenerateSettings = { steps: 20, guidance: 2.5, sampler: 'ddim', eta: 1, seed: 0 };
+
+export interface LatentNorm { mean: number[]; std: number[] }
+
+export interface GenerateInput {
+  durationSec: number;
+  condition: HvpCondition;
+  /** (RHYTHM_CHANNELS × nLatent) from rhythmFeatures(), nLatent = latentFramesFor(durationSec). */
+  rhythm: Float32Array;
+  latentNorm: LatentNorm;
+  settings: GenerateSettings;
+  onStep?: (k: number, steps: number) => void;
+  signal?: AbortSignal;
+  /** Inpainting: regenerate where mask = 1 (per latent frame), keep `known` (normalised latent) elsewhere. */
+  mask?: Float32Array;
+  known?: Float32Array;
+}
+
+export interface GenerateTimings { denoiseSec: number; vaeSec: number; vocoderSec: number }
+
+export interface GenerateResult {
+  pcm: Float32Array;
+  sampleRate: number;
+  durationSec: number;
+  /** The normalised latent (LATENT_CHANNELS × nLatent), kept for regenerating one storyboard. */
+  latent: Float32Array;
+  timings: GenerateTimings;
+}
+
+/** Latent frames covering durationSec, rounded up to the model's time multiple. */
+export function latentFramesFor(durationSec: number): number {
+  const n = Math.ceil(durationSec / LATENT_FRAME_SEC - 1e-9);
+  return Math.max(TIME_MULTIPLE * 2, Math.ceil(n / TIME_MULTIPLE) * TIME_MULTIPLE);
+}
+
+export interface LatentWindow { start: number; end: number }
+
+/** Overlapping windows over nLatent frames (starts and ends multiples of TIME_MULTIPLE). */
+export function latentWindows(n: number, size = 320, overlap = 64): LatentWindow[] {
+  if (n <= size) return [{ start: 0, end: n }];
+  const count = Math.ceil((n - overlap) / (size - overlap));
+  const out: LatentWindow[] = [];
+  for (let i = 0; i < count; i++) {
+    let start = Math.round((i * (n - size)) / Math.max(1, count - 1) / TIME_MULTIPLE) * TIME_MULTIPLE;
+    start = Math.min(start, n - size);
+    out.push({ start, end: start + size });
+  }
+  return out;
+}
+
+/** Triangular blend weight of frame x inside window w (never 0, so every frame is covered). */
+function blendWeight(x: number, w: LatentWindow): number {
+  const len = w.end - w.start;
+  const pos = x - w.start + 0.5;
+  return Math.max(1e-3, Math.min(pos, len - pos) / (len / 2));
+}
+
+function slice(src: Float32Array, channels: number, n: number, a: number, b: number, batch = 1): Float32Array {
+  const T = b - a;
+  const out = new Float32Array(batch * channels * T);
+  for (let r = 0; r < batch; r++) {
+    for (let c = 0; c < channels; c++) out.set(src.subarray(c * n + a, c * n + b), (r * channels + c) * T);
+  }
+  return out;
+}
+
+const now = () => performance.now() / 1000;
+
+export async function generate(backend: InferenceBackend, input: GenerateInput): Promise<GenerateResult> {
+  const n = latentFramesFor(input.durationSec);
+  if (input.rhythm.length !== RHYTHM_CHANNELS * n) {
+    throw new Error(`rhythm features must be ${RHYTHM_CHANNELS}×${n}, got ${input.rhythm.length} values`);
+  }
+  const s = input.settings;
+  const wins = latentWindows(n, s.windowFrames ?? 320, s.overlapFrames ?? 64);
+  const conds = wins.map((w) => conditionBatch(input.condition, w.start * LATENT_FRAME_SEC));
+  const weights = new Float32Array(n);
+  for (const w of wins) for (let x = w.start; x < w.end; x++) weights[x] = weights[x]! + blendWeight(x, w);
+  const C = LATENT_CHANNELS;
+  let t0 = now();
+  const denoise = async (x: Float32Array, t: number) => {
+    const cond = new Float32Array(C * n), uncond = new Float32Array(C * n);
+    for (let i = 0; i < wins.length; i++) {
+      const w = wins[i]!, c = conds[i]!, T = w.end - w.start;
+      const z = slice(x, C, n, w.start, w.end, 2);
+      const feeds: Record<string, Tensor32> = {
+        z_t: { data: z, dims: [2, C, T] },
+        timestep: { data: new Float32Array([t, t]), dims: [2] },
+        global_tags: { data: c.global_tags, dims: [2, c.global_tags.length / 2] },
+        caption_tags: { data: c.caption_tags, dims: [2, c.caption_tags.length / 2] },
+        story_tags: { data: c.story_tags, dims: [2, c.stories, c.story_tags.length / 2 / c.stories] },
+        story_vis: { data: c.story_vis, dims: [2, c.stories, c.story_vis.length / 2 / c.stories] },
+        story_start_sec: { data: c.story_start_sec, dims: [2, c.stories] },
+        story_dur_sec: { data: c.story_dur_sec, dims: [2, c.stories] },
+        rhythm: { data: slice(input.rhythm, RHYTHM_CHANNELS, n, w.start, w.end, 2), dims: [2, RHYTHM_CHANNELS, T] },
+      };
+      const eps = (await backend.run('denoiser', feeds)).eps!.data;
+      for (let ch = 0; ch < C; ch++) {
+        for (let x0 = w.start; x0 < w.end; x0++) {
+          const k = blendWeight(x0, w) / weights[x0]!;
+          const at = ch * n + x0;
+          cond[at] = cond[at]! + k * eps[ch * T + (x0 - w.start)]!;
+          uncond[at] = uncond[at]! + k * eps[(C + ch) * T + (x0 - w.start)]!;
+        }
+      }
+    }
+    return { cond, uncond };
+  };
+  const latent = await sample({
+    channels: C, frames: n, steps: s.steps, guidance: s.guidance, sampler: s.sampler, eta: s.eta, seed: s.seed,
+    denoise, onStep: input.onStep, signal: input.signal, mask: input.mask, known: input.known,
+  });
+  const timings: GenerateTimings = { denoiseSec: now() - t0, vaeSec: 0, vocoderSec: 0 };
+  if (input.signal?.aborted) throw new DOMException('cancelled', 'AbortError');
+  // de-normalise and unfold (128, n) → (8, 16, n): the same memory layout
+  const z = new Float32Array(C * n);
+  for (let ch = 0; ch < C; ch++) {
+    const m = input.latentNorm.mean[ch]!, sd = input.latentNorm.std[ch]!;
+    for (let x = 0; x < n; x++) z[ch * n + x] = latent[ch * n + x]! * sd + m;
+  }
+  t0 = now();
+  const { mel_out } = await backend.run('vae_decoder', { latent: { data: z, dims: [1, 8, 16, n] } });
+  timings.vaeSec = now() - t0;
+  t0 = now();
+  const audio = (await backend.run('vocoder', { mel: mel_out! })).audio!.data;
+  timings.vocoderSec = now() - t0;
+  const samples = Math.round(input.durationSec * AUDIO.sampleRate);
+  const pcm = new Float32Array(samples);
+  pcm.set(audio.subarray(0, Math.min(samples, audio.length)));
+  return { pcm, sampleRate: AUDIO.sampleRate, durationSec: samples / AUDIO.sampleRate, latent, timings };
+}

@@ -1,0 +1,98 @@
+"""The reference samplers in diffusion.py: exactness properties the TypeScript sampler is tested against
+(src/core/sampler/sampler.test.ts replays the fixture written by vem_training.sampler_fixtures)."""
+import json
+
+import numpy as np
+import pytest
+
+from vem_training import diffusion, sampler_fixtures
+
+AC = diffusion.schedule()["alphas_cumprod"]
+RNG = np.random.default_rng(0)
+X0 = RNG.standard_normal((4, 16))
+EPS = RNG.standard_normal((4, 16))
+
+
+def noised(t):
+    return AC[t] ** 0.5 * X0 + (1 - AC[t]) ** 0.5 * EPS
+
+
+@pytest.mark.parametrize("t", [0, 1, 39, 250, 500, 998, 999])
+def test_ddim_eta0_with_true_eps_recovers_x0_in_one_step(t):
+    got = diffusion.ddim_step(noised(t), EPS, t, -1, AC, 0.0, None)
+    # x0 = (x − √(1−ᾱ)·ε)/√ᾱ amplifies rounding by 1/√ᾱ ≈ 84 at t = 999: still far below 1e-12
+    np.testing.assert_allclose(got, X0, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("t,t_prev", [(999, 959), (999, 0), (500, 499), (250, 100), (1, 0)])
+def test_ddim_eta0_with_true_eps_lands_on_the_same_trajectory(t, t_prev):
+    got = diffusion.ddim_step(noised(t), EPS, t, t_prev, AC, 0.0, None)
+    np.testing.assert_allclose(got, noised(t_prev), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("t,t_prev", [(999, 959), (999, 499), (500, 460), (250, 0), (39, 0)])
+def test_dpmpp_first_step_equals_ddim_eta0(t, t_prev):
+    x = RNG.standard_normal((4, 16))
+    eps = RNG.standard_normal((4, 16))
+    ddim = diffusion.ddim_step(x, eps, t, t_prev, AC, 0.0, None)
+    dpm, state = diffusion.dpmpp_step(x, eps, t, t_prev, AC, None)
+    np.testing.assert_allclose(dpm, ddim, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(state["x0"], (x - (1 - AC[t]) ** 0.5 * eps) / AC[t] ** 0.5, rtol=1e-12)
+
+
+def test_dpmpp_final_step_is_ddim_up_to_the_clamp():
+    """The clean end is clamped to ᾱ = 1 − 1e-8 (λ stays finite): the last DPM++ step returns
+    √(1−1e-8)·x0 + 1e-4·ε instead of DDIM's x0, a documented difference of about 1e-4·|ε|."""
+    x = RNG.standard_normal((4, 16))
+    eps = RNG.standard_normal((4, 16))
+    t = 39
+    ddim = diffusion.ddim_step(x, eps, t, -1, AC, 0.0, None)
+    dpm, _ = diffusion.dpmpp_step(x, eps, t, -1, AC, {"x0": x, "lambda": 0.0})  # state ignored at the end
+    np.testing.assert_allclose(dpm, (1 - 1e-8) ** 0.5 * ddim + (1 - (1 - 1e-8)) ** 0.5 * eps, rtol=1e-9, atol=1e-9)
+    assert np.abs(dpm - ddim).max() <= 1.01e-4 * np.abs(eps).max() + 1e-8
+
+
+@pytest.mark.parametrize("steps", list(range(1, 101)) + [128, 250, 333, 500, 999, 1000])
+def test_timesteps_strictly_decreasing_from_999(steps):
+    ts = diffusion.timesteps(steps)
+    assert len(ts) == steps
+    assert ts[0] == 999
+    assert ts[-1] >= 0
+    assert np.all(np.diff(ts) < 0)
+
+
+def test_timesteps_half_way_cases_round_to_even():
+    assert diffusion.timesteps(16)[:4].tolist() == [999, 937, 874, 811]
+    assert diffusion.timesteps(1000).tolist() == list(range(999, -1, -1))
+
+
+def test_sample_mask_of_zeros_returns_known():
+    torch = pytest.importorskip("torch")
+    known = torch.randn(1, 4, 8, dtype=torch.float64)
+    mask = torch.zeros(1, 1, 8, dtype=torch.float64)
+    out = diffusion.sample(sampler_fixtures.fake_model, (1, 4, 8), {"c": 0.3}, {"c": -0.2}, steps=5,
+                           sampler="ddim", eta=1.0, seed=0, mask=mask, x_known=known)
+    assert torch.equal(out, known)
+
+
+def test_committed_fixture_is_up_to_date():
+    """Regenerate with `cd training && .venv/bin/python -m vem_training.sampler_fixtures`."""
+    committed = json.loads(sampler_fixtures.FIXTURE.read_text())
+    fresh = json.loads(json.dumps(sampler_fixtures.build()))
+
+    def compare(a, b, path="$"):
+        assert type(a) is type(b) or {type(a), type(b)} <= {int, float}, path
+        if isinstance(a, dict):
+            assert a.keys() == b.keys(), path
+            for k in a:
+                compare(a[k], b[k], f"{path}.{k}")
+        elif isinstance(a, list):
+            assert len(a) == len(b), path
+            for i, (u, v) in enumerate(zip(a, b)):
+                compare(u, v, f"{path}[{i}]")
+        elif isinstance(a, float):
+            assert a == pytest.approx(b, rel=1e-12, abs=1e-12), path
+        else:
+            assert a == b, path
+
+    compare(committed, fresh)

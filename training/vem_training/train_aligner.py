@@ -1,0 +1,196 @@
+"""Train the transition-beat aligner on the corpus's edited videos (BCE against transition ∩ beat).
+
+    python -m vem_training.train_aligner --corpus data/corpus --run runs/aligner [--minutes 40] [--steps N]
+
+Positives are rare (a few per hundred frames): BCE with a positive weight, and the two frames either
+side of a positive are left out of the loss (a cut detected one frame late is not a false alarm at
+16 fps). Resumable from <run>/ckpt.pt; SIGTERM checkpoints and stops. `--eval` only evaluates.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .models.aligner import Aligner
+
+DEFAULTS = {"window": 64, "batch": 8, "lr": 2e-3, "steps": 6000, "warmupSteps": 100, "posWeight": 8.0,
+            "ignoreRadius": 1, "ckptEverySec": 300, "seed": 0, "model": {"channels": [16, 24, 32, 48], "feat": 32}}
+
+
+def load_edits(corpus: Path, split: str) -> list[dict]:
+    out = []
+    for line in (corpus / "edits.jsonl").read_text().splitlines():
+        e = json.loads(line)
+        if e["split"] != split:
+            continue
+        z = np.load(corpus / "edits" / f"{e['editId']}.npz")
+        out.append({**e, "frames": z["frames"], "target": z["target"].astype(np.float32),
+                    "transition": z["transition"].astype(np.float32), "beat": z["beat"].astype(np.float32)})
+    return out
+
+
+def to_input(frames_u8: np.ndarray) -> torch.Tensor:
+    """(F, H, W, 3) uint8 -> (1, 3, F, H, W) float in [0, 1] (the ONNX model's input layout)."""
+    return torch.from_numpy(frames_u8).permute(3, 0, 1, 2).float().div_(255.0)[None]
+
+
+def loss_weights(target: torch.Tensor, radius: int) -> torch.Tensor:
+    near = F.max_pool1d(target[:, None], 2 * radius + 1, stride=1, padding=radius)[:, 0]
+    return torch.where((near > 0) & (target == 0), torch.zeros_like(target), torch.ones_like(target))
+
+
+class Windows:
+    def __init__(self, edits: list[dict], window: int, seed: int):
+        self.edits, self.window = edits, window
+        self.rng = np.random.default_rng(seed)
+        lens = np.array([len(e["target"]) for e in edits], dtype=np.float64)
+        self.p = lens / lens.sum()
+
+    def batch(self, n: int):
+        xs, ys = [], []
+        for _ in range(n):
+            e = self.edits[self.rng.choice(len(self.edits), p=self.p)]
+            f = len(e["target"])
+            s = int(self.rng.integers(0, max(1, f - self.window + 1)))
+            fr = e["frames"][s:s + self.window]
+            y = e["target"][s:s + self.window]
+            if len(y) < self.window:  # pad short edits by repeating the last frame (no transition there)
+                pad = self.window - len(y)
+                fr = np.concatenate([fr, np.repeat(fr[-1:], pad, 0)])
+                y = np.concatenate([y, np.zeros(pad, np.float32)])
+            x = to_input(fr)[0]
+            if self.rng.random() < 0.5:
+                x = x.flip(-1)
+            x = (x * float(self.rng.uniform(0.8, 1.2)) + float(self.rng.uniform(-0.08, 0.08))).clamp_(0, 1)
+            xs.append(x)
+            ys.append(torch.from_numpy(y))
+        return torch.stack(xs), torch.stack(ys)
+
+
+@torch.no_grad()
+def predict(model: Aligner, frames_u8: np.ndarray, window: int = 128, overlap: int = 16):
+    """Per-frame probabilities and features for a whole video, in overlapping windows (as the app runs it)."""
+    from .aligner_windows import windows
+    f = len(frames_u8)
+    probs = np.zeros(f, np.float32)
+    feats = np.zeros((f, model.feat), np.float32)
+    for s, e, keep_s, keep_e in windows(f, window, overlap):
+        logits, z = model(to_input(frames_u8[s:e]))
+        probs[keep_s:keep_e] = torch.sigmoid(logits[0, keep_s - s:keep_e - s]).numpy()
+        feats[keep_s:keep_e] = z[0, keep_s - s:keep_e - s].numpy()
+    return probs, feats
+
+
+def evaluate(model: Aligner, edits: list[dict]) -> dict:
+    from .aligner_metrics import average_precision, best_f1_tolerant
+    model.eval()
+    scores, targets, trans, per_edit = [], [], [], []
+    for e in edits:
+        p, _ = predict(model, e["frames"])
+        scores.append(p)
+        targets.append(e["target"])
+        trans.append(e["transition"])
+        cuts = []
+        for c in e["cuts"]:
+            f = int(round(c["timeSec"] * 16))
+            cuts.append({"timeSec": c["timeSec"], "kind": c["kind"], "onBeat": c["onBeat"],
+                         "alignerProb": round(float(p[max(0, f - 1):f + 2].max()), 4) if 0 <= f < len(p) else 0.0})
+        per_edit.append({"editId": e["editId"], "durSec": e["durSec"], "cuts": cuts})
+    ap = average_precision(np.concatenate(scores), np.concatenate(targets))
+    f1, thr = best_f1_tolerant(scores, targets, tol=1)
+    # baseline: every (ground-truth) transition predicted as on-beat
+    base_ap = average_precision(np.concatenate(trans), np.concatenate(targets))
+    base_f1, _ = best_f1_tolerant(trans, targets, tol=1, thresholds=[0.5])
+    return {"ap": round(ap, 4), "f1": round(f1, 4), "threshold": round(thr, 3), "baselineAp": round(base_ap, 4),
+            "baselineF1": round(base_f1, 4), "edits": len(edits),
+            "positives": int(sum(t.sum() for t in targets)), "frames": int(sum(len(t) for t in targets)),
+            "perEdit": per_edit}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--corpus", default="data/corpus")
+    ap.add_argument("--run", default="runs/aligner")
+    ap.add_argument("--minutes", type=float, default=None)
+    ap.add_argument("--steps", type=int, default=None)
+    ap.add_argument("--eval", action="store_true", help="evaluate the checkpoint on the valid and test edits")
+    ap.add_argument("--threads", type=int, default=int(os.environ.get("VEM_TORCH_THREADS", "1")))
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    run, corpus = Path(args.run), Path(args.corpus)
+    run.mkdir(parents=True, exist_ok=True)
+    cfg = dict(DEFAULTS)
+    if args.steps:
+        cfg["steps"] = args.steps
+    torch.manual_seed(cfg["seed"])
+    model = Aligner(**cfg["model"])
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg["lr"], weight_decay=1e-4)
+    step_idx, elapsed = 0, 0.0
+    ckpt = run / "ckpt.pt"
+    if ckpt.exists():
+        st = torch.load(ckpt, map_location="cpu")
+        model.load_state_dict(st["model"])
+        opt.load_state_dict(st["opt"])
+        step_idx, elapsed = st["step"], st["elapsed"]
+        print(f"resumed at step {step_idx}")
+    if args.eval:
+        res = {split: evaluate(model, load_edits(corpus, split)) for split in ("valid", "test")}
+        (run / "eval-cuts.json").write_text(json.dumps({k: v.pop("perEdit") for k, v in res.items()}))
+        (run / "eval.json").write_text(json.dumps(res, indent=1))
+        print(json.dumps(res))
+        return
+    (run / "config.json").write_text(json.dumps({**cfg, "kind": "aligner", "corpus": str(corpus)}, indent=1))
+    edits = load_edits(corpus, "train")
+    print(f"aligner data: {len(edits)} edits, {sum(len(e['target']) for e in edits)} frames, "
+          f"{int(sum(e['target'].sum() for e in edits))} positives", flush=True)
+    src = Windows(edits, cfg["window"], cfg["seed"] + step_idx)
+    stop = {"requested": False}
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.update(requested=True))
+    log = open(run / "log.jsonl", "a")
+    t_start = t_ckpt = time.time()
+    model.train()
+    pw = torch.tensor(cfg["posWeight"])
+    while step_idx < cfg["steps"]:
+        lr = cfg["lr"] * min(1.0, (step_idx + 1) / cfg["warmupSteps"]) * 0.5 * (1 + np.cos(np.pi * step_idx / cfg["steps"]))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        t0 = time.time()
+        x, y = src.batch(cfg["batch"])
+        logits, _ = model(x)
+        w = loss_weights(y, cfg["ignoreRadius"])
+        loss = (F.binary_cross_entropy_with_logits(logits, y, pos_weight=pw, reduction="none") * w).sum() / w.sum()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        step_idx += 1
+        if step_idx % 20 == 0 or step_idx == 1:
+            rec = {"step": step_idx, "loss": round(loss.item(), 5), "sec": round(time.time() - t0, 3),
+                   "elapsedMin": round((elapsed + time.time() - t_start) / 60, 2)}
+            log.write(json.dumps(rec) + "\n")
+            log.flush()
+            if step_idx % 100 == 0 or step_idx == 1:
+                print(rec, flush=True)
+        now = time.time()
+        done = stop["requested"] or (args.minutes is not None and now - t_start > args.minutes * 60)
+        if now - t_ckpt > cfg["ckptEverySec"] or done or step_idx >= cfg["steps"]:
+            tmp = run / "ckpt.pt.tmp"
+            torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step_idx,
+                        "elapsed": elapsed + now - t_start, "config": {**cfg, "kind": "aligner"}}, tmp)
+            tmp.replace(ckpt)
+            t_ckpt = now
+        if done:
+            break
+    print(f"stopped at step {step_idx}")
+
+
+if __name__ == "__main__":
+    main()
