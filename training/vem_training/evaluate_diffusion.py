@@ -105,6 +105,17 @@ def beat_figures(y: np.ndarray, requested: np.ndarray) -> tuple[float, float]:
     return float(hit), float(iou)
 
 
+def measure(y: np.ndarray, req: tuple, thr: dict, rows: dict, embs: list) -> None:
+    """Appends one clip's tag agreement, beat figures and embeddings to the running lists."""
+    a = agreement(y, req[3], thr)
+    if a is not None:
+        rows["tagAgreement"].append(a)
+    h, i = beat_figures(y, req[4])
+    rows["beatHit70"].append(h)
+    rows["bIoU"].append(i)
+    embs.append(embed(y))
+
+
 class Decoder:
     def __init__(self):
         import onnxruntime as ort
@@ -176,14 +187,7 @@ def main(argv=None):
         rows = {"tagAgreement": [], "beatHit70": [], "bIoU": []}
         embs = []
         for r in reqs:
-            y = fn(r)
-            a = agreement(y, r[3], thr)
-            if a is not None:
-                rows["tagAgreement"].append(a)
-            h, i = beat_figures(y, r[4])
-            rows["beatHit70"].append(h)
-            rows["bIoU"].append(i)
-            embs.append(embed(y))
+            measure(fn(r), r, thr, rows, embs)
         results[name] = {k: round(float(np.nanmean(v)), 4) for k, v in rows.items()}
         results[name]["fd"] = round(frechet(np.concatenate(embs), real_emb), 3) if name != "groundTruth" else 0.0
         print(name, results[name], flush=True)
@@ -201,13 +205,7 @@ def main(argv=None):
             x = generate(model, r[2], r[1], steps, args.guidance, sampler, eta, seed=k)
             t_gen += time.perf_counter() - t0
             y = dec.audio(x * std + mean)
-            a = agreement(y, r[3], thr)
-            if a is not None:
-                rows["tagAgreement"].append(a)
-            h, i = beat_figures(y, r[4])
-            rows["beatHit70"].append(h)
-            rows["bIoU"].append(i)
-            embs.append(embed(y))
+            measure(y, r, thr, rows, embs)
             if k == 0 and args.write:
                 import soundfile as sf
                 d = corpus.parent / "listen"

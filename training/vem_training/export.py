@@ -188,18 +188,19 @@ def export_vae(run: Path) -> dict:
 
 
 def export_aligner(run: Path) -> dict:
-    from .models.aligner import Aligner
+    from .models.aligner import Aligner, Aligner2d
 
     state = torch.load(run / "ckpt.pt", map_location="cpu")
     cfg = state["config"]
-    model = Aligner(**cfg["model"])
-    model.load_state_dict(state["model"])
-    model.eval()
+    net = Aligner(**cfg["model"])
+    net.load_state_dict(state["model"])
+    net.eval()
+    model = Aligner2d(net).eval()  # same function with 2D ops only (WebGPU has no 3D convolution); batch 1
     out = MODELS_DIR / "aligner.onnx"
     tmp32 = run / "aligner.fp32.onnx"
     frames = torch.rand(1, 3, 32, 64, 112)
     export_onnx(model, (frames,), tmp32, ["frames"], ["logits", "features"],
-                {"frames": {0: "B", 2: "F"}, "logits": {0: "B", 1: "F"}, "features": {0: "B", 1: "F"}})
+                {"frames": {2: "F"}, "logits": {1: "F"}, "features": {1: "F"}})
     out.write_bytes(tmp32.read_bytes())
     to_fp16_storage(out)
     rng = np.random.default_rng(0)

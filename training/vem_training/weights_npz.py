@@ -15,7 +15,7 @@ def save(state: dict, stem: Path, parts: int = 1) -> list[Path]:
         arrays = {k.replace(".", "__"): state[k].detach().float().cpu().numpy().astype(np.float16)
                   for k in keys[i::parts]}
         p = Path(f"{stem}.{i}.npz")
-        np.savez(p, **arrays)
+        np.savez_compressed(p, **arrays)
         paths.append(p)
     return paths
 

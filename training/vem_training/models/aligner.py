@@ -75,3 +75,88 @@ class Aligner(nn.Module):
             z = y if i == 0 else z + y
         logits = self.out(z)[:, 0]                     # (B, F)
         return logits, z.transpose(1, 2)               # features (B, F, C)
+
+
+class Aligner2d(nn.Module):
+    """The same network computed with 2D/1D ops only, for export (onnxruntime-web's WebGPU EP has no 3D
+    convolution): frames go into the batch axis for the spatial (k×k) convolutions and the temporal (3×1×1)
+    ones run as (3×1) 2D convolutions over (time, pixels). Reshapes use constant sizes (frame size is fixed
+    at 64×112, batch fixed at export), so the graph needs no Shape op. Loads an `Aligner`'s weights exactly.
+    """
+
+    def __init__(self, src: Aligner, batch: int = 1, height: int = 64, width: int = 112):
+        super().__init__()
+        self.src, self.batch = src, batch
+        self.hw = (height, width)
+        self.feat = src.feat
+        convs = [m for m in src.modules() if isinstance(m, nn.Conv3d)]
+        self.convs2d = nn.ModuleList([self._conv2d(m) for m in convs])
+        self._index = {id(m): i for i, m in enumerate(convs)}
+
+    @staticmethod
+    def _conv2d(conv3d: nn.Conv3d):
+        k = conv3d.kernel_size
+        if k[0] == 1:  # spatial
+            c = nn.Conv2d(conv3d.in_channels, conv3d.out_channels, k[1:], stride=conv3d.stride[1:],
+                          padding=conv3d.padding[1:], bias=conv3d.bias is not None)
+            c.weight.data = conv3d.weight.data[:, :, 0].clone()
+        else:          # temporal, applied to (B, C, F, pixels)
+            assert k[1:] == (1, 1)
+            c = nn.Conv2d(conv3d.in_channels, conv3d.out_channels, (k[0], 1), padding=(conv3d.padding[0], 0),
+                          bias=conv3d.bias is not None)
+            c.weight.data = conv3d.weight.data[:, :, :, 0].clone()
+        if conv3d.bias is not None:
+            c.bias.data = conv3d.bias.data.clone()
+        return c
+
+    def _apply(self, x, mod, size):  # x: (B*F, C, h, w); size: current (h, w)
+        if isinstance(mod, nn.Conv3d):
+            c2 = self.convs2d[self._index[id(mod)]]
+            if mod.kernel_size[0] == 1:
+                return c2(x), self._next(size, mod)
+            h, w = size
+            t = x.reshape(self.batch, -1, mod.in_channels, h * w).permute(0, 2, 1, 3)   # (B, C, F, hw)
+            t = c2(t).permute(0, 2, 1, 3).reshape(-1, mod.out_channels, h, w)
+            return t, size
+        if isinstance(mod, nn.BatchNorm3d):
+            return F.batch_norm(x, mod.running_mean, mod.running_var, mod.weight, mod.bias, False, 0.0, mod.eps), size
+        if isinstance(mod, nn.ReLU):
+            return F.relu(x), size
+        if isinstance(mod, nn.Sequential):
+            for m in mod:
+                x, size = self._apply(x, m, size)
+            return x, size
+        raise TypeError(type(mod))
+
+    @staticmethod
+    def _next(size, conv):
+        h, w = size
+        k, s, p = conv.kernel_size[1], conv.stride[1], conv.padding[1]
+        return ((h + 2 * p - k) // s + 1, (w + 2 * p - k) // s + 1)
+
+    def forward(self, frames: torch.Tensor):
+        src = self.src
+        h, w = self.hw
+        x = (frames - 0.45) / 0.25                                            # (B, 3, F, H, W)
+        x = x.permute(0, 2, 1, 3, 4).reshape(-1, 3, h, w)                      # (B*F, 3, H, W)
+        size = (h, w)
+        x, size = self._apply(x, src.stem, size)
+        for blk in src.blocks:
+            y, s1 = self._apply(x, blk.c1, size)
+            y, s1 = self._apply(y, blk.n1, s1)
+            y = F.relu(y)
+            y, s1 = self._apply(y, blk.c2, s1)
+            y, s1 = self._apply(y, blk.n2, s1)
+            sk, _ = (self._apply(x, blk.skip, size) if not isinstance(blk.skip, nn.Identity) else (x, size))
+            x, size = F.relu(y + sk), s1
+        hh, ww = size
+        c = src.blocks[-1].n2.num_features
+        pooled = x.mean(dim=(2, 3)).reshape(self.batch, -1, c).transpose(1, 2)          # (B, C, F)
+        spatial = x.mean(dim=3).reshape(self.batch, -1, c, hh).permute(0, 2, 1, 3)      # (B, C, F, h)
+        prev = torch.cat([spatial[:, :, :1], spatial[:, :, :-1]], dim=2)
+        diff = (spatial - prev).abs().mean(dim=3)
+        z = torch.cat([pooled, diff], dim=1)
+        for i, (conv, norm) in enumerate(zip(src.head, src.norms)):
+            y = F.relu(norm(conv(z)))
+            z = y if i == 0 else z + y
+        return src.out(z)[:, 0], z.transpose(1, 2)

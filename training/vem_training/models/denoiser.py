@@ -33,7 +33,7 @@ LATENT_FRAME_SEC = 4 * 256 / 16000
 
 def timestep_embedding(t: torch.Tensor, dim: int) -> torch.Tensor:
     half = dim // 2
-    freqs = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float32) / half)
+    freqs = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float32, device=t.device) / half)
     a = t[:, None].float() * freqs[None]
     return torch.cat([torch.cos(a), torch.sin(a)], dim=1)
 

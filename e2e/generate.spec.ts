@@ -1,0 +1,106 @@
+// The whole pipeline in the built app: upload → aligner → plan → guided denoising → VAE → vocoder →
+// beats of the result → play → WAV download, on WASM and on WebGPU (SwiftShader here, CPU fallback refused),
+// cancel then generate again, a 90 s video, and no request leaving the origin.
+import { expect, test, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { trackRequests } from './helpers.ts';
+
+const FPS = 16;
+
+/** Sample rate, bits and duration of a PCM WAV (RIFF header, data chunk located by scanning). */
+function wavInfo(buf: Buffer) {
+  expect(buf.toString('ascii', 0, 4)).toBe('RIFF');
+  expect(buf.toString('ascii', 8, 12)).toBe('WAVE');
+  let off = 12, rate = 0, bits = 0, channels = 0, dataBytes = 0;
+  while (off + 8 <= buf.length) {
+    const id = buf.toString('ascii', off, off + 4), size = buf.readUInt32LE(off + 4);
+    if (id === 'fmt ') { channels = buf.readUInt16LE(off + 10); rate = buf.readUInt32LE(off + 12); bits = buf.readUInt16LE(off + 22); }
+    if (id === 'data') { dataBytes = size; break; }
+    off += 8 + size;
+  }
+  return { rate, bits, channels, durationSec: dataBytes / (rate * channels * (bits / 8)) };
+}
+
+async function openVideo(page: Page, path: string) {
+  await page.getByTestId('video-input').setInputFiles(path);
+  await expect(page.getByTestId('parse-status')).toHaveAttribute('data-phase', 'ready', { timeout: 120_000 });
+  return Number(await page.getByTestId('video-meta').getAttribute('data-duration-sec'));
+}
+
+async function generateAndCheck(page: Page, ep: 'wasm' | 'webgpu', durationSec: number, timeout: number) {
+  const before = await page.getByTestId('take').count();
+  await page.getByTestId('generate-button').click();
+  await expect(page.getByTestId('progress')).toBeVisible();
+  // a take or an error, whichever comes first (an error fails at once with its message)
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="take"]').length > n
+    || document.querySelector('[data-testid="error-message"]') !== null, before, { timeout, polling: 500 });
+  await expect(page.getByTestId('error-message')).toHaveCount(0);
+  await expect(page.getByTestId('take')).toHaveCount(before + 1);
+  await expect(page.getByTestId('ep-badge')).toHaveText(ep);
+  const hit = await page.getByTestId('tb-hit').textContent();
+  const iou = Number(await page.getByTestId('tb-iou').textContent());
+  expect(iou).toBeGreaterThanOrEqual(0);
+  expect(iou).toBeLessThanOrEqual(1);
+  expect(hit === '–' || (Number(hit) >= 0 && Number(hit) <= 1)).toBe(true);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-wav').click()]);
+  const info = wavInfo(readFileSync((await download.path())!));
+  expect(info.rate).toBe(16000);
+  expect(info.bits).toBe(16);
+  expect(info.channels).toBe(1);
+  expect(Math.abs(info.durationSec - durationSec)).toBeLessThanOrEqual(1 / FPS);
+  return info;
+}
+
+test('generate on WASM, play in sync with the video, download the WAV; nothing leaves the origin', async ({ page, baseURL }) => {
+  test.setTimeout(600_000);
+  const req = trackRequests(page, baseURL!);
+  await page.goto('/?ep=wasm&steps=4');
+  const dur = await openVideo(page, 'e2e/fixtures/cuts-10s.mp4');
+  await generateAndCheck(page, 'wasm', dur, 400_000);
+  // planned and detected beats on the timeline; each transition says whether a beat hit it
+  await expect(page.getByTestId('planned-beat').first()).toBeAttached();
+  expect(await page.getByTestId('transition').first().getAttribute('data-hit')).toMatch(/true|false/);
+  // the take plays with the video
+  await page.getByTestId('video-player').evaluate((v: HTMLVideoElement) => v.play());
+  await expect.poll(() => page.getByTestId('take-audio').evaluate((a: HTMLAudioElement) => a.currentTime), { timeout: 20_000 }).toBeGreaterThan(0.2);
+  const drift = await page.evaluate(() => {
+    const v = document.querySelector<HTMLVideoElement>('[data-testid="video-player"]')!;
+    const a = document.querySelector<HTMLAudioElement>('[data-testid="take-audio"]')!;
+    return Math.abs(v.currentTime - a.currentTime);
+  });
+  expect(drift).toBeLessThan(0.3);
+  expect(req.foreign()).toEqual([]);
+});
+
+test('generate on WebGPU with CPU fallback refused (SwiftShader), then cancel mid-run and generate again', async ({ page }) => {
+  test.setTimeout(900_000);
+  await page.goto('/?ep=webgpu&strictGpu=1&steps=2');
+  const dur = await openVideo(page, 'e2e/fixtures/cuts-4s.mp4');
+  await generateAndCheck(page, 'webgpu', dur, 800_000);
+  // cancel while the second generation runs, then generate once more
+  await page.goto('/?ep=wasm&steps=30');
+  const dur2 = await openVideo(page, 'e2e/fixtures/cuts-4s.mp4');
+  await page.getByTestId('generate-button').click();
+  await expect.poll(async () => Number(await page.getByTestId('progress').getAttribute('aria-valuenow')), { timeout: 300_000 }).toBeGreaterThan(0);
+  await page.getByTestId('cancel-button').click();
+  await expect(page.getByTestId('error-message')).toContainText(/cancelled/i);
+  await expect(page.getByTestId('take')).toHaveCount(0);
+  await page.getByTestId('steps-select').selectOption('10');
+  await generateAndCheck(page, 'wasm', dur2, 400_000);
+});
+
+test('a 90 s video gets 90 s of music (windowed denoising)', async ({ page }) => {
+  test.setTimeout(900_000);
+  const path = '.cache/e2e/long-90s.mp4';
+  if (!existsSync(path)) {
+    mkdirSync('.cache/e2e', { recursive: true });
+    // nine copies of the 10 s test video, re-encoded as one file (cuts every ~2 s, 99 s) cut to 90 s
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-stream_loop', '8', '-i', 'e2e/fixtures/cuts-10s.mp4', '-t', '90',
+      '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '32', '-vf', 'scale=320:-2', '-an', path]);
+  }
+  await page.goto('/?ep=wasm&steps=2');
+  const dur = await openVideo(page, path);
+  expect(dur).toBeGreaterThan(89);
+  await generateAndCheck(page, 'wasm', dur, 800_000);
+});
