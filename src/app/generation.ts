@@ -4,6 +4,7 @@
 import { encodeWavPcm16 } from '../core/audio/wav.ts';
 import { planWithAligner } from '../core/pipelines/score.ts';
 import { ALIGNER_FEAT } from '../core/aligner/aligner.ts';
+import { DEFAULT_SETTINGS } from '../core/pipelines/generate.ts';
 import { CancelledError } from '../workers/protocol.ts';
 import { generateClient } from './generate-client.ts';
 import { parseClient } from './pipeline.ts';
@@ -58,7 +59,7 @@ export async function generateSoundtrack(): Promise<void> {
         globalTags: s.globalTags, caption: s.caption,
         storyboards: s.storyboards.map((sb) => ({ startSec: sb.startSec, durSec: sb.durSec, tags: sb.tags, descriptors: { ...sb.descriptors } })),
       },
-      settings: { steps: controls.steps, guidance: controls.guidance, seed: controls.seed, sampler: controls.sampler, eta: controls.eta },
+      settings: { ...DEFAULT_SETTINGS, steps: controls.steps, guidance: controls.guidance, seed: controls.seed, sampler: controls.sampler, eta: controls.eta },
       ep: controls.ep, strictGpu: controls.strictGpu,
     }, { signal: ac.signal, onProgress: (stage, f) => useStudio.getState().setProgress(stage, f) });
     const wav = encodeWavPcm16(res.pcm, res.sampleRate);

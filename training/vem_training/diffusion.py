@@ -111,9 +111,15 @@ class Batches:
 # samplers (reference implementations; the TypeScript sampler must match these step by step)
 # ------------------------------------------------------------------------------------------------
 
-def timesteps(steps: int, n_train: int = 1000) -> np.ndarray:
-    """Evenly spaced ("trailing") timesteps, high to low: n·(1 − k/steps) − 1 for k = 0..steps−1."""
-    return np.round(n_train - np.arange(steps) * n_train / steps).astype(np.int64) - 1
+def timesteps(steps: int, n_train: int = 1000, t_max: int | None = None) -> np.ndarray:
+    """Evenly spaced ("trailing") timesteps, high to low: n·(1 − k/steps) − 1 for k = 0..steps−1, where
+    n = n_train, or t_max + 1 to start below the top of the schedule (from noise treated as x_{t_max})."""
+    n = n_train if t_max is None else t_max + 1
+    return np.round(n - np.arange(steps) * n / steps).astype(np.int64) - 1
+
+
+def _clip(x0, c):
+    return x0.clamp(-c, c) if isinstance(x0, torch.Tensor) else np.clip(x0, -c, c)
 
 
 def guided_eps(model_fn, x, t: int, cond: dict, uncond: dict, guidance: float):
@@ -122,11 +128,14 @@ def guided_eps(model_fn, x, t: int, cond: dict, uncond: dict, guidance: float):
     return (1 - guidance) * model_fn(x, t, uncond) + guidance * model_fn(x, t, cond)
 
 
-def ddim_step(x, eps, t: int, t_prev: int, ac: np.ndarray, eta: float, noise):
+def ddim_step(x, eps, t: int, t_prev: int, ac: np.ndarray, eta: float, noise, clip: float | None = None):
     """One DDIM step from t to t_prev (t_prev < 0 means ᾱ = 1). noise ~ N(0, 1), used when eta > 0."""
     a_t = float(ac[t])
     a_p = float(ac[t_prev]) if t_prev >= 0 else 1.0
     x0 = (x - (1 - a_t) ** 0.5 * eps) / a_t ** 0.5
+    if clip is not None:  # static thresholding of the x0 estimate; ε made consistent with it
+        x0 = _clip(x0, clip)
+        eps = (x - a_t ** 0.5 * x0) / (1 - a_t) ** 0.5
     sigma = eta * ((1 - a_p) / (1 - a_t) * (1 - a_t / a_p)) ** 0.5
     dir_x = max(1 - a_p - sigma ** 2, 0.0) ** 0.5 * eps
     out = a_p ** 0.5 * x0 + dir_x
@@ -135,7 +144,7 @@ def ddim_step(x, eps, t: int, t_prev: int, ac: np.ndarray, eta: float, noise):
     return out
 
 
-def dpmpp_step(x, eps, t: int, t_prev: int, ac: np.ndarray, prev: dict | None):
+def dpmpp_step(x, eps, t: int, t_prev: int, ac: np.ndarray, prev: dict | None, clip: float | None = None):
     """DPM-Solver++(2M) step in data prediction form. `prev` carries (x0, lambda) of the previous step;
     returns (x_next, state)."""
     def lam(tt):
@@ -144,6 +153,8 @@ def dpmpp_step(x, eps, t: int, t_prev: int, ac: np.ndarray, prev: dict | None):
     l_t, a_t, s_t = lam(t)
     l_p, a_p, s_p = lam(t_prev)
     x0 = (x - s_t * eps) / a_t
+    if clip is not None:
+        x0 = _clip(x0, clip)
     h = l_p - l_t
     if prev is None or t_prev < 0:
         d = x0
@@ -155,13 +166,14 @@ def dpmpp_step(x, eps, t: int, t_prev: int, ac: np.ndarray, prev: dict | None):
 
 
 def sample(model_fn, shape, cond: dict, uncond: dict | None, steps: int = 25, guidance: float = 2.5,
-           sampler: str = "ddim", eta: float = 1.0, seed: int = 0, x_init=None, mask=None, x_known=None):
+           sampler: str = "ddim", eta: float = 1.0, seed: int = 0, x_init=None, mask=None, x_known=None,
+           t_max: int | None = None, clip_x0: float | None = None):
     """Generate a normalised latent. model_fn(x (torch), t (int), cond) -> eps (torch).
     mask/x_known: inpainting (1 = regenerate, 0 = keep x_known re-noised to the current level)."""
     ac = schedule()["alphas_cumprod"]
     g = torch.Generator().manual_seed(seed)
     x = torch.randn(shape, generator=g) if x_init is None else x_init
-    ts = timesteps(steps)
+    ts = timesteps(steps, t_max=t_max)
     state = None
     for k, t in enumerate(ts):
         t_prev = int(ts[k + 1]) if k + 1 < len(ts) else -1
@@ -171,9 +183,9 @@ def sample(model_fn, shape, cond: dict, uncond: dict | None, steps: int = 25, gu
         eps = guided_eps(model_fn, x, int(t), cond, uncond, guidance)
         if sampler == "ddim":
             noise = torch.randn(shape, generator=g) if eta > 0 else None
-            x = ddim_step(x, eps, int(t), t_prev, ac, eta, noise)
+            x = ddim_step(x, eps, int(t), t_prev, ac, eta, noise, clip_x0)
         else:
-            x, state = dpmpp_step(x, eps, int(t), t_prev, ac, state)
+            x, state = dpmpp_step(x, eps, int(t), t_prev, ac, state, clip_x0)
     if mask is not None:
         x = mask * x + (1 - mask) * x_known
     return x

@@ -135,7 +135,8 @@ class Decoder:
         return self.voc.run(None, {"mel": self.vae.run(None, {"latent": self.enc.run(None, {"mel": mel})[0]})[0]})[0][0]
 
 
-def generate(model, cond: dict, n_latent: int, steps: int, guidance: float, sampler: str, eta: float, seed: int):
+def generate(model, cond: dict, n_latent: int, steps: int, guidance: float, sampler: str, eta: float, seed: int,
+             t_max: int | None = None, clip: float | None = None):
     tc = {k: torch.from_numpy(v[:1]) for k, v in cond.items()}
     tu = {k: torch.from_numpy(v[1:]) for k, v in cond.items()}
 
@@ -143,7 +144,8 @@ def generate(model, cond: dict, n_latent: int, steps: int, guidance: float, samp
         with torch.no_grad():
             return model(x, torch.full((x.shape[0],), float(t)), c["global_tags"], c["caption_tags"], c["story_tags"],
                          c["story_vis"], c["story_start_sec"], c["story_dur_sec"], c["rhythm"])
-    return sample(fn, (1, 128, n_latent), tc, tu, steps=steps, guidance=guidance, sampler=sampler, eta=eta, seed=seed)[0].numpy()
+    return sample(fn, (1, 128, n_latent), tc, tu, steps=steps, guidance=guidance, sampler=sampler, eta=eta, seed=seed,
+                  t_max=t_max, clip_x0=clip)[0].numpy()
 
 
 def main(argv=None):
@@ -157,7 +159,9 @@ def main(argv=None):
     ap.add_argument("--sampler", default="ddim")
     ap.add_argument("--eta", type=float, default=1.0)
     ap.add_argument("--variants", default=",".join(VARIANTS))
-    ap.add_argument("--sweep", action="store_true", help="full model: samplers × step counts instead of variants")
+    ap.add_argument("--t-max", type=int, default=None, help="first timestep (default: the top of the schedule)")
+    ap.add_argument("--clip", type=float, default=None, help="clamp the x0 estimate to ±clip (normalised latent)")
+    ap.add_argument("--sweep", default=None, help="full model: 'sampler' (samplers × steps) or 'start' (t_max × clip)")
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
@@ -176,10 +180,14 @@ def main(argv=None):
         real = x[a:a + n_lat * 1024] if x is not None else None
         cond, secs, bt = request(c, n_lat)
         reqs.append((c, n_lat, cond, secs, bt, real))
-    if args.sweep:
-        configs = {f"{s}-eta{e}-{n}": ("full", s, e, n) for s, e in (("ddim", 1.0), ("ddim", 0.0), ("dpmpp", 0.0)) for n in (10, 20, 40)}
+    if args.sweep == "sampler":
+        configs = {f"{s}-eta{e}-{n}": ("full", s, e, n, args.t_max, args.clip)
+                   for s, e in (("ddim", 1.0), ("ddim", 0.0), ("dpmpp", 0.0)) for n in (10, 20, 40)}
+    elif args.sweep == "start":
+        configs = {f"tmax{t}-clip{c}": ("full", args.sampler, args.eta, args.steps, t, c)
+                   for t, c in ((999, None), (999, 4.0), (800, 4.0), (700, 4.0), (600, 4.0), (500, 4.0))}
     else:
-        configs = {v: (v, args.sampler, args.eta, args.steps) for v in args.variants.split(",")}
+        configs = {v: (v, args.sampler, args.eta, args.steps, args.t_max, args.clip) for v in args.variants.split(",")}
     results = {}
     real_emb = np.concatenate([embed(r[5]) for r in reqs if r[5] is not None])
     # references: the real audio and its VAE + vocoder round trip
@@ -192,8 +200,8 @@ def main(argv=None):
         results[name]["fd"] = round(frechet(np.concatenate(embs), real_emb), 3) if name != "groundTruth" else 0.0
         print(name, results[name], flush=True)
     models = {}
-    for name, (variant, sampler, eta, steps) in configs.items():
-        key = variant if not args.sweep else "full"
+    for name, (variant, sampler, eta, steps, t_max, clip) in configs.items():
+        key = variant
         if key not in models:
             base, tb = VARIANTS[key]
             models[key] = load_denoiser(Path(args.weights), base, tb)[0]
@@ -202,7 +210,7 @@ def main(argv=None):
         embs, t_gen = [], 0.0
         for k, r in enumerate(reqs):
             t0 = time.perf_counter()
-            x = generate(model, r[2], r[1], steps, args.guidance, sampler, eta, seed=k)
+            x = generate(model, r[2], r[1], steps, args.guidance, sampler, eta, seed=k, t_max=t_max, clip=clip)
             t_gen += time.perf_counter() - t0
             y = dec.audio(x * std + mean)
             measure(y, r, thr, rows, embs)
@@ -218,6 +226,7 @@ def main(argv=None):
         print(name, res, flush=True)
     summary = {"clips": len(reqs), "split": "test", "maxSec": MAX_LATENT * LATENT_FRAME_SEC,
                "steps": args.steps, "guidance": args.guidance, "sampler": args.sampler, "eta": args.eta,
+               "tMax": args.t_max, "clip": args.clip,
                "sweep": args.sweep, "results": results}
     print(json.dumps(summary, indent=1))
     if args.out:

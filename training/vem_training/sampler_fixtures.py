@@ -54,7 +54,7 @@ def _run_sample(case: dict, x_init, mask, known) -> tuple[list, torch.Tensor]:
     with mock.patch.object(torch, "randn", recording):
         out = diffusion.sample(fake_model, shape, cond, uncond, steps=case["steps"], guidance=case["guidance"],
                                sampler=case["sampler"], eta=case["eta"], seed=case["seed"], x_init=x_init,
-                               mask=mask, x_known=known)
+                               mask=mask, x_known=known, t_max=case.get("tMax"), clip_x0=case.get("clipX0"))
     return draws, out
 
 
@@ -99,6 +99,10 @@ def build() -> dict:
          "steps": 5, "seed": 4, "withUncond": False, "useInit": True, "useMask": False},
         {"name": "dpmpp, guidance 1", "sampler": "dpmpp", "eta": 0.0, "guidance": 1.0, "steps": 25,
          "seed": 5, "withUncond": True, "useInit": True, "useMask": False},
+        {"name": "ddim eta 1, start at t 600, x0 clipped to ±1.5", "sampler": "ddim", "eta": 1.0, "guidance": 2.5,
+         "steps": 8, "seed": 6, "withUncond": True, "useInit": True, "useMask": False, "tMax": 600, "clipX0": 1.5},
+        {"name": "dpmpp, start at t 700, x0 clipped to ±1.5", "sampler": "dpmpp", "eta": 0.0, "guidance": 2.5,
+         "steps": 8, "seed": 7, "withUncond": True, "useInit": True, "useMask": False, "tMax": 700, "clipX0": 1.5},
     ]
     runs = []
     for case in cases:

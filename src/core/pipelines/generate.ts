@@ -22,9 +22,12 @@ export interface GenerateSettings {
   seed: number;
   windowFrames?: number;
   overlapFrames?: number;
+  /** First timestep (below the top of the schedule) and the x0 clamp; see docs/diffusion.md "Sampling". */
+  tMax?: number;
+  clipX0?: number;
 }
 
-export const DEFAULT_SETTINGS: GenerateSettings = { steps: 20, guidance: 2.5, sampler: 'ddim', eta: 1, seed: 0 };
+export const DEFAULT_SETTINGS: GenerateSettings = { steps: 20, guidance: 2.5, sampler: 'ddim', eta: 1, seed: 0, tMax: 600, clipX0: 4 };
 
 export interface LatentNorm { mean: number[]; std: number[] }
 
@@ -134,7 +137,7 @@ export async function generate(backend: InferenceBackend, input: GenerateInput):
   };
   const latent = await sample({
     channels: C, frames: n, steps: s.steps, guidance: s.guidance, sampler: s.sampler, eta: s.eta, seed: s.seed,
-    denoise, onStep: input.onStep, signal: input.signal, mask: input.mask, known: input.known,
+    denoise, onStep: input.onStep, signal: input.signal, mask: input.mask, known: input.known, tMax: s.tMax, clipX0: s.clipX0,
   });
   const timings: GenerateTimings = { denoiseSec: now() - t0, vaeSec: 0, vocoderSec: 0 };
   if (input.signal?.aborted) throw new DOMException('cancelled', 'AbortError');

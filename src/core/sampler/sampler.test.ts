@@ -29,6 +29,8 @@ interface SampleRun {
   useMask: boolean;
   noise: number[][];
   out: number[];
+  tMax?: number;
+  clipX0?: number;
 }
 
 interface Fixture {
@@ -164,9 +166,11 @@ describe('sample against the reference', () => {
       mask: r.useMask ? f32(fx.sample.mask) : undefined,
       known: r.useMask ? f32(fx.sample.known) : undefined,
       noise,
+      tMax: r.tMax,
+      clipX0: r.clipX0,
     });
     expect(noise.left()).toBe(0);
-    expect(calls).toEqual(Array.from(samplerTimesteps(r.steps)));
+    expect(calls).toEqual(Array.from(samplerTimesteps(r.steps, undefined, r.tMax)));
     expectClose(got, r.out);
   });
 });

@@ -105,6 +105,7 @@ export function ddimStep(
   ac: Float64Array,
   eta: number,
   noise?: Float32Array,
+  clip?: number,
 ): Float32Array {
   checkLength('eps', eps, x.length);
   if (noise) checkLength('noise', noise, x.length);
@@ -118,8 +119,13 @@ export function ddimStep(
   const addNoise = eta > 0 && noise !== undefined;
   const out = new Float32Array(x.length);
   for (let i = 0; i < x.length; i++) {
-    const e = eps[i]!;
-    const x0 = (x[i]! - sT * e) / rT;
+    let e = eps[i]!;
+    let x0 = (x[i]! - sT * e) / rT;
+    if (clip !== undefined) {
+      // static thresholding of the x0 estimate, ε made consistent with it (as the reference)
+      x0 = Math.min(clip, Math.max(-clip, x0));
+      e = (x[i]! - rT * x0) / sT;
+    }
     let v = rP * x0 + cDir * e;
     if (addNoise) v += sigma * noise[i]!;
     out[i] = v;
@@ -150,6 +156,7 @@ export function dpmppStep(
   tPrev: number,
   ac: Float64Array,
   prev: DpmState | null,
+  clip?: number,
 ): { x: Float32Array; state: DpmState } {
   checkLength('eps', eps, x.length);
   const cur = lambdaAt(ac, t);
@@ -165,7 +172,8 @@ export function dpmppStep(
   const out = new Float32Array(x.length);
   for (let i = 0; i < x.length; i++) {
     const xi = x[i]!;
-    const d0 = (xi - cur.sigma * eps[i]!) / cur.alpha;
+    let d0 = (xi - cur.sigma * eps[i]!) / cur.alpha;
+    if (clip !== undefined) d0 = Math.min(clip, Math.max(-clip, d0));
     x0[i] = d0;
     const d = prevX0 ? (1 + half) * d0 - half * prevX0[i]! : d0;
     out[i] = cx * xi + cd * d;
@@ -217,6 +225,10 @@ export interface SampleOptions {
    * once for the DDIM noise (only for ddim with η > 0, the last step included).
    */
   noise?: NoiseSource;
+  /** First timestep: start from noise treated as x at tMax (default: the top of the schedule). */
+  tMax?: number;
+  /** Clamp every x0 estimate to ±clipX0 (the normalised latent's range). */
+  clipX0?: number;
 }
 
 function abortError(): Error {
@@ -247,7 +259,7 @@ export async function sample(opts: SampleOptions): Promise<Float32Array> {
     return z;
   };
   const ac = defaultAlphasCumprod();
-  const ts = samplerTimesteps(steps);
+  const ts = samplerTimesteps(steps, undefined, opts.tMax);
 
   let x = xInit ? Float32Array.from(xInit) : noise();
   let state: DpmState | null = null;
@@ -272,9 +284,9 @@ export async function sample(opts: SampleOptions): Promise<Float32Array> {
     const eps = out.uncond === undefined || guidance === 1 ? out.cond : guide(out.uncond, out.cond, guidance);
     if (sampler === 'ddim') {
       const z = eta > 0 ? noise() : undefined;
-      x = ddimStep(x, eps, t, tPrev, ac, eta, z);
+      x = ddimStep(x, eps, t, tPrev, ac, eta, z, opts.clipX0);
     } else {
-      const r = dpmppStep(x, eps, t, tPrev, ac, state);
+      const r = dpmppStep(x, eps, t, tPrev, ac, state, opts.clipX0);
       x = r.x;
       state = r.state;
     }

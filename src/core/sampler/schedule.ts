@@ -52,11 +52,13 @@ export function roundHalfEven(v: number): number {
  * The first is always n − 1; half-way cases round to even as in the Python reference (steps = 16
  * gives 999, 937, 874, 811, …).
  */
-export function samplerTimesteps(steps: number, nTrain: number = CONSTANTS.diffusion.numTrainTimesteps): Int32Array {
-  if (!Number.isInteger(steps) || steps < 1 || steps > nTrain) {
-    throw new RangeError(`steps must be an integer in 1..${nTrain}, got ${steps}`);
+export function samplerTimesteps(steps: number, nTrain: number = CONSTANTS.diffusion.numTrainTimesteps, tMax?: number): Int32Array {
+  const top = tMax === undefined ? nTrain : tMax + 1; // start at tMax: n = tMax + 1, as the reference
+  if (!Number.isInteger(top) || top < 1 || top > nTrain) throw new RangeError(`tMax must be an integer in 0..${nTrain - 1}, got ${tMax}`);
+  if (!Number.isInteger(steps) || steps < 1 || steps > top) {
+    throw new RangeError(`steps must be an integer in 1..${top}, got ${steps}`);
   }
   const ts = new Int32Array(steps);
-  for (let k = 0; k < steps; k++) ts[k] = roundHalfEven(nTrain - (k * nTrain) / steps) - 1;
+  for (let k = 0; k < steps; k++) ts[k] = roundHalfEven(top - (k * top) / steps) - 1;
   return ts;
 }
