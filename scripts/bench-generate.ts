@@ -58,7 +58,7 @@ function chromiumRssMB(exe: string): number {
   let kb = 0;
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(exe)) continue;
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(exe)) continue; // the browser and its helpers
       const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
       if (m) kb += Number(m[1]);
     } catch { /* process ended */ }
@@ -73,7 +73,7 @@ async function browserRun(path: string) {
     for (let i = 0; i < 100; i++) { try { if ((await fetch(`http://127.0.0.1:${PORT}/`)).ok) break; } catch { /* starting */ } await new Promise((r) => setTimeout(r, 200)); }
     const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
     const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
-    const exe = executablePath ?? browser.version();
+    const exe = 'chrom'; // Chromium's processes (/usr/lib/chromium/chromium, or Playwright's chrome)
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${PORT}/?ep=wasm&steps=${steps}`);
     const t0 = performance.now();

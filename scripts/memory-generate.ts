@@ -29,7 +29,7 @@ try {
   for (let i = 0; i < 100; i++) { try { if ((await fetch(`http://127.0.0.1:${PORT}/`)).ok) break; } catch { /* starting */ } await new Promise((r) => setTimeout(r, 200)); }
   const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
   const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--js-flags=--expose-gc'] });
-  const exe = executablePath ?? 'chrom';
+  const exe = 'chrom'; // Chromium's processes (/usr/lib/chromium/chromium, or Playwright's chrome)
   const page = await browser.newPage();
   await page.goto(`http://127.0.0.1:${PORT}/?ep=wasm&steps=${steps}`);
   await page.getByTestId('video-input').setInputFiles(video);

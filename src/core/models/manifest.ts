@@ -15,7 +15,7 @@ export interface ModelEntry {
   precision: string;
   inputs: TensorSpec[];
   outputs: TensorSpec[];
-  training?: { steps: number; hours: number; data: string; date: string; command?: string };
+  training?: { steps: number | Record<string, number>; hours: number; data: string; date: string; command?: string };
   metrics?: Record<string, unknown>;
   fp16MaxAbsDiff?: number;
 }
