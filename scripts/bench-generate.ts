@@ -2,7 +2,7 @@
 // onnxruntime-node (the CLI's path) and on onnxruntime-web's WASM EP in headless Chromium (the built app,
 // driven like a user). Prints seconds per stage, the real-time factor (wall ÷ audio seconds), peak memory
 // (Node: max RSS; browser: summed RSS of Chromium's processes, sampled every 100 ms) and browser/native ratio.
-//   npm run build && npm run bench [-- --seconds 30 --steps 20 --json]
+//   npm run build && npm run bench [-- --seconds 30 --steps 20 --webgpu --json]
 import { chromium } from '@playwright/test';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ const argv = process.argv.slice(2);
 const opt = (k: string, d: number) => { const i = argv.indexOf(`--${k}`); return i >= 0 ? Number(argv[i + 1]) : d; };
 const seconds = opt('seconds', 30);
 const steps = opt('steps', DEFAULT_SETTINGS.steps);
+const ep = argv.includes('--webgpu') ? 'webgpu' : 'wasm'; // --webgpu: the browser run on WebGPU (SwiftShader without a GPU)
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 function benchVideo(): string {
@@ -72,10 +73,10 @@ async function browserRun(path: string) {
   try {
     for (let i = 0; i < 100; i++) { try { if ((await fetch(`http://127.0.0.1:${PORT}/`)).ok) break; } catch { /* starting */ } await new Promise((r) => setTimeout(r, 200)); }
     const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-    const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
+    const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--enable-unsafe-webgpu'] });
     const exe = 'chrom'; // Chromium's processes (/usr/lib/chromium/chromium, or Playwright's chrome)
     const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${PORT}/?ep=wasm&steps=${steps}`);
+    await page.goto(`http://127.0.0.1:${PORT}/?ep=${ep}&steps=${steps}`);
     const t0 = performance.now();
     await page.getByTestId('video-input').setInputFiles(path);
     await page.getByTestId('parse-status').and(page.locator('[data-phase="ready"]')).waitFor({ timeout: 600_000 });
@@ -90,10 +91,11 @@ async function browserRun(path: string) {
     clearInterval(timer);
     const t2 = performance.now();
     const timings = JSON.parse((await page.getByTestId('take').first().getAttribute('data-timings'))!) as Record<string, number>;
+    const ranOn = await page.getByTestId('take').first().getAttribute('data-ep');
     await browser.close();
     const generateSec = (t2 - t1) / 1000;
     return {
-      durationSec: seconds,
+      ep: ranOn, durationSec: seconds,
       stages: { decodeSec: r3(decodeSec), parseSec: r3(parseSec), alignerSec: r3(timings.alignerSec!), denoiseSec: r3(timings.denoiseSec!),
         vaeSec: r3(timings.vaeSec!), vocoderSec: r3(timings.vocoderSec!), beatTrackSec: r3(timings.beatTrackSec!), modelLoadSec: r3(timings.loadSec!) },
       totalSec: r3((t2 - t0) / 1000), generateSec: r3(generateSec), rtf: r3((t2 - t0) / 1000 / seconds),
@@ -109,7 +111,7 @@ const node = await nodeRun(path);
 const browser = await browserRun(path);
 const out = {
   video: path, seconds, steps, sampler: DEFAULT_SETTINGS.sampler, guidance: DEFAULT_SETTINGS.guidance,
-  node, browserWasm: browser,
+  node, [ep === 'wasm' ? 'browserWasm' : 'browserWebgpu']: browser,
   ratioBrowserToNode: { generate: r3(browser.generateSec / node.generateSec), denoise: r3(browser.stages.denoiseSec / node.stages.denoiseSec) },
 };
 console.log(argv.includes('--json') ? JSON.stringify(out) : JSON.stringify(out, null, 2));

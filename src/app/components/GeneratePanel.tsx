@@ -60,7 +60,7 @@ export function GeneratePanel({ videoRef }: { videoRef: RefObject<HTMLVideoEleme
       {takes.length > 0 && (
         <ol className="takes">
           {takes.map((t) => (
-            <li key={t.id} data-testid="take" data-take-id={t.id} data-timings={JSON.stringify(t.timings)} className={t.id === activeId ? 'active' : ''}>
+            <li key={t.id} data-testid="take" data-take-id={t.id} data-ep={t.ep} data-timings={JSON.stringify(t.timings)} className={t.id === activeId ? 'active' : ''}>
               <button onClick={() => useStudio.setState({ activeTake: t.id })}>{t.name}</button>
               <small>seed {t.settings.seed} · {t.settings.steps} steps · {t.ep} · hit {t.tbHit70 === null ? '–' : t.tbHit70.toFixed(2)} · {(t.timings.denoiseSec ?? 0).toFixed(1)} s</small>
             </li>
