@@ -59,6 +59,9 @@ def main(argv=None):
     ap.add_argument("--minutes", type=float, default=None, help="stop after this much wall time")
     ap.add_argument("--steps", type=int, default=None, help="override the config's total steps")
     ap.add_argument("--init-onnx", default=None, help="start from exported weights if no checkpoint")
+    ap.add_argument("--init-ckpt", default=None, help="start from another run's checkpoint (weights only)")
+    ap.add_argument("--freeze-encoder", action="store_true",
+                    help="VAE: train the decoder only, so the latent space (and a denoiser trained on it) stays valid")
     ap.add_argument("--threads", type=int, default=int(os.environ.get("VEM_TORCH_THREADS", "1")))
     args = ap.parse_args(argv)
 
@@ -69,7 +72,11 @@ def main(argv=None):
     run = Path(args.run)
     run.mkdir(parents=True, exist_ok=True)
     model = build_model(cfg["kind"], cfg["model"])
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg["lr"], betas=(0.8, 0.99), weight_decay=0.01)
+    if args.freeze_encoder:
+        for p in model.encoder.parameters():
+            p.requires_grad_(False)
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg["lr"], betas=(0.8, 0.99),
+                            weight_decay=0.01)
     step_idx, elapsed = 0, 0.0
     ckpt = run / "ckpt.pt"
     if ckpt.exists():
@@ -78,6 +85,9 @@ def main(argv=None):
         opt.load_state_dict(state["opt"])
         step_idx, elapsed = state["step"], state["elapsed"]
         print(f"resumed {ckpt} at step {step_idx}")
+    elif args.init_ckpt:
+        model.load_state_dict(torch.load(args.init_ckpt, map_location="cpu")["model"])
+        print(f"initialised from {args.init_ckpt}")
     elif args.init_onnx:
         n = load_from_onnx(model, args.init_onnx, prefix=cfg.get("onnxPrefix", ""))
         print(f"initialised {n} tensors from {args.init_onnx}")
