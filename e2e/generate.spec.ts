@@ -104,3 +104,11 @@ test('a 90 s video gets 90 s of music (windowed denoising)', async ({ page }) =>
   expect(dur).toBeGreaterThan(89);
   await generateAndCheck(page, 'wasm', dur, 800_000);
 });
+
+test('a software-only WebGPU (SwiftShader here) is not used unless asked: the run says it fell back to WASM', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.goto('/?steps=2');
+  const dur = await openVideo(page, 'e2e/fixtures/cuts-4s.mp4');
+  await generateAndCheck(page, 'wasm', dur, 240_000);
+  await expect(page.locator('.generate .fallback')).toContainText(/software fallback/);
+});

@@ -76,7 +76,7 @@ async function browserRun(path: string) {
     const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--enable-unsafe-webgpu'] });
     const exe = 'chrom'; // Chromium's processes (/usr/lib/chromium/chromium, or Playwright's chrome)
     const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${PORT}/?ep=${ep}&steps=${steps}`);
+    await page.goto(`http://127.0.0.1:${PORT}/?ep=${ep}&steps=${steps}${ep === 'webgpu' ? '&strictGpu=1' : ''}`);
     const t0 = performance.now();
     await page.getByTestId('video-input').setInputFiles(path);
     await page.getByTestId('parse-status').and(page.locator('[data-phase="ready"]')).waitFor({ timeout: 600_000 });

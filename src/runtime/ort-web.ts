@@ -47,11 +47,16 @@ export class WebBackend implements InferenceBackend {
     let ep = prefer;
     let reason: string | null = null;
     if (ep === 'webgpu') {
-      const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+      type Adapter = { isFallbackAdapter?: boolean; info?: { isFallbackAdapter?: boolean } };
+      const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<Adapter | null> } }).gpu;
       const adapter = gpu ? await gpu.requestAdapter().catch(() => null) : null;
       if (!adapter) {
         ep = 'wasm';
         reason = gpu ? 'no WebGPU adapter' : 'this browser has no WebGPU';
+      } else if ((adapter.isFallbackAdapter || adapter.info?.isFallbackAdapter) && !opts.strictGpu) {
+        // a software WebGPU (SwiftShader) is ~50× slower than WASM here; strictGpu (tests) keeps it
+        ep = 'wasm';
+        reason = 'WebGPU is a software fallback on this machine (much slower than WASM)';
       }
     }
     const b = new WebBackend(baseUrl, manifest, ep, opts.strictGpu ?? false);
