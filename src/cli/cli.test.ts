@@ -47,8 +47,9 @@ describe('vem plan', () => {
   it('prints a beat grid with every transition marked on or off the beat', () => {
     const res = vem('plan', 'e2e/fixtures/cuts-10s.mp4', '--json');
     expect(res.status).toBe(0);
-    const out = JSON.parse(res.stdout) as { bpm: number; beatsSec: number[]; transitions: { timeSec: number; onBeat: boolean }[] };
+    const out = JSON.parse(res.stdout) as { bpm: number; beatsSec: number[]; transitions: { timeSec: number; onBeat: boolean; alignerProb: number }[] };
     expect(out.bpm).toBeGreaterThanOrEqual(70);
+    for (const t of out.transitions) expect(t.alignerProb).toBeGreaterThanOrEqual(0);
     expect(out.bpm).toBeLessThanOrEqual(170);
     for (const t of out.transitions) {
       const near = out.beatsSec.some((b) => Math.abs(b - t.timeSec) <= 0.07 + 1e-6);
@@ -59,5 +60,39 @@ describe('vem plan', () => {
     const out = JSON.parse(vem('plan', 'e2e/fixtures/cuts-10s.mp4', '--bpm', '100', '--json').stdout) as { bpm: number; beatsSec: number[] };
     expect(out.bpm).toBe(100);
     expect(out.beatsSec[1]! - out.beatsSec[0]!).toBeCloseTo(0.6, 2);
+  });
+});
+
+describe('vem generate', () => {
+  it('writes a WAV as long as the video and reports beats, figures and timings', () => {
+    const out = `${process.env.TMPDIR ?? '/tmp'}/vem-generate-test.wav`;
+    const res = vem('generate', 'e2e/fixtures/cuts-4s.mp4', '-o', out, '--steps', '2', '--seed', '3', '--json');
+    expect(res.status).toBe(0);
+    const r = JSON.parse(res.stdout) as {
+      durationSec: number; videoDurationSec: number; sampleRate: number; bpm: number; beatsSec: number[];
+      transitions: { timeSec: number; alignerProb: number | null; hit: boolean }[]; tbIoU: number; tbHit70: number | null;
+      steps: number; seed: number; ep: string; timings: Record<string, number>;
+    };
+    expect(r.sampleRate).toBe(16000);
+    expect(Math.abs(r.durationSec - r.videoDurationSec)).toBeLessThanOrEqual(1 / 16);
+    expect(r.steps).toBe(2);
+    expect(r.seed).toBe(3);
+    expect(r.transitions.length).toBeGreaterThan(0);
+    for (const t of r.transitions) expect(t.alignerProb).toBeGreaterThanOrEqual(0);
+    expect(r.tbIoU).toBeGreaterThanOrEqual(0);
+    for (const k of ['decodeSec', 'parseSec', 'alignerSec', 'denoiseSec', 'vaeSec', 'vocoderSec']) expect(r.timings[k]).toBeGreaterThanOrEqual(0);
+    const wav = readFileSync(out);
+    expect(wav.toString('ascii', 0, 4)).toBe('RIFF');
+    expect(Math.abs((wav.length - 44) / 2 / 16000 - r.videoDurationSec)).toBeLessThanOrEqual(1 / 16);
+  }, 120_000);
+
+  it('rejects bad settings with one line', () => {
+    const res = vem('generate', 'e2e/fixtures/cuts-4s.mp4', '-o', '/tmp/x.wav', '--steps', '0', '--json');
+    expect(res.status).not.toBe(0);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toMatch(/--steps/);
+    const tags = vem('generate', 'e2e/fixtures/cuts-4s.mp4', '-o', '/tmp/x.wav', '--tags', 'mood:nonsense', '--json');
+    expect(tags.status).not.toBe(0);
+    expect(tags.stderr).toMatch(/unknown tag/);
   });
 });

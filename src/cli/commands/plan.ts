@@ -1,14 +1,18 @@
 import { parseFrames } from '../../core/parse/index.ts';
-import { planBeats } from '../../core/plan/planner.ts';
+import { planWithAligner } from '../../core/pipelines/score.ts';
+import { runAligner } from '../../core/aligner/aligner.ts';
+import { NodeBackend } from '../../runtime/ort-node.ts';
+import { resolve } from 'node:path';
 import { parseArgs } from '../args.ts';
 import { decodeVideoFile } from '../decode-node.ts';
 
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 
-/** `vem plan <video> [--bpm N] --json`: tempo and beat grid so that transitions land on beats.
- * Without the aligner model (not trained yet) every transition weighs 1 and alignerProb is null. */
+/** `vem plan <video> [--bpm N] [--weighted] --json`: tempo and beat grid so that transitions land on beats.
+ * The aligner gives each transition its probability of being meant on a beat; the plan weighs every
+ * transition 1 unless --weighted (unweighted plans hit more on-beat cuts on held-out edits: docs/planning.md). */
 export async function planCommand(argv: string[]): Promise<number> {
-  const { positionals, flags } = parseArgs(argv, ['bpm']);
+  const { positionals, flags } = parseArgs(argv, ['bpm', 'models']);
   const path = positionals[0];
   if (!path) throw new Error('usage: vem plan <video> [--bpm N] [--json]');
   const bpmFlag = flags.get('bpm');
@@ -19,15 +23,23 @@ export async function planCommand(argv: string[]): Promise<number> {
   const t1 = performance.now();
   const parsed = parseFrames(video);
   const t2 = performance.now();
-  const plan = planBeats({ durationSec: parsed.durationSec, transitions: parsed.transitions.map((t) => ({ timeSec: t.timeSec })), tags: parsed.globalTags, lockedBpm });
+  const backend = new NodeBackend(resolve(String(flags.get('models') ?? 'public/models')));
+  let aligner;
+  try {
+    aligner = await runAligner(backend, video);
+  } finally {
+    await backend.dispose();
+  }
+  const t2a = performance.now();
+  const { plan, probs } = planWithAligner(parsed.durationSec, parsed.transitions, parsed.globalTags, aligner, lockedBpm, flags.has('weighted'));
   const t3 = performance.now();
   const out = {
     bpm: plan.bpm,
     phaseSec: round(plan.phaseSec),
     beatsSec: plan.beatsSec.map((b) => round(b)),
-    transitions: plan.transitions.map((t) => ({ timeSec: round(t.timeSec), onBeat: t.onBeat, offsetSec: round(t.offsetSec), alignerProb: null })),
+    transitions: plan.transitions.map((t, i) => ({ timeSec: round(t.timeSec), onBeat: t.onBeat, offsetSec: round(t.offsetSec), alignerProb: probs[i] === null ? null : round(probs[i]!) })),
     onBeatShare: round(plan.score),
-    timings: { decodeSec: round((t1 - t0) / 1000), parseSec: round((t2 - t1) / 1000), planSec: round((t3 - t2) / 1000, 4) },
+    timings: { decodeSec: round((t1 - t0) / 1000), parseSec: round((t2 - t1) / 1000), alignerSec: round((t2a - t2) / 1000), planSec: round((t3 - t2a) / 1000, 4) },
   };
   console.log(flags.has('json') ? JSON.stringify(out) : `${path}: ${out.bpm} BPM, ${out.transitions.filter((t) => t.onBeat).length}/${out.transitions.length} transitions on a beat`);
   return 0;
