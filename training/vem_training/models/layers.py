@@ -9,30 +9,26 @@ import torch.nn.functional as F
 
 
 class GroupNormNoShape(nn.GroupNorm):
-    """nn.GroupNorm (same parameters) computed with ReduceMean and a fixed group-averaging 1×1 conv
-    instead of reshapes: per-channel moments over the spatial axes, averaged within each group."""
+    """nn.GroupNorm (same parameters) computed without Shape ops: per-channel moments over the spatial
+    axes, then group means through constant-size reshapes ((B, C) -> (B, G, C/G), the batch as -1)."""
 
     def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5):
         super().__init__(num_groups, num_channels, eps)
-        size = num_channels // num_groups
-        avg = torch.zeros(num_channels, num_channels)
-        for g in range(num_groups):
-            avg[g * size:(g + 1) * size, g * size:(g + 1) * size] = 1.0 / size
-        self.register_buffer("group_avg", avg, persistent=False)
+        self.register_buffer("spread", torch.ones(1, 1, num_channels // num_groups), persistent=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # (B, C, *spatial)
         if x.is_cuda:  # training on a GPU: the fused kernel (autocast runs it in float32); same maths
             return super().forward(x)
         dims = tuple(range(2, x.dim()))
-        m1 = x.mean(dim=dims, keepdim=True)            # (B, C, 1, ...)
-        m2 = (x * x).mean(dim=dims, keepdim=True)
+        g, c = self.num_groups, self.num_channels
         ones = (1,) * (x.dim() - 2)
-        w = self.group_avg.view(self.num_channels, self.num_channels, *ones)
-        conv = F.conv2d if x.dim() == 4 else F.conv1d
-        mean = conv(m1, w)
-        var = torch.clamp(conv(m2, w) - mean * mean, min=0.0)
-        y = (x - mean) / torch.sqrt(var + self.eps)
-        shape = (1, self.num_channels) + ones
+        m1 = x.mean(dim=dims).reshape(-1, g, c // g).mean(dim=2, keepdim=True)       # (B, G, 1)
+        m2 = (x * x).mean(dim=dims).reshape(-1, g, c // g).mean(dim=2, keepdim=True)
+        var = torch.clamp(m2 - m1 * m1, min=0.0)
+        mean = (m1 * self.spread).reshape((-1, c) + ones)                              # (B, C, 1, ...)
+        std = torch.sqrt(var + self.eps)
+        y = (x - mean) / (std * self.spread).reshape((-1, c) + ones)
+        shape = (1, c) + ones
         return y * self.weight.view(shape) + self.bias.view(shape)
 
 
