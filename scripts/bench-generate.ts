@@ -3,9 +3,9 @@
 // driven like a user). Prints seconds per stage, the real-time factor (wall ÷ audio seconds), peak memory
 // (Node: max RSS; browser: summed RSS of Chromium's processes, sampled every 100 ms) and browser/native ratio.
 //   npm run build && npm run bench [-- --seconds 30 --steps 20 --webgpu --json]
-import { chromium } from '@playwright/test';
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { chromiumRssMB, launchChromium, startPreview } from './lib/browser.ts';
 import { resolve } from 'node:path';
 import { decodeVideoFile } from '../src/cli/decode-node.ts';
 import { parseFrames } from '../src/core/parse/index.ts';
@@ -54,29 +54,12 @@ async function nodeRun(path: string) {
   };
 }
 
-/** Summed RSS (MB) of the processes whose command line names the given executable. */
-function chromiumRssMB(exe: string): number {
-  let kb = 0;
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(exe)) continue; // the browser and its helpers
-      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (m) kb += Number(m[1]);
-    } catch { /* process ended */ }
-  }
-  return Math.round(kb / 1024);
-}
-
 async function browserRun(path: string) {
-  const PORT = 4199;
-  const server = spawn('node', ['node_modules/vite/bin/vite.js', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], { stdio: 'ignore' });
+  const server = await startPreview(4199);
   try {
-    for (let i = 0; i < 100; i++) { try { if ((await fetch(`http://127.0.0.1:${PORT}/`)).ok) break; } catch { /* starting */ } await new Promise((r) => setTimeout(r, 200)); }
-    const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-    const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--enable-unsafe-webgpu'] });
-    const exe = 'chrom'; // Chromium's processes (/usr/lib/chromium/chromium, or Playwright's chrome)
+    const browser = await launchChromium(['--enable-unsafe-webgpu']);
     const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${PORT}/?ep=${ep}&steps=${steps}${ep === 'webgpu' ? '&strictGpu=1' : ''}`);
+    await page.goto(`${server.url}/?ep=${ep}&steps=${steps}${ep === 'webgpu' ? '&strictGpu=1' : ''}`);
     const t0 = performance.now();
     await page.getByTestId('video-input').setInputFiles(path);
     await page.getByTestId('parse-status').and(page.locator('[data-phase="ready"]')).waitFor({ timeout: 600_000 });
@@ -84,8 +67,8 @@ async function browserRun(path: string) {
     const meta = page.getByTestId('video-meta');
     const decodeSec = Number(await meta.getAttribute('data-decode-sec'));
     const parseSec = Number(await meta.getAttribute('data-parse-sec'));
-    let peak = chromiumRssMB(exe);
-    const timer = setInterval(() => { peak = Math.max(peak, chromiumRssMB(exe)); }, 100);
+    let peak = chromiumRssMB();
+    const timer = setInterval(() => { peak = Math.max(peak, chromiumRssMB()); }, 100);
     await page.getByTestId('generate-button').click();
     await page.getByTestId('take').first().waitFor({ timeout: 900_000 });
     clearInterval(timer);
@@ -102,7 +85,7 @@ async function browserRun(path: string) {
       generateRtf: r3(generateSec / seconds), peakRssMB: peak,
     };
   } finally {
-    server.kill();
+    server.stop();
   }
 }
 

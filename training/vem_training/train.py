@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import time
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import audio, data, losses
+from . import audio, checkpoint, data, losses
 from .models import build_model
 from .onnx_weights import load_from_onnx
 
@@ -77,18 +76,11 @@ def main(argv=None):
             p.requires_grad_(False)
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg["lr"], betas=(0.8, 0.99),
                             weight_decay=0.01)
-    step_idx, elapsed = 0, 0.0
-    ckpt = run / "ckpt.pt"
-    if ckpt.exists():
-        state = torch.load(ckpt, map_location="cpu")
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["opt"])
-        step_idx, elapsed = state["step"], state["elapsed"]
-        print(f"resumed {ckpt} at step {step_idx}")
-    elif args.init_ckpt:
+    step_idx, elapsed = checkpoint.resume(run, {"model": model, "opt": opt})
+    if step_idx == 0 and args.init_ckpt:
         model.load_state_dict(torch.load(args.init_ckpt, map_location="cpu")["model"])
         print(f"initialised from {args.init_ckpt}")
-    elif args.init_onnx:
+    elif step_idx == 0 and args.init_onnx:
         n = load_from_onnx(model, args.init_onnx, prefix=cfg.get("onnxPrefix", ""))
         print(f"initialised {n} tensors from {args.init_onnx}")
 
@@ -104,9 +96,7 @@ def main(argv=None):
     step_fn = make_step(cfg, model, front)
     (run / "config.json").write_text(json.dumps({**cfg, "corpus": str(args.corpus)}, indent=1))
 
-    stop = {"requested": False}  # SIGTERM/SIGINT: checkpoint after the current step, then exit
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.update(requested=True))
+    stop = checkpoint.stop_flag()  # SIGTERM/SIGINT: checkpoint after the current step, then exit
     log = open(run / "log.jsonl", "a")
     t_start, t_ckpt = time.time(), time.time()
     model.train()
@@ -132,10 +122,8 @@ def main(argv=None):
         now = time.time()
         done = stop["requested"] or (args.minutes is not None and now - t_start > args.minutes * 60)
         if now - t_ckpt > cfg["ckptEverySec"] or done or step_idx >= total_steps:
-            tmp = run / "ckpt.pt.tmp"
-            torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step_idx,
-                        "elapsed": elapsed + now - t_start, "config": cfg}, tmp)
-            tmp.replace(ckpt)
+            checkpoint.save(run, {"model": model.state_dict(), "opt": opt.state_dict(), "step": step_idx,
+                                  "elapsed": elapsed + now - t_start, "config": cfg})
             t_ckpt = now
         if done:
             break

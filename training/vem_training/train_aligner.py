@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import time
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from . import checkpoint
 from .models.aligner import Aligner
 
 DEFAULTS = {"window": 64, "batch": 8, "lr": 2e-3, "steps": 6000, "warmupSteps": 100, "posWeight": 8.0,
@@ -133,14 +133,7 @@ def main(argv=None):
     torch.manual_seed(cfg["seed"])
     model = Aligner(**cfg["model"])
     opt = torch.optim.AdamW(model.parameters(), lr=cfg["lr"], weight_decay=1e-4)
-    step_idx, elapsed = 0, 0.0
-    ckpt = run / "ckpt.pt"
-    if ckpt.exists():
-        st = torch.load(ckpt, map_location="cpu")
-        model.load_state_dict(st["model"])
-        opt.load_state_dict(st["opt"])
-        step_idx, elapsed = st["step"], st["elapsed"]
-        print(f"resumed at step {step_idx}")
+    step_idx, elapsed = checkpoint.resume(run, {"model": model, "opt": opt})
     if args.eval:
         res = {split: evaluate(model, load_edits(corpus, split)) for split in ("valid", "test")}
         (run / "eval-cuts.json").write_text(json.dumps({k: v.pop("perEdit") for k, v in res.items()}))
@@ -152,9 +145,7 @@ def main(argv=None):
     print(f"aligner data: {len(edits)} edits, {sum(len(e['target']) for e in edits)} frames, "
           f"{int(sum(e['target'].sum() for e in edits))} positives", flush=True)
     src = Windows(edits, cfg["window"], cfg["seed"] + step_idx)
-    stop = {"requested": False}
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.update(requested=True))
+    stop = checkpoint.stop_flag()
     log = open(run / "log.jsonl", "a")
     t_start = t_ckpt = time.time()
     model.train()
@@ -182,10 +173,8 @@ def main(argv=None):
         now = time.time()
         done = stop["requested"] or (args.minutes is not None and now - t_start > args.minutes * 60)
         if now - t_ckpt > cfg["ckptEverySec"] or done or step_idx >= cfg["steps"]:
-            tmp = run / "ckpt.pt.tmp"
-            torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step_idx,
-                        "elapsed": elapsed + now - t_start, "config": {**cfg, "kind": "aligner"}}, tmp)
-            tmp.replace(ckpt)
+            checkpoint.save(run, {"model": model.state_dict(), "opt": opt.state_dict(), "step": step_idx,
+                                  "elapsed": elapsed + now - t_start, "config": {**cfg, "kind": "aligner"}})
             t_ckpt = now
         if done:
             break

@@ -20,13 +20,13 @@ import contextlib
 import copy
 import json
 import os
-import signal
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from . import checkpoint
 from .diffusion import Batches, schedule
 from .diffusion_data import Pack
 from .models.denoiser import Denoiser
@@ -95,15 +95,7 @@ def main(argv=None):
         p.requires_grad_(False)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=tr["lr"], weight_decay=0.01)
-    step_idx, elapsed = 0, 0.0
-    ckpt = run / "ckpt.pt"
-    if ckpt.exists():
-        st = torch.load(ckpt, map_location="cpu")
-        model.load_state_dict(st["model"])
-        ema.load_state_dict(st["ema"])
-        opt.load_state_dict(st["opt"])
-        step_idx, elapsed = st["step"], st["elapsed"]
-        print(f"resumed at step {step_idx}", flush=True)
+    step_idx, elapsed = checkpoint.resume(run, {"model": model, "ema": ema, "opt": opt})
     net = torch.nn.parallel.DistributedDataParallel(model, find_unused_parameters=True) if ddp else model
     ac = torch.tensor(schedule()["alphas_cumprod"], dtype=torch.float32, device=dev)
     meta = {**cfg, "variant": args.variant, "stage": args.stage, "base": args.base, "pack": str(args.pack),
@@ -113,9 +105,7 @@ def main(argv=None):
     if rank == 0:
         (run / "config.json").write_text(json.dumps(meta, indent=1))
         print(json.dumps({k: meta[k] for k in ("variant", "stage", "params", "trainable", "device", "batch")}), flush=True)
-    stop = {"requested": False}
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.update(requested=True))
+    stop = checkpoint.stop_flag()
     log = open(run / "log.jsonl", "a") if rank == 0 else None
     t_start = t_ckpt = time.time()
     amp = dev.type == "cuda"
@@ -155,10 +145,8 @@ def main(argv=None):
                 print(rec, flush=True)
         done = stop["requested"] or (args.minutes is not None and now - t_start > args.minutes * 60)
         if rank == 0 and (now - t_ckpt > cfg["ckptEverySec"] or done or step_idx >= total):
-            tmp = run / "ckpt.pt.tmp"
-            torch.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(),
-                        "step": step_idx, "elapsed": elapsed + now - t_start, "config": meta}, tmp)
-            tmp.replace(ckpt)
+            checkpoint.save(run, {"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(),
+                                  "step": step_idx, "elapsed": elapsed + now - t_start, "config": meta})
             t_ckpt = now
         if done:
             break
