@@ -106,6 +106,9 @@ export async function generate(backend: InferenceBackend, input: GenerateInput):
   const weights = new Float32Array(n);
   for (const w of wins) for (let x = w.start; x < w.end; x++) weights[x] = weights[x]! + blendWeight(x, w);
   const C = LATENT_CHANNELS;
+  // per window, computed once: the rhythm slice (batch 2) and each frame's share of the blended ε
+  const rhythms = wins.map((w) => slice(input.rhythm, RHYTHM_CHANNELS, n, w.start, w.end, 2));
+  const shares = wins.map((w) => Float32Array.from({ length: w.end - w.start }, (_, i) => blendWeight(w.start + i, w) / weights[w.start + i]!));
   let t0 = now();
   const denoise = async (x: Float32Array, t: number) => {
     const cond = new Float32Array(C * n), uncond = new Float32Array(C * n);
@@ -121,12 +124,13 @@ export async function generate(backend: InferenceBackend, input: GenerateInput):
         story_vis: { data: c.story_vis, dims: [2, c.stories, c.story_vis.length / 2 / c.stories] },
         story_start_sec: { data: c.story_start_sec, dims: [2, c.stories] },
         story_dur_sec: { data: c.story_dur_sec, dims: [2, c.stories] },
-        rhythm: { data: slice(input.rhythm, RHYTHM_CHANNELS, n, w.start, w.end, 2), dims: [2, RHYTHM_CHANNELS, T] },
+        rhythm: { data: rhythms[i]!, dims: [2, RHYTHM_CHANNELS, T] },
       };
       const eps = (await backend.run('denoiser', feeds)).eps!.data;
+      const share = shares[i]!;
       for (let ch = 0; ch < C; ch++) {
         for (let x0 = w.start; x0 < w.end; x0++) {
-          const k = blendWeight(x0, w) / weights[x0]!;
+          const k = share[x0 - w.start]!;
           const at = ch * n + x0;
           cond[at] = cond[at]! + k * eps[ch * T + (x0 - w.start)]!;
           uncond[at] = uncond[at]! + k * eps[(C + ch) * T + (x0 - w.start)]!;
