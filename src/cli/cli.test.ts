@@ -1,7 +1,9 @@
 // The `vem` CLI end to end: JSON on stdout, one clear line and a non-zero exit on bad input.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const vem = (...args: string[]) => spawnSync('node', ['bin/vem.mjs', ...args], { encoding: 'utf8' });
 
@@ -95,4 +97,37 @@ describe('vem generate', () => {
     expect(tags.status).not.toBe(0);
     expect(tags.stderr).toMatch(/unknown tag/);
   });
+});
+
+describe('vem eval', () => {
+  it('refuses a missing folder and a folder without videos, with one line each', () => {
+    const missing = vem('eval', 'no-such-bench-dir', '--json');
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/no such folder/);
+    const empty = mkdtempSync(join(tmpdir(), 'vem-eval-empty-'));
+    const res = vem('eval', empty, '--json');
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(/no videos/);
+  });
+
+  it('generates for every video, scores it with the Python twin and reports the rows', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vem-eval-'));
+    copyFileSync('e2e/fixtures/cuts-10s.mp4', join(dir, 'clip.mp4'));
+    const truth = JSON.parse(readFileSync('e2e/fixtures/cuts-10s.json', 'utf8')) as { transitions: { timeSec: number }[] };
+    writeFileSync(join(dir, 'clip.cuts.json'), JSON.stringify({ cutsSec: truth.transitions.map((t) => t.timeSec) }));
+    const run = join(dir, 'run');
+    const res = vem('eval', dir, '--steps', '2', '--variants', 'none', '--doc', 'none', '--out', run, '--json');
+    expect(res.status, res.stderr).toBe(0);
+    const out = JSON.parse(res.stdout) as { rows: Record<string, Record<string, number | null>>; videos: { id: string; cuts: number; cutSource: string }[] };
+    // no ground-truth music beside the video: no ground-truth or random rows, no B_IoU
+    expect(Object.keys(out.rows)).toEqual(['clickTrack', 'full']);
+    expect(out.videos[0]).toMatchObject({ id: 'clip', cuts: truth.transitions.length, cutSource: 'ground truth' });
+    for (const row of Object.values(out.rows)) {
+      expect(row.tbHit70).toBeGreaterThanOrEqual(0);
+      expect(row.tbHit70).toBeLessThanOrEqual(1);
+      expect(row.bIoU).toBeNull();
+    }
+    expect(out.rows.full!.genSecPerSec).toBeGreaterThan(0);
+    expect(existsSync(join(run, 'clip.full.wav'))).toBe(true);
+  }, 120_000);
 });

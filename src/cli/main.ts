@@ -6,7 +6,9 @@ const USAGE = `usage: vem <command> [options]
   plan <video> [--bpm N] [--json]        tempo and beat grid so transitions land on beats
   roundtrip <audio> -o <out.wav> [--json] audio -> mel -> VAE -> vocoder -> WAV
   generate <video> -o <out.wav> [--seed N] [--steps N] [--guidance X] [--tags "a,b"] [--bpm N]
-           [--sampler ddim|dpmpp] [--eta X] [--json]   a soundtrack whose beats land on the cuts`;
+           [--sampler ddim|dpmpp] [--eta X] [--json]   a soundtrack whose beats land on the cuts
+  eval [<dir>] [--json] [--steps N] [--variants DIR|none] [--doc FILE|none] [--out RUN_DIR]
+                                         generate for every video in <dir> and score it (docs/evaluation.md)`;
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -18,6 +20,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./commands/plan.ts')).planCommand(rest);
       case 'generate':
         return await (await import('./commands/generate.ts')).generateCommand(rest);
+      case 'eval':
+        return await (await import('./commands/eval.ts')).evalCommand(rest);
       case 'roundtrip':
         return await (await import('./commands/roundtrip.ts')).roundtripCommand(rest);
       case undefined:

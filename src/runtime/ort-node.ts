@@ -36,7 +36,9 @@ export class NodeBackend implements InferenceBackend {
     const next = this.queue.then(async () => {
       const s = await this.session(model);
       const inputs: Record<string, ort.Tensor> = {};
-      for (const [k, v] of Object.entries(feeds)) inputs[k] = new ort.Tensor('float32', v.data, v.dims);
+      // a model may declare fewer inputs than the pipeline offers (an ablation variant without the TB
+      // adapter has no rhythm input): feed what it declares
+      for (const [k, v] of Object.entries(feeds)) if (s.inputNames.includes(k)) inputs[k] = new ort.Tensor('float32', v.data, v.dims);
       try {
         const out = await s.run(inputs);
         const res: Record<string, Tensor32> = {};

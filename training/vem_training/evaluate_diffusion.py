@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import audio, beats, constants, tags
+from . import audio, beats, constants, eval_metrics
 from .audio_embedding import embed, frechet
 from .diffusion import MAX_STORIES, empty_condition, multi_hot, sample, tag_index
 from .export import MODELS_DIR, load_denoiser
@@ -72,42 +72,16 @@ def request(c: dict, n_latent: int) -> tuple[dict, list[dict], np.ndarray]:
     return cond, secs, beats_sec
 
 
-def measured_tags(y: np.ndarray, secs: list[dict], thr: dict) -> list[dict]:
-    feats = tags.frame_features(y)
-    out = []
-    for s in secs:
-        f = tags.segment_features(feats, s["startSec"], s["durSec"])
-        out.append({"energy": tags.energy_tag(f["loudnessDb"], thr["energy"]),
-                    "timbre": tags.timbre_tag(f["centroidHz"], thr["timbre"])})
-    return out
-
-
-def agreement(y, secs, thr) -> float | None:
-    m = measured_tags(y, secs, thr)
-    num = den = 0.0
-    for s, got in zip(secs, m):
-        for cat in ("energy", "timbre"):
-            want = [t for t in s["tags"] if t.startswith(cat + ":")]
-            if not want:
-                continue
-            num += s["durSec"] * (got[cat] == want[0])
-            den += s["durSec"]
-    return num / den if den else None
-
-
 def beat_figures(y: np.ndarray, requested: np.ndarray) -> tuple[float, float]:
     est = beats.track_beats(y, 16000, downbeats=False)[0]
     if len(requested) == 0:
         return float("nan"), float("nan")
-    hit = beats.match_events(requested, est, 0.07) / len(requested)
-    m = beats.match_events(requested, est, 0.5)
-    iou = m / max(1, len(requested) + len(est) - m)
-    return float(hit), float(iou)
+    return beats.match_events(requested, est, 0.07) / len(requested), eval_metrics.b_iou(requested, est)
 
 
 def measure(y: np.ndarray, req: tuple, thr: dict, rows: dict, embs: list) -> None:
     """Appends one clip's tag agreement, beat figures and embeddings to the running lists."""
-    a = agreement(y, req[3], thr)
+    a = eval_metrics.tag_agreement(y, req[3], thr)
     if a is not None:
         rows["tagAgreement"].append(a)
     h, i = beat_figures(y, req[4])

@@ -4,6 +4,7 @@
     python -m vem_training.export vae --run runs/vae
     python -m vem_training.export aligner --run runs/aligner
     python -m vem_training.export denoiser --weights runs/gpu-denoisers [--variant sg --tb]
+    python -m vem_training.export variants --weights runs/gpu-denoisers --out runs/variants   # ablation rows for vem eval
 
 Writes public/models/<name>.onnx and updates public/models/manifest.json (sha256, bytes, shapes, the
 training run, the fp16-vs-fp32 difference). Metrics are added by vem_training.evaluate_autoencoder.
@@ -291,6 +292,47 @@ def export_denoiser(weights: Path, variant: str, tb: bool, out_name: str, info: 
                                                            "motionEnergy", "cutDensityPerMin"]})
 
 
+ABLATION = {"unconditional": ("none", False), "tbOnly": ("none", True), "hvpSgCatt": ("sg", False),
+            "hvpPlainCatt": ("plain", False)}
+
+
+def export_variants(weights: Path, out_root: Path, names=tuple(ABLATION)) -> dict:
+    """The denoiser's ablation variants as model folders for `vem generate --models` / `vem eval --variants`:
+    <out_root>/<name>/denoiser.onnx (fp16) and a manifest.json that reuses the shipped VAE, vocoder and aligner
+    (relative paths into public/models). Nothing under public/models changes."""
+    import os
+
+    shipped = load_manifest()
+    res = {}
+    for name in names:
+        variant, tb = ABLATION[name]
+        d = out_root / name
+        d.mkdir(parents=True, exist_ok=True)
+        model, _ = load_denoiser(weights, variant, tb)
+        ex = denoiser_example(model.vocab, model.vis_dim, 64, 3, model.rhythm_channels)
+        tmp32, out = d / "denoiser.fp32.onnx", d / "denoiser.onnx"
+        names_in = list(ex)
+        axes = {"z_t": {0: "B", 2: "T"}, "timestep": {0: "B"}, "global_tags": {0: "B"}, "caption_tags": {0: "B"},
+                "story_tags": {0: "B", 1: "S"}, "story_vis": {0: "B", 1: "S"}, "story_start_sec": {0: "B", 1: "S"},
+                "story_dur_sec": {0: "B", 1: "S"}, "rhythm": {0: "B", 2: "T"}, "eps": {0: "B", 2: "T"}}
+        export_onnx(model, tuple(torch.from_numpy(v) for v in ex.values()), tmp32, names_in, ["eps"], axes)
+        out.write_bytes(tmp32.read_bytes())
+        to_fp16_storage(out)
+        tmp32.unlink()
+        man = json.loads(json.dumps(shipped))
+        for k, e in man["models"].items():
+            if k != "denoiser":
+                e["file"] = os.path.relpath(MODELS_DIR / e["file"], d)
+        inputs, outputs = io_spec(out)
+        den = man["models"]["denoiser"]
+        den.update({"file": "denoiser.onnx", "bytes": out.stat().st_size, "sha256": sha256(out), "inputs": inputs,
+                    "outputs": outputs, "variant": variant, "tbAdapter": tb, "ablation": name})
+        den.pop("metrics", None)
+        (d / "manifest.json").write_text(json.dumps(man, indent=1) + "\n")
+        res[name] = {"dir": str(d), "inputs": [i["name"] for i in inputs], "bytes": den["bytes"]}
+    return res
+
+
 def parity_mel() -> np.ndarray:
     """(1, 64, 40) log-mel of the committed parity signal: the same input on every runtime."""
     x, _ = audio.load_wav_mono(constants.REPO_ROOT / "src/core/audio/testdata/parity.wav")
@@ -309,7 +351,8 @@ def parity_for(path: Path, name: str, module, inputs: dict, output_name: str) ->
 
 def main(argv=None):
     ap = argparse.ArgumentParser()
-    ap.add_argument("kind", choices=["vocoder", "vae", "aligner", "denoiser"])
+    ap.add_argument("kind", choices=["vocoder", "vae", "aligner", "denoiser", "variants"])
+    ap.add_argument("--out", default="runs/variants", help="variants: the folder of model folders")
     ap.add_argument("--run", default=None)
     ap.add_argument("--weights", default=None, help="denoiser: folder of .npz weights or a run")
     ap.add_argument("--variant", default="sg")
@@ -319,6 +362,9 @@ def main(argv=None):
     ap.add_argument("--pack", default="data/diffusion/pack.npz", help="denoiser: the pack it was trained on (latent statistics)")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
+    if args.kind == "variants":
+        print(json.dumps(export_variants(Path(args.weights), Path(args.out)), indent=1))
+        return
     if args.kind == "denoiser":
         info = json.loads(Path(args.info).read_text()) if args.info else {}
         z = np.load(args.pack)

@@ -35,8 +35,15 @@ def make_step(cfg: dict, model, front):
             mel_y = mel if y.shape[1] == batch.shape[1] else front(y)
             mel_hat = front(y_hat)
             mel_l1 = F.l1_loss(mel_hat, mel_y)
-            stft = losses.multi_resolution_stft(y_hat, y)
-            return stft + cfg["melLossWeight"] * mel_l1, {"mrstft": stft.item(), "melL1": mel_l1.item()}
+            res = tuple(tuple(r) for r in cfg.get("stftResolutions", losses.RESOLUTIONS))
+            stft = losses.multi_resolution_stft(y_hat, y, res)
+            loss = stft + cfg["melLossWeight"] * mel_l1
+            parts = {"mrstft": stft.item(), "melL1": mel_l1.item()}
+            if cfg.get("fluxLossWeight"):
+                flux = losses.onset_flux_l1(mel_hat, mel_y)
+                loss = loss + cfg["fluxLossWeight"] * flux
+                parts["flux"] = flux.item()
+            return loss, parts
         return step
     if kind == "vae":
         from .models.vae import MEL_STD

@@ -19,6 +19,50 @@ function numberFlag(flags: Map<string, string | true>, name: string): number | u
   return n;
 }
 
+export interface VideoGenerateOptions {
+  settings: GenerateSettings;
+  lockedBpm: number | null;
+  userTags: string[] | null;
+  onDenoise?: (fraction: number) => void;
+}
+
+/** Decode, parse, plan and score one video with a backend; the report `vem generate --json` prints,
+ *  plus the PCM and the storyboards it conditioned on (used by `vem eval`). */
+export async function generateForVideo(backend: NodeBackend, path: string, out: string, opts: VideoGenerateOptions) {
+  const { settings, lockedBpm, userTags } = opts;
+  const t0 = performance.now();
+  const video = await decodeVideoFile(path);
+  const t1 = performance.now();
+  const parsed = parseFrames(video);
+  const t2 = performance.now();
+  const globalTags = userTags ?? parsed.globalTags;
+  const storyboards = parsed.storyboards.map((s) => ({ startSec: s.startSec, durSec: s.durSec, tags: s.tags, descriptors: { ...s.descriptors } }));
+  const res = await score(backend, {
+    frames: video, durationSec: parsed.durationSec, transitions: parsed.transitions, lockedBpm, settings,
+    condition: { globalTags, caption: userTags ? '' : parsed.caption, storyboards },
+    onProgress: (stage, f) => { if (stage === 'denoise') opts.onDenoise?.(f); },
+  });
+  writeFileSync(out, encodeWavPcm16(res.pcm, res.sampleRate));
+  return {
+    outPath: resolve(out), durationSec: round(res.durationSec, 4), videoDurationSec: round(parsed.durationSec, 4),
+    sampleRate: res.sampleRate, bpm: res.plan.bpm,
+    beatsSec: res.figures.beatsSec.map((b) => round(b)),
+    plannedBeatsSec: res.plan.beatsSec.map((b) => round(b)),
+    transitions: res.plan.transitions.map((t, i) => ({
+      timeSec: round(t.timeSec), onBeat: t.onBeat, alignerProb: res.alignerProbs[i] === null ? null : round(res.alignerProbs[i]!), hit: res.figures.hits[i],
+    })),
+    storyboards: storyboards.map((s) => ({ startSec: round(s.startSec), durSec: round(s.durSec), tags: s.tags })),
+    globalTags,
+    tbIoU: round(res.figures.tbIoU), tbHit70: res.figures.tbHit70 === null ? null : round(res.figures.tbHit70),
+    ep: backend.ep, steps: settings.steps, seed: settings.seed, guidance: settings.guidance, sampler: settings.sampler, eta: settings.eta, tMax: settings.tMax ?? null, clipX0: settings.clipX0 ?? null,
+    timings: {
+      decodeSec: round((t1 - t0) / 1000), parseSec: round((t2 - t1) / 1000), alignerSec: round(res.alignerSec),
+      denoiseSec: round(res.timings.denoiseSec), vaeSec: round(res.timings.vaeSec), vocoderSec: round(res.timings.vocoderSec),
+      beatTrackSec: round(res.beatTrackSec), totalSec: round((performance.now() - t0) / 1000),
+    },
+  };
+}
+
 /** `vem generate <video> -o out.wav [--seed N] [--steps N] [--guidance X] [--tags "a,b"] [--bpm N]
  *  [--sampler ddim|dpmpp] [--eta X] [--models DIR] --json` (DESIGN.md §10). */
 export async function generateCommand(argv: string[]): Promise<number> {
@@ -47,41 +91,14 @@ export async function generateCommand(argv: string[]): Promise<number> {
 
   const backend = new NodeBackend(resolve(String(flags.get('models') ?? 'public/models')), numberFlag(flags, 'threads') ?? 1);
   try {
-    const t0 = performance.now();
-    const video = await decodeVideoFile(path);
-    const t1 = performance.now();
-    const parsed = parseFrames(video);
-    const t2 = performance.now();
-    const globalTags = userTags ?? parsed.globalTags;
     let lastPct = -1;
-    const res = await score(backend, {
-      frames: video, durationSec: parsed.durationSec, transitions: parsed.transitions, lockedBpm, settings,
-      condition: {
-        globalTags, caption: userTags ? '' : parsed.caption,
-        storyboards: parsed.storyboards.map((s) => ({ startSec: s.startSec, durSec: s.durSec, tags: s.tags, descriptors: { ...s.descriptors } })),
-      },
-      onProgress: (stage, f) => {
+    const report = await generateForVideo(backend, path, out, {
+      settings, lockedBpm, userTags,
+      onDenoise: (f) => {
         const pct = Math.floor(f * 10);
-        if (stage === 'denoise' && pct !== lastPct) { lastPct = pct; process.stderr.write(`denoise ${pct * 10}%\n`); }
+        if (pct !== lastPct) { lastPct = pct; process.stderr.write(`denoise ${pct * 10}%\n`); }
       },
     });
-    writeFileSync(out, encodeWavPcm16(res.pcm, res.sampleRate));
-    const report = {
-      outPath: resolve(out), durationSec: round(res.durationSec, 4), videoDurationSec: round(parsed.durationSec, 4),
-      sampleRate: res.sampleRate, bpm: res.plan.bpm,
-      beatsSec: res.figures.beatsSec.map((b) => round(b)),
-      plannedBeatsSec: res.plan.beatsSec.map((b) => round(b)),
-      transitions: res.plan.transitions.map((t, i) => ({
-        timeSec: round(t.timeSec), onBeat: t.onBeat, alignerProb: res.alignerProbs[i] === null ? null : round(res.alignerProbs[i]!), hit: res.figures.hits[i],
-      })),
-      tbIoU: round(res.figures.tbIoU), tbHit70: res.figures.tbHit70 === null ? null : round(res.figures.tbHit70),
-      ep: backend.ep, steps: settings.steps, seed: settings.seed, guidance: settings.guidance, sampler: settings.sampler, eta: settings.eta, tMax: settings.tMax ?? null, clipX0: settings.clipX0 ?? null,
-      timings: {
-        decodeSec: round((t1 - t0) / 1000), parseSec: round((t2 - t1) / 1000), alignerSec: round(res.alignerSec),
-        denoiseSec: round(res.timings.denoiseSec), vaeSec: round(res.timings.vaeSec), vocoderSec: round(res.timings.vocoderSec),
-        beatTrackSec: round(res.beatTrackSec), totalSec: round((performance.now() - t0) / 1000),
-      },
-    };
     console.log(flags.has('json') ? JSON.stringify(report) : `${report.outPath}: ${report.durationSec} s, ${report.bpm} BPM, TB_hit@70ms ${report.tbHit70}`);
     return 0;
   } finally {

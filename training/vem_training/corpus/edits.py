@@ -113,7 +113,8 @@ def _off_beat_frame(rng, lo_sec, hi_sec, beats_rel) -> int | None:
     return int(cands[rng.integers(len(cands))])
 
 
-def plan_edit(edit_id: str, track: dict, media: list[dict], dur_range=(10.0, 30.0), seed: int = 0) -> dict | None:
+def plan_edit(edit_id: str, track: dict, media: list[dict], dur_range=(10.0, 30.0), seed: int = 0,
+              on_beat_share: float = ON_BEAT_SHARE) -> dict | None:
     """The spec of one edit over a random stretch of `track` (None if the track is too short)."""
     rng = np.random.default_rng(int(_h(seed, edit_id) * 2 ** 32))
     tdur = track["durationSec"]
@@ -144,7 +145,7 @@ def plan_edit(edit_id: str, track: dict, media: list[dict], dur_range=(10.0, 30.
         bi += k
         if bi >= len(in_beats):
             break
-        on = bool(rng.random() < ON_BEAT_SHARE)
+        on = bool(rng.random() < on_beat_share)
         if on:
             f = int(round(in_beats[bi] * FPS))
         else:

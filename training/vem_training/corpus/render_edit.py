@@ -21,13 +21,19 @@ DEFAULT_CORPUS = REPO_ROOT / "training" / "data" / "corpus"
 
 def render_edit_mp4(edit_id: str, out_path, corpus: Path = DEFAULT_CORPUS, cache: Path = sources.DEFAULT_CACHE,
                     width: int = 640, height: int = 360, crf: int = 20) -> Path:
-    corpus, out_path = Path(corpus), Path(out_path)
+    corpus = Path(corpus)
     spec_path = corpus / "edits" / f"{edit_id}.json"
     if not spec_path.exists():
         raise FileNotFoundError(f"no edit spec {spec_path}")
     spec = json.loads(spec_path.read_text())
+    return render_spec_mp4(spec, out_path, corpus / "audio" / f"{spec['trackId']}.wav", cache, width, height, crf)
+
+
+def render_spec_mp4(spec: dict, out_path, wav: Path, cache: Path = sources.DEFAULT_CACHE, width: int = 640,
+                    height: int = 360, crf: int = 20) -> Path:
+    """Renders an edit spec (edits.plan_edit's format) with its stretch of `wav` as the sound track."""
+    out_path = Path(out_path)
     frames, _ = edits.render_frames(spec, width, height, Path(cache) / "pkgs")
-    wav = corpus / "audio" / f"{spec['trackId']}.wav"
     cmd = ["ffmpeg", "-v", "error", "-y", "-nostdin",
            "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", str(edits.FPS), "-i", "-",
            "-ss", f"{spec['musicStartSec']:.4f}", "-t", f"{spec['durSec']:.4f}", "-i", str(wav),

@@ -1,0 +1,133 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, release, platform } from 'node:os';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_SETTINGS, type GenerateSettings } from '../../core/pipelines/generate.ts';
+import { NodeBackend } from '../../runtime/ort-node.ts';
+import { parseArgs } from '../args.ts';
+import { generateForVideo } from './generate.ts';
+
+const VIDEO_EXT = new Set(['.mp4', '.mov', '.m4v', '.webm', '.mkv']);
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const DEFAULT_BENCH = join(REPO, 'training/data/bench');
+const DEFAULT_VARIANTS = join(REPO, 'training/runs/variants');
+const PYTHON = join(REPO, 'training/.venv/bin/python');
+
+interface ModelSet { name: string; dir: string }
+
+function videosIn(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => VIDEO_EXT.has(extname(f).toLowerCase()) && !f.includes('.part.'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+function modelSets(models: string, variants: string | null): ModelSet[] {
+  const sets: ModelSet[] = [{ name: 'full', dir: models }];
+  if (variants && existsSync(variants)) {
+    for (const d of readdirSync(variants).sort()) {
+      const p = join(variants, d);
+      if (statSync(p).isDirectory() && existsSync(join(p, 'manifest.json'))) sets.push({ name: d, dir: p });
+    }
+  }
+  return sets;
+}
+
+function gitCommit(): string {
+  try {
+    const head = execFileSync('git', ['-C', REPO, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['-C', REPO, 'status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${head} (with uncommitted changes)` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function modelHashes(dir: string): Record<string, string> {
+  const man = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { models: Record<string, { sha256: string }> };
+  return Object.fromEntries(Object.entries(man.models).map(([k, v]) => [k, v.sha256]));
+}
+
+function python(args: string[], what: string): void {
+  if (!existsSync(PYTHON)) {
+    throw new Error(`${what} needs the training environment (madmom, numpy): run \`bash scripts/setup-test-env.sh\` (creates ${PYTHON})`);
+  }
+  const r = spawnSync(PYTHON, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, PYTHONPATH: join(REPO, 'training'), OPENBLAS_NUM_THREADS: '1' } });
+  if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status ?? r.signal})`);
+}
+
+/** `vem eval [<dir>] [--json] [--out RUN_DIR] [--steps N] [--seed N] [--models DIR] [--variants DIR|none]
+ *  [--doc FILE|none]`: generate a soundtrack for every video in <dir> with the shipped models (and each
+ *  ablation variant found under --variants), then score every row with the Python twin
+ *  (`vem_training.evaluate_bench`: madmom beats, TB_IoU, B_IoU, TB_hit@70ms, beat F, tag agreement, FD) and
+ *  write the table to docs/evaluation.md. Without <dir> the default benchmark is built first (from the corpus). */
+export async function evalCommand(argv: string[]): Promise<number> {
+  const { positionals, flags } = parseArgs(argv, ['out', 'steps', 'seed', 'models', 'variants', 'doc', 'threads']);
+  const dir = positionals[0] ?? DEFAULT_BENCH;
+  if (!existsSync(dir)) {
+    if (positionals[0]) throw new Error(`no such folder: ${dir}`);
+    process.stderr.write(`building the default benchmark in ${dir}\n`);
+    python(['-m', 'vem_training.bench_set', '--out', dir], 'building the benchmark');
+  }
+  if (!statSync(dir).isDirectory()) throw new Error(`${dir} is not a folder`);
+  const videos = videosIn(dir);
+  if (videos.length === 0) throw new Error(`no videos (${[...VIDEO_EXT].join(' ')}) in ${dir}`);
+  const num = (k: string, d: number): number => {
+    const v = flags.get(k);
+    if (v === undefined) return d;
+    const n = Number(v);
+    if (v === true || !Number.isFinite(n)) throw new Error(`--${k} needs a number`);
+    return n;
+  };
+  const settings: GenerateSettings = { ...DEFAULT_SETTINGS, steps: num('steps', DEFAULT_SETTINGS.steps), seed: num('seed', DEFAULT_SETTINGS.seed) };
+  const variantsFlag = flags.get('variants');
+  const variants = variantsFlag === 'none' ? null : typeof variantsFlag === 'string' ? variantsFlag : DEFAULT_VARIANTS;
+  if (typeof variantsFlag === 'string' && variantsFlag !== 'none' && !existsSync(variantsFlag)) throw new Error(`no such folder: ${variantsFlag}`);
+  const sets = modelSets(resolve(String(flags.get('models') ?? join(REPO, 'public/models'))), variants);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+  const run = resolve(String(flags.get('out') ?? join(REPO, 'training/runs/eval', stamp)));
+  mkdirSync(run, { recursive: true });
+
+  const t0 = performance.now();
+  const items = videos.map((v) => {
+    const id = basename(v, extname(v));
+    const side = (suffix: string) => (existsSync(join(dir, id + suffix)) ? resolve(dir, id + suffix) : null);
+    return { id, video: resolve(v), groundTruthWav: side('.wav'), cutsJson: side('.cuts.json'), randomWav: side('.random.wav'), rows: {} as Record<string, { wav: string; json: string }> };
+  });
+  for (const set of sets) {
+    const backend = new NodeBackend(set.dir, num('threads', 1));
+    try {
+      for (const it of items) {
+        const wav = join(run, `${it.id}.${set.name}.wav`);
+        const report = await generateForVideo(backend, it.video, wav, { settings, lockedBpm: null, userTags: null });
+        const json = join(run, `${it.id}.${set.name}.json`);
+        writeFileSync(json, JSON.stringify(report) + '\n');
+        it.rows[set.name] = { wav, json };
+        process.stderr.write(`${set.name} ${it.id}: ${report.durationSec} s in ${report.timings.totalSec} s\n`);
+      }
+    } finally {
+      await backend.dispose();
+    }
+  }
+  const generateSec = (performance.now() - t0) / 1000;
+  const request = {
+    benchDir: resolve(dir), runDir: run, date: new Date().toISOString(), commit: gitCommit(),
+    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), os: `${platform()} ${release()}`, runtime: `node ${process.version}, onnxruntime-node (cpu, 1 thread)` },
+    settings: { steps: settings.steps, seed: settings.seed, guidance: settings.guidance, sampler: settings.sampler, eta: settings.eta, tMax: settings.tMax ?? null, clipX0: settings.clipX0 ?? null },
+    modelSets: sets.map((s) => ({ name: s.name, dir: s.dir, sha256: modelHashes(s.dir) })),
+    generateSec, videos: items,
+  };
+  const reqPath = join(run, 'eval-request.json');
+  writeFileSync(reqPath, JSON.stringify(request, null, 1) + '\n');
+  const doc = flags.get('doc');
+  const docArgs = doc === 'none' ? [] : ['--doc', typeof doc === 'string' ? resolve(doc) : join(REPO, 'docs/evaluation.md')];
+  python(['-m', 'vem_training.evaluate_bench', '--request', reqPath, ...docArgs], 'scoring');
+  const results = JSON.parse(readFileSync(join(run, 'eval-results.json'), 'utf8')) as { rows: Record<string, Record<string, number | null>>; totalSec?: number };
+  const out = { ...results, runDir: run, totalSec: Math.round((performance.now() - t0) / 100) / 10 };
+  if (flags.has('json')) console.log(JSON.stringify(out));
+  else {
+    for (const [name, r] of Object.entries(results.rows)) console.log(name.padEnd(14), Object.entries(r).map(([k, v]) => `${k} ${v ?? '–'}`).join('  '));
+  }
+  return 0;
+}
