@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 
 // Debian's Chromium where present (CHROMIUM_PATH overrides), Playwright's own browser elsewhere.
 const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-const PORT = 4173;
+const PORT = Number(process.env.VEM_E2E_PORT ?? 4173);
 
 export default defineConfig({
   testDir: 'e2e',
