@@ -1,4 +1,4 @@
-import { useRef } from 'react';
+import { useEffect, useRef } from 'react';
 import { useStudio } from './store.ts';
 import { DropZone } from './components/DropZone.tsx';
 import { ProgressBar } from './components/ProgressBar.tsx';
@@ -8,8 +8,14 @@ import { GlobalPanel } from './components/GlobalPanel.tsx';
 import { cancelCurrent } from './pipeline.ts';
 import { DevRoundtrip } from './components/DevRoundtrip.tsx';
 import { GeneratePanel } from './components/GeneratePanel.tsx';
+import { StoragePanel } from './components/StoragePanel.tsx';
+import { autosaveEdits, restoreProject } from './restore.ts';
+import { useKeyboard } from './keyboard.ts';
 
 const DEV = new URLSearchParams(location.search).get('dev');
+if (DEV === 'storage') {
+  void import('./dev-storage.ts').then((m) => { (window as unknown as Record<string, unknown>).vemDev = { addSyntheticTakes: m.addSyntheticTakes }; });
+}
 
 export function App() {
   const phase = useStudio((s) => s.phase);
@@ -19,6 +25,11 @@ export function App() {
   const videoRef = useRef<HTMLVideoElement>(null);
   const busy = phase === 'decoding' || phase === 'parsing';
   const generating = phase === 'generating';
+  useEffect(() => {
+    void restoreProject();
+    return autosaveEdits();
+  }, []);
+  useKeyboard(videoRef);
 
   return (
     <div className="app">
@@ -51,6 +62,8 @@ export function App() {
           <GeneratePanel videoRef={videoRef} />
           <GlobalPanel />
           <StoryboardList videoRef={videoRef} />
+          <StoragePanel />
+          <p className="hint keys">Keys: space play/pause · ← → previous/next storyboard</p>
         </main>
       )}
     </div>

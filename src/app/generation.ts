@@ -1,20 +1,35 @@
 // Drives one generation: the aligner once per video (frames handed from the parse worker to the generate
-// worker without a copy), the beat plan on the main thread (fast, reruns on every edit), then the
-// generate worker's guided denoising, decoding and beat tracking. The result becomes a take.
-import { encodeWavPcm16 } from '../core/audio/wav.ts';
+// worker without a copy; after a reload its stored output is handed back instead), the beat plan on the
+// main thread (fast, reruns on every edit), then the generate worker's guided denoising, decoding and
+// beat tracking. The result becomes a take, kept in IndexedDB with its WAV and latent. Regenerating one
+// storyboard re-samples the active take's latent over that storyboard only and keeps its audio elsewhere.
+import { decodeWav, encodeWavPcm16 } from '../core/audio/wav.ts';
 import { planWithAligner } from '../core/pipelines/score.ts';
 import { ALIGNER_FEAT } from '../core/aligner/aligner.ts';
 import { DEFAULT_SETTINGS } from '../core/pipelines/generate.ts';
 import { CancelledError } from '../workers/protocol.ts';
 import { generateClient } from './generate-client.ts';
 import { parseClient } from './pipeline.ts';
+import { deleteTakes, loadTake, saveTake, updateProject, updateTake } from './persist.ts';
 import { useStudio, type Take } from './store.ts';
 
 let current: AbortController | null = null;
 let alignedVideo: string | null = null;
+/** This session's aligner output (features too: they feed the TB adapter). */
+let alignerOut: { videoId: string; probs: Float32Array; features: Float32Array; featureDim: number } | null = null;
+/** Latent and PCM of the takes made or opened in this session (else read back from IndexedDB). */
+const takeData = new Map<string, { latent: Float32Array | null; pcm: Float32Array }>();
 
 export function cancelGeneration(): void {
   current?.abort();
+}
+
+/** A new or reopened video: forget the previous one's takes data; a reopened project hands back its
+ *  stored aligner output (the decoded frames are gone after a reload). */
+export function startVideoSession(videoId: string, a: { probs: Float32Array; features: Float32Array; featureDim: number } | null): void {
+  alignerOut = a ? { videoId, ...a } : null;
+  alignedVideo = null;
+  takeData.clear();
 }
 
 /** The plan for the current edits (used by the timeline before and after generating). */
@@ -25,32 +40,66 @@ export function currentPlan() {
   return planWithAligner(s.video.durationSec, s.transitions, s.globalTags, aligner, s.controls.lockedBpm);
 }
 
-export async function generateSoundtrack(): Promise<void> {
+async function ensureAligned(videoId: string, signal: AbortSignal): Promise<number> {
+  if (alignedVideo === videoId) return 0;
+  const gen = generateClient();
+  const { controls } = useStudio.getState();
+  const fr = await parseClient().call('takeFrames', { videoId });
+  if (fr) {
+    const r = await gen.call('align', { ...fr, videoId, ep: controls.ep, strictGpu: controls.strictGpu }, {
+      transfer: [fr.frames], signal, onProgress: (stage, f) => useStudio.getState().setProgress(stage, f),
+    });
+    alignerOut = { videoId, probs: r.probs, features: r.features, featureDim: r.featureDim };
+    alignedVideo = videoId;
+    useStudio.setState({ alignerProbs: r.probs });
+    void updateProject(videoId, { aligner: { probs: r.probs, features: r.features, featureDim: r.featureDim } }).catch(() => undefined);
+    return r.alignerSec;
+  }
+  if (alignerOut?.videoId === videoId) {
+    await gen.call('setAligned', { videoId, probs: alignerOut.probs.slice(), features: alignerOut.features.slice(), featureDim: alignerOut.featureDim });
+    alignedVideo = videoId;
+  }
+  return 0;
+}
+
+async function baseOf(takeId: string): Promise<{ latent: Float32Array | null; pcm: Float32Array }> {
+  const mem = takeData.get(takeId);
+  if (mem) return mem;
+  const stored = await loadTake(takeId);
+  if (!stored) throw new Error('This take is no longer stored; generate a new one first.');
+  const data = { latent: stored.latent, pcm: decodeWav(new Uint8Array(stored.wav)).pcm };
+  takeData.set(takeId, data);
+  return data;
+}
+
+/** Generates a new take; with `storyboard`, re-samples only that storyboard of the active take. */
+async function run(storyboard: number | null): Promise<void> {
   const s0 = useStudio.getState();
   const video = s0.video;
   if (!video || s0.phase === 'generating') return;
+  const base = storyboard === null ? null : s0.takes.find((t) => t.id === s0.activeTake) ?? null;
+  if (storyboard !== null && !base) return;
   current?.abort();
   const ac = new AbortController();
   current = ac;
   const controls = { ...s0.controls };
-  useStudio.setState({ phase: 'generating', progress: { stage: 'aligner', fraction: 0 }, error: null });
+  useStudio.setState({ phase: 'generating', progress: { stage: 'load', fraction: 0 }, error: null });
   const t0 = performance.now();
-  let alignerSec = 0;
   try {
     const gen = generateClient();
-    if (alignedVideo !== video.id) {
-      const fr = await parseClient().call('takeFrames', { videoId: video.id });
-      if (fr) {
-        const r = await gen.call('align', { ...fr, videoId: video.id, ep: controls.ep, strictGpu: controls.strictGpu }, {
-          transfer: [fr.frames], signal: ac.signal, onProgress: (_s, f) => useStudio.getState().setProgress('aligner', f),
-        });
-        alignedVideo = video.id;
-        alignerSec = r.alignerSec;
-        useStudio.setState({ alignerProbs: r.probs });
-      }
-    }
-    const plan = currentPlan()!.plan;
+    const alignerSec = await ensureAligned(video.id, ac.signal);
     const s = useStudio.getState();
+    let inpaint: { known: Float32Array; pcm: Float32Array; startSec: number; endSec: number } | undefined;
+    let plan = currentPlan()!.plan;
+    if (base && storyboard !== null) {
+      const sb = s.storyboards[storyboard];
+      if (!sb) throw new Error(`There is no storyboard ${storyboard + 1}.`);
+      const data = await baseOf(base.id);
+      if (!data.latent) throw new Error(`${base.name} has no stored latent to regenerate from; generate a new take first.`);
+      inpaint = { known: data.latent.slice(), pcm: data.pcm.slice(), startSec: sb.startSec, endSec: sb.startSec + sb.durSec };
+      // the rest of the take keeps its beat grid: plan with the base take's grid
+      plan = { ...plan, beatsSec: base.plannedBeatsSec, bpm: base.bpm };
+    }
     useStudio.getState().setProgress('denoise', 0);
     const res = await gen.call('generate', {
       videoId: video.id, durationSec: video.durationSec, plannedBeatsSec: plan.beatsSec,
@@ -60,19 +109,26 @@ export async function generateSoundtrack(): Promise<void> {
         storyboards: s.storyboards.map((sb) => ({ startSec: sb.startSec, durSec: sb.durSec, tags: sb.tags, descriptors: { ...sb.descriptors } })),
       },
       settings: { ...DEFAULT_SETTINGS, steps: controls.steps, guidance: controls.guidance, seed: controls.seed, sampler: controls.sampler, eta: controls.eta },
-      ep: controls.ep, strictGpu: controls.strictGpu,
+      ep: controls.ep, strictGpu: controls.strictGpu, inpaint,
     }, { signal: ac.signal, onProgress: (stage, f) => useStudio.getState().setProgress(stage, f) });
     const wav = encodeWavPcm16(res.pcm, res.sampleRate);
     const url = URL.createObjectURL(new Blob([wav as BlobPart], { type: 'audio/wav' }));
     const n = useStudio.getState().takes.length + 1;
     const take: Take = {
-      id: `take-${Date.now()}-${n}`, name: `Take ${n}`, url, durationSec: res.durationSec, settings: controls, bpm: plan.bpm,
+      id: `take-${Date.now()}-${n}`, name: base && storyboard !== null ? `${base.name} · storyboard ${storyboard + 1}` : `Take ${n}`,
+      url, durationSec: res.durationSec, settings: controls, bpm: plan.bpm,
       plannedBeatsSec: plan.beatsSec, beatsSec: res.beatsSec, hits: res.hits, tbIoU: res.tbIoU, tbHit70: res.tbHit70,
-      ep: res.ep, fallbackReason: res.fallbackReason, createdAt: Date.now(),
+      ep: res.ep, fallbackReason: res.fallbackReason, createdAt: Date.now(), starred: false,
       timings: { ...res.timings, alignerSec, totalSec: (performance.now() - t0) / 1000 },
+      ...(base && storyboard !== null ? { regenerated: { fromTake: base.id, storyboard } } : {}),
     };
+    takeData.set(take.id, { latent: res.latent, pcm: res.pcm });
     useStudio.setState((st) => ({ takes: [...st.takes, take], activeTake: take.id, phase: 'ready', progress: null,
       controls: { ...st.controls, seed: st.controls.seed + 1 } }));
+    const { url: _url, ...meta } = take;
+    await saveTake({ ...meta, projectId: video.id, wav: wav.slice().buffer as ArrayBuffer, latent: res.latent }).catch((err: unknown) => {
+      useStudio.setState({ error: `The take plays but could not be saved in this browser's storage (${err instanceof Error ? err.message : String(err)}). Delete old takes to make room.` });
+    });
   } catch (err) {
     const cancelled = err instanceof CancelledError || ac.signal.aborted;
     useStudio.setState({ phase: 'ready', progress: null,
@@ -80,4 +136,38 @@ export async function generateSoundtrack(): Promise<void> {
   } finally {
     if (current === ac) current = null;
   }
+}
+
+export function generateSoundtrack(): Promise<void> {
+  return run(null);
+}
+
+/** Re-samples one storyboard of the active take with the current tags; the rest of its audio is kept. */
+export function regenerateStoryboard(index: number): Promise<void> {
+  return run(index);
+}
+
+export function renameTake(id: string, name: string): void {
+  const clean = name.trim().slice(0, 80);
+  if (!clean) return;
+  useStudio.setState((s) => ({ takes: s.takes.map((t) => (t.id === id ? { ...t, name: clean } : t)) }));
+  void updateTake(id, { name: clean }).catch(() => undefined);
+}
+
+export function toggleStar(id: string): void {
+  const t = useStudio.getState().takes.find((x) => x.id === id);
+  if (!t) return;
+  useStudio.setState((s) => ({ takes: s.takes.map((x) => (x.id === id ? { ...x, starred: !x.starred } : x)) }));
+  void updateTake(id, { starred: !t.starred }).catch(() => undefined);
+}
+
+/** Removes takes from the list, the session and the store (their blob URLs are released). */
+export async function removeTakes(ids: readonly string[]): Promise<void> {
+  const gone = new Set(ids);
+  const s = useStudio.getState();
+  for (const t of s.takes) if (gone.has(t.id)) URL.revokeObjectURL(t.url);
+  for (const id of ids) takeData.delete(id);
+  const takes = s.takes.filter((t) => !gone.has(t.id));
+  useStudio.setState({ takes, activeTake: s.activeTake && gone.has(s.activeTake) ? (takes.at(-1)?.id ?? null) : s.activeTake });
+  await deleteTakes(ids);
 }

@@ -5,6 +5,8 @@ import { WorkerClient } from '../workers/client.ts';
 import { CancelledError } from '../workers/protocol.ts';
 import type { ParseApi } from '../workers/parse-api.ts';
 import { useStudio } from './store.ts';
+import { saveProject } from './persist.ts';
+import { startVideoSession } from './generation.ts';
 
 let decoder: VideoDecoder | null = null;
 let parser: WorkerClient<ParseApi> | null = null;
@@ -49,6 +51,15 @@ export async function openVideo(file: File): Promise<void> {
       globalTags: result.globalTags, caption: result.caption, captionEdited: false,
       takes: [], activeTake: null, alignerProbs: null,
       timings: { decodeSec: meta.decodeSec, parseSec: result.parseSec },
+    });
+    startVideoSession(videoId, null);
+    const st = useStudio.getState();
+    const { url: _url, ...videoMeta } = st.video!;
+    await saveProject({
+      id: videoId, video: videoMeta, file, transitions: st.transitions, storyboards: st.storyboards,
+      globalTags: st.globalTags, caption: st.caption, captionEdited: false, timings: st.timings, controls: st.controls, aligner: null, updatedAt: Date.now(),
+    }).catch((err: unknown) => {
+      useStudio.setState({ error: `The video is open but could not be saved in this browser's storage (${err instanceof Error ? err.message : String(err)}); it will not survive a reload.` });
     });
   } catch (err) {
     // the previous project (if any) stays on screen; only the message changes

@@ -34,6 +34,9 @@ export interface Take {
   fallbackReason: string | null;
   timings: Record<string, number>;
   createdAt: number;
+  starred: boolean;
+  /** Set when the take re-sampled one storyboard of another take. */
+  regenerated?: { fromTake: string; storyboard: number };
 }
 
 export interface VideoMeta {

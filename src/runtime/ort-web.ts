@@ -104,6 +104,23 @@ export class WebBackend implements InferenceBackend {
     this.sessions.clear();
   }
 
+  /** Fetches, verifies and opens the given models now (in the run queue), reporting the share done by
+   *  bytes: the "loading models" step of the progress bar. */
+  preload(names: readonly string[], onProgress?: (fraction: number) => void): Promise<void> {
+    const next = this.queue.then(async () => {
+      const sizes = names.map((n) => Math.max(1, modelEntry(this.manifest, n).bytes));
+      const total = sizes.reduce((a, x) => a + x, 0);
+      let done = 0;
+      for (let i = 0; i < names.length; i++) {
+        if (!this.sessions.has(names[i]!)) await this.session(names[i]!);
+        done += sizes[i]!;
+        onProgress?.(done / total);
+      }
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
   /** Runs go one at a time through one promise chain (WebGPU sessions must not run concurrently). */
   run(model: string, feeds: Record<string, Tensor32>): Promise<Record<string, Tensor32>> {
     const next = this.queue.then(() => this.runNow(model, feeds, true));

@@ -19,17 +19,26 @@ export type GenerateApi = {
   /** Runs the aligner over a video's decoded frames (transferred) and keeps its output for `generate`. */
   align: {
     payload: { videoId: string; frames: ArrayBuffer; width: number; height: number; fps: number; frameCount: number; ep: Ep; strictGpu?: boolean };
-    result: { probs: Float32Array; ep: string; fallbackReason: string | null; alignerSec: number };
+    result: { probs: Float32Array; features: Float32Array; featureDim: number; ep: string; fallbackReason: string | null; alignerSec: number };
+  };
+  /** Hands back an aligner output kept from an earlier session (the project store), when the frames are gone. */
+  setAligned: {
+    payload: { videoId: string; probs: Float32Array; features: Float32Array; featureDim: number };
+    result: null;
   };
   /** One generation: guided denoising with the video's aligner output and the given beat plan. */
   generate: {
     payload: {
       videoId: string; durationSec: number; condition: HvpCondition; plannedBeatsSec: number[]; transitionsSec: number[];
       settings: GenerateSettings; ep: Ep; strictGpu?: boolean;
+      /** Regenerate one span of an earlier take: its normalised latent and PCM, kept outside [startSec, endSec). */
+      inpaint?: { known: Float32Array; pcm: Float32Array; startSec: number; endSec: number };
     };
     result: {
       pcm: Float32Array; sampleRate: number; durationSec: number; beatsSec: number[]; detectedBpm: number | null;
       tbIoU: number; tbHit70: number | null; hits: boolean[]; ep: string; fallbackReason: string | null; timings: GenerateTimingsMsg;
+      /** The normalised latent (for regenerating a storyboard of this take later). */
+      latent: Float32Array;
     };
   };
 };

@@ -6,6 +6,7 @@ import { serveWorker } from './host.ts';
 import type { GenerateApi } from './generate-api.ts';
 import { runAligner, type AlignerOutput } from '../core/aligner/aligner.ts';
 import { generate, latentFramesFor } from '../core/pipelines/generate.ts';
+import { spanMask, spliceSpan } from '../core/pipelines/inpaint.ts';
 import { latentNormOf, scoreFigures } from '../core/pipelines/score.ts';
 import { rhythmFeatures } from '../core/conditioning/rhythm.ts';
 import type { DecodedFrames } from '../core/media/probe.ts';
@@ -47,30 +48,41 @@ serveWorker({
   },
   align: async (p: GenerateApi['align']['payload'], ctx) => {
     const b = await getBackend(p.ep, p.strictGpu ?? false);
+    await b.preload(['aligner'], (f) => ctx.progress('load', f));
     const t0 = performance.now();
     const frames = { width: p.width, height: p.height, fps: p.fps, frameCount: p.frameCount, data: new Uint8Array(p.frames) } as DecodedFrames;
     const out = await runAligner(b, frames, { signal: ctx.signal, onProgress: (d, n) => ctx.progress('aligner', d / n) });
     aligned = { videoId: p.videoId, out };
-    const probs = out.probs.slice();
+    const probs = out.probs.slice(), features = out.features.slice();
     ctx.transfer(probs.buffer);
-    return { probs, ep: b.ep, fallbackReason: b.fallbackReason, alignerSec: (performance.now() - t0) / 1000 };
+    ctx.transfer(features.buffer);
+    return { probs, features, featureDim: out.featureDim, ep: b.ep, fallbackReason: b.fallbackReason, alignerSec: (performance.now() - t0) / 1000 };
+  },
+  setAligned: (p: GenerateApi['setAligned']['payload']) => {
+    aligned = { videoId: p.videoId, out: { probs: p.probs, features: p.features, featureDim: p.featureDim } };
+    return null;
   },
   generate: async (p: GenerateApi['generate']['payload'], ctx) => {
     const t0 = performance.now();
     const b = await getBackend(p.ep, p.strictGpu ?? false);
+    await b.preload(['denoiser', 'vae_decoder', 'vocoder'], (f) => ctx.progress('load', f));
     const loadSec = (performance.now() - t0) / 1000;
     const al = aligned?.videoId === p.videoId ? aligned.out : undefined;
-    const rhythm = rhythmFeatures(p.plannedBeatsSec, latentFramesFor(p.durationSec), al);
+    const n = latentFramesFor(p.durationSec);
+    const rhythm = rhythmFeatures(p.plannedBeatsSec, n, al);
+    const mask = p.inpaint ? spanMask(n, p.inpaint.startSec, p.inpaint.endSec) : undefined;
     const res = await generate(b, {
       durationSec: p.durationSec, condition: p.condition, rhythm, latentNorm: latentNormOf(b), settings: p.settings,
-      signal: ctx.signal, onStep: (k, n) => ctx.progress('denoise', k / n),
+      signal: ctx.signal, onStep: (k, steps) => ctx.progress('denoise', k / steps), mask, known: p.inpaint?.known,
     });
+    const pcm = p.inpaint ? spliceSpan(p.inpaint.pcm, res.pcm, res.sampleRate, p.inpaint.startSec, p.inpaint.endSec) : res.pcm;
     ctx.progress('beats', 1);
     const t1 = performance.now();
-    const fig = scoreFigures(res.pcm, res.sampleRate, p.transitionsSec);
-    ctx.transfer(res.pcm.buffer);
+    const fig = scoreFigures(pcm, res.sampleRate, p.transitionsSec);
+    ctx.transfer(pcm.buffer);
+    ctx.transfer(res.latent.buffer);
     return {
-      pcm: res.pcm, sampleRate: res.sampleRate, durationSec: res.durationSec, beatsSec: fig.beatsSec, detectedBpm: fig.detectedBpm,
+      latent: res.latent, pcm, sampleRate: res.sampleRate, durationSec: res.durationSec, beatsSec: fig.beatsSec, detectedBpm: fig.detectedBpm,
       tbIoU: fig.tbIoU, tbHit70: fig.tbHit70, hits: fig.hits, ep: b.ep, fallbackReason: b.fallbackReason,
       timings: { alignerSec: 0, ...res.timings, beatTrackSec: (performance.now() - t1) / 1000, loadSec },
     };

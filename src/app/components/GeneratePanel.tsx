@@ -3,6 +3,7 @@
 import { useEffect, useRef, type RefObject } from 'react';
 import { useStudio } from '../store.ts';
 import { cancelGeneration, generateSoundtrack } from '../generation.ts';
+import { TakesList } from './TakesList.tsx';
 
 const PRESETS = [{ label: 'Fast (10 steps)', steps: 10 }, { label: 'Default (20 steps)', steps: 20 }, { label: 'Quality (40 steps)', steps: 40 }];
 
@@ -57,16 +58,7 @@ export function GeneratePanel({ videoRef }: { videoRef: RefObject<HTMLVideoEleme
           <TakeAudio url={active.url} videoRef={videoRef} />
         </div>
       )}
-      {takes.length > 0 && (
-        <ol className="takes">
-          {takes.map((t) => (
-            <li key={t.id} data-testid="take" data-take-id={t.id} data-ep={t.ep} data-timings={JSON.stringify(t.timings)} className={t.id === activeId ? 'active' : ''}>
-              <button onClick={() => useStudio.setState({ activeTake: t.id })}>{t.name}</button>
-              <small>seed {t.settings.seed} · {t.settings.steps} steps · {t.ep} · hit {t.tbHit70 === null ? '–' : t.tbHit70.toFixed(2)} · {(t.timings.denoiseSec ?? 0).toFixed(1)} s</small>
-            </li>
-          ))}
-        </ol>
-      )}
+      <TakesList />
     </section>
   );
 }

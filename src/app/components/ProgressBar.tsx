@@ -2,7 +2,8 @@ import { useStudio } from '../store.ts';
 
 const LABELS: Record<string, string> = {
   decode: 'Decoding video', parse: 'Finding storyboards and transitions', aligner: 'Reading the rhythm of the cuts',
-  denoise: 'Generating music', beats: 'Finding the beats of the result', roundtrip: 'Round trip',
+  load: 'Loading the models', denoise: 'Generating music', beats: 'Finding the beats of the result', roundtrip: 'Round trip',
+  restore: 'Opening the saved project', export: 'Exporting',
 };
 
 export function ProgressBar() {

@@ -45,6 +45,12 @@ describe('log-mel front end', () => {
     for (let i = 0; i < 1000; i++) expect(Math.abs(back.pcm[i]! - pcm[i]!)).toBeLessThan(1 / 16000);
   });
 
+  it('re-encodes a decoded PCM16 WAV byte for byte (a take reopened from storage keeps its samples)', () => {
+    const pcm = new Float32Array(2000).map((_, i) => Math.sin(i / 7) * (i % 3 === 0 ? 1.2 : 0.99));
+    const once = encodeWavPcm16(pcm, 16000);
+    expect(encodeWavPcm16(decodeWav(once).pcm, 16000)).toEqual(once);
+  });
+
   it.skipIf(!existsSync(PYTHON))('agrees with the Python front end within 1e-4', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vem-mel-'));
     const out = join(dir, 'py.f32');

@@ -77,7 +77,8 @@ export function encodeWavPcm16(pcm: Float32Array, sampleRate: number): Uint8Arra
   view.setUint32(40, dataBytes, true);
   for (let i = 0; i < pcm.length; i++) {
     const s = Math.max(-1, Math.min(1, pcm[i]!));
-    view.setInt16(44 + i * 2, s < 0 ? Math.round(s * 32768) : Math.round(s * 32767), true);
+    // the same scale as decodeWav (k / 32768), so decoding and re-encoding a take is lossless
+    view.setInt16(44 + i * 2, Math.min(32767, Math.round(s * 32768)), true);
   }
   return out;
 }

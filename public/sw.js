@@ -1,0 +1,47 @@
+// VeM Studio's service worker: keeps the app and its models in Cache Storage so that after a first
+// visit everything loads with no network. The file list and its version come from precache.json
+// (written at build time). Navigations go to the network first (a new build shows up at once) and fall
+// back to the cached page; every other same-origin GET is served from the cache when present (Vary is
+// ignored: the server varies on Origin, and module scripts are requested with one, the cache without).
+const PREFIX = 'vem-studio-';
+
+async function sync() {
+  const res = await fetch('precache.json', { cache: 'no-store' });
+  if (!res.ok) throw new Error(`precache.json: ${res.status}`);
+  const list = await res.json();
+  const name = PREFIX + list.version;
+  const cache = await caches.open(name);
+  const have = new Set((await cache.keys()).map((r) => new URL(r.url).pathname));
+  const base = new URL('./', self.registration.scope).pathname;
+  const missing = ['./', ...list.files].filter((f) => !have.has(new URL(f, self.registration.scope).pathname));
+  // one at a time: 90 MB of models and wasm should not compete with the page for the network or memory
+  for (const f of missing) await cache.add(new Request(f, { cache: 'reload' }));
+  for (const k of await caches.keys()) if (k.startsWith(PREFIX) && k !== name) await caches.delete(k);
+  return { version: list.version, files: list.files.length + 1, base };
+}
+
+self.addEventListener('install', (e) => {
+  e.waitUntil(sync().then(() => self.skipWaiting()));
+});
+
+self.addEventListener('activate', (e) => {
+  e.waitUntil(self.clients.claim());
+});
+
+self.addEventListener('message', (e) => {
+  if (e.data?.type !== 'sync') return;
+  e.waitUntil(sync().then(
+    (r) => e.source?.postMessage({ type: 'offline-ready', ...r }),
+    (err) => e.source?.postMessage({ type: 'offline-failed', message: String(err?.message ?? err) }),
+  ));
+});
+
+self.addEventListener('fetch', (e) => {
+  const req = e.request;
+  if (req.method !== 'GET' || new URL(req.url).origin !== self.location.origin) return;
+  if (req.mode === 'navigate') {
+    e.respondWith(fetch(req).catch(async () => (await caches.match(req, { ignoreSearch: true, ignoreVary: true })) ?? (await caches.match('./')) ?? Response.error()));
+    return;
+  }
+  e.respondWith(caches.match(req, { ignoreSearch: true, ignoreVary: true }).then((hit) => hit ?? fetch(req)));
+});

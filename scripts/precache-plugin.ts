@@ -1,0 +1,40 @@
+// Vite plugin: after a build, lists every file the app can load (bundles, wasm, models) in
+// dist/precache.json with a version that changes when any of them changes. The service worker
+// (public/sw.js) caches that list so the app and its models load with no network after a first visit.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import type { Plugin } from 'vite';
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  });
+}
+
+export const SKIP = new Set(['sw.js', 'precache.json']);
+
+export function precacheList(outDir: string): { version: string; files: string[]; bytes: number } {
+  const files = walk(outDir).map((p) => relative(outDir, p).split(sep).join('/')).filter((f) => !SKIP.has(f)).sort();
+  const h = createHash('sha256');
+  let bytes = 0;
+  for (const f of files) {
+    const data = readFileSync(join(outDir, f));
+    bytes += data.byteLength;
+    h.update(f).update(data);
+  }
+  return { version: h.digest('hex').slice(0, 16), files, bytes };
+}
+
+export function precache(): Plugin {
+  let outDir = 'dist';
+  return {
+    name: 'vem-precache',
+    apply: 'build',
+    configResolved(c) { outDir = c.build.outDir.startsWith('/') ? c.build.outDir : join(c.root, c.build.outDir); },
+    closeBundle() {
+      writeFileSync(join(outDir, 'precache.json'), JSON.stringify(precacheList(outDir)) + '\n');
+    },
+  };
+}

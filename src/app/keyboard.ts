@@ -1,0 +1,46 @@
+// Keyboard: space plays/pauses the video (with the active take), ← and → step through the storyboards
+// (select and seek). Keys typed into a field, a select or a button are left alone.
+import { useEffect, type RefObject } from 'react';
+import { useStudio } from './store.ts';
+
+function typing(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  if (!el?.tagName) return false;
+  return ['INPUT', 'TEXTAREA', 'SELECT', 'BUTTON'].includes(el.tagName) || el.isContentEditable;
+}
+
+/** The storyboard index after a step of `dir` from the current selection (or from where the video is). */
+export function stepStoryboard(starts: readonly number[], selected: number | null, currentSec: number, dir: 1 | -1): number | null {
+  if (starts.length === 0) return null;
+  let at = selected;
+  if (at === null) {
+    at = 0;
+    for (let i = 0; i < starts.length; i++) if (starts[i]! <= currentSec + 1e-6) at = i;
+    if (dir === 1 && currentSec < starts[0]!) return 0;
+  }
+  return Math.min(starts.length - 1, Math.max(0, at + dir));
+}
+
+export function useKeyboard(videoRef: RefObject<HTMLVideoElement | null>): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || typing(e.target)) return;
+      const v = videoRef.current;
+      const s = useStudio.getState();
+      if (!v || !s.video) return;
+      if (e.key === ' ' || e.code === 'Space') {
+        e.preventDefault();
+        if (v.paused) void v.play().catch(() => undefined);
+        else v.pause();
+      } else if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+        const i = stepStoryboard(s.storyboards.map((b) => b.startSec), s.selected, v.currentTime, e.key === 'ArrowRight' ? 1 : -1);
+        if (i === null) return;
+        e.preventDefault();
+        s.select(i);
+        v.currentTime = s.storyboards[i]!.startSec;
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [videoRef]);
+}

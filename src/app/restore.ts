@@ -1,0 +1,54 @@
+// Reopens the last project from IndexedDB on start-up (video, parse, edits, controls, takes) and keeps
+// the stored project in step with the user's edits.
+import { useStudio, type GenerateControls } from './store.ts';
+import { loadCurrent, updateProject } from './persist.ts';
+import { startVideoSession } from './generation.ts';
+
+/** Settings given in the URL (automation, DESIGN.md §12) win over the stored ones. */
+function withUrlOverrides(stored: GenerateControls): GenerateControls {
+  const q = new URLSearchParams(location.search);
+  const now = useStudio.getState().controls;
+  return { ...stored, strictGpu: now.strictGpu, ...(q.has('steps') ? { steps: now.steps } : {}), ...(q.has('ep') ? { ep: now.ep } : {}) };
+}
+
+export async function restoreProject(): Promise<boolean> {
+  if (useStudio.getState().video) return false;
+  let saved;
+  try {
+    saved = await loadCurrent();
+  } catch {
+    return false; // no IndexedDB (private window, blocked storage): start empty
+  }
+  if (!saved || useStudio.getState().video) return false;
+  const { project: p, takes } = saved;
+  startVideoSession(p.id, p.aligner);
+  useStudio.setState({
+    phase: 'ready', progress: null, error: null, selected: null,
+    video: { ...p.video, url: URL.createObjectURL(p.file) },
+    transitions: p.transitions, storyboards: p.storyboards, globalTags: p.globalTags, caption: p.caption,
+    captionEdited: p.captionEdited, timings: p.timings,
+    controls: withUrlOverrides(p.controls),
+    alignerProbs: p.aligner?.probs ?? null,
+    takes: takes.map(({ wav, latent: _latent, projectId: _p, ...t }) => ({ ...t, starred: t.starred ?? false, url: URL.createObjectURL(new Blob([wav], { type: 'audio/wav' })) })),
+    activeTake: takes.at(-1)?.id ?? null,
+  });
+  return true;
+}
+
+let timer: ReturnType<typeof setTimeout> | null = null;
+
+/** Saves edits (tags, caption, controls) half a second after the last change. */
+export function autosaveEdits(): () => void {
+  return useStudio.subscribe((s, prev) => {
+    if (!s.video || s.video.id !== prev.video?.id) return;
+    if (s.storyboards === prev.storyboards && s.globalTags === prev.globalTags && s.caption === prev.caption && s.controls === prev.controls) return;
+    if (timer) clearTimeout(timer);
+    const id = s.video.id;
+    timer = setTimeout(() => {
+      const st = useStudio.getState();
+      if (st.video?.id !== id) return;
+      void updateProject(id, { storyboards: st.storyboards, globalTags: st.globalTags, caption: st.caption, captionEdited: st.captionEdited, controls: st.controls })
+        .catch(() => undefined);
+    }, 500);
+  });
+}
