@@ -7,6 +7,7 @@ import type { ParseApi } from '../workers/parse-api.ts';
 import { useStudio } from './store.ts';
 import { saveProject } from './persist.ts';
 import { startVideoSession } from './generation.ts';
+import { setVideoFile } from './video-file.ts';
 
 let decoder: VideoDecoder | null = null;
 let parser: WorkerClient<ParseApi> | null = null;
@@ -40,6 +41,7 @@ export async function openVideo(file: File): Promise<void> {
     const old = useStudio.getState().video;
     if (old) URL.revokeObjectURL(old.url);
     for (const t of useStudio.getState().takes) URL.revokeObjectURL(t.url);
+    setVideoFile(file);
     useStudio.setState({
       phase: 'ready', progress: null, error: null, selected: null,
       video: {

@@ -3,6 +3,7 @@
 import { useStudio, type GenerateControls } from './store.ts';
 import { loadCurrent, updateProject } from './persist.ts';
 import { startVideoSession } from './generation.ts';
+import { setVideoFile } from './video-file.ts';
 
 /** Settings given in the URL (automation, DESIGN.md §12) win over the stored ones. */
 function withUrlOverrides(stored: GenerateControls): GenerateControls {
@@ -22,6 +23,8 @@ export async function restoreProject(): Promise<boolean> {
   if (!saved || useStudio.getState().video) return false;
   const { project: p, takes } = saved;
   startVideoSession(p.id, p.aligner);
+  // the stored Blob as a File (no copy): the MP4 export mounts it into ffmpeg.wasm
+  setVideoFile(p.file instanceof File ? p.file : new File([p.file], p.video.name, { type: p.file.type }));
   useStudio.setState({
     phase: 'ready', progress: null, error: null, selected: null,
     video: { ...p.video, url: URL.createObjectURL(p.file) },

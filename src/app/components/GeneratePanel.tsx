@@ -4,6 +4,8 @@ import { useEffect, useRef, type RefObject } from 'react';
 import { useStudio } from '../store.ts';
 import { cancelGeneration, generateSoundtrack } from '../generation.ts';
 import { TakesList } from './TakesList.tsx';
+import { getVideoFile } from '../video-file.ts';
+import { ExportPanel } from './ExportPanel.tsx';
 
 const PRESETS = [{ label: 'Fast (10 steps)', steps: 10 }, { label: 'Default (20 steps)', steps: 20 }, { label: 'Quality (40 steps)', steps: 40 }];
 
@@ -54,7 +56,7 @@ export function GeneratePanel({ videoRef }: { videoRef: RefObject<HTMLVideoEleme
           <span>{active.bpm.toFixed(1)} BPM planned</span>
           <span>TB_hit@70ms <b data-testid="tb-hit">{active.tbHit70 === null ? '–' : active.tbHit70.toFixed(2)}</b></span>
           <span>TB_IoU <b data-testid="tb-iou">{active.tbIoU.toFixed(2)}</b></span>
-          <a data-testid="download-wav" href={active.url} download={`${active.name.replace(/\s+/g, '-').toLowerCase()}.wav`}>Download WAV</a>
+          <ExportPanel take={active} videoFile={getVideoFile()} videoName={getVideoFile()?.name ?? 'video'} />
           <TakeAudio url={active.url} videoRef={videoRef} />
         </div>
       )}

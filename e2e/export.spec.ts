@@ -1,0 +1,116 @@
+// Export in the built app: generate a take for the 4 s fixture, download the normalised WAV and check
+// its loudness against what the panel reported, then export the MP4 and check with the system ffprobe
+// that the video stream was copied and the soundtrack covers the video; then the re-encode fallback.
+import { expect, test, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { integratedLoudness } from '../src/core/audio/loudness.ts';
+import { decodeWav } from '../src/core/audio/wav.ts';
+import { trackRequests } from './helpers.ts';
+
+const VIDEO = 'e2e/fixtures/cuts-4s.mp4';
+
+interface Probe {
+  streams: { codec_type: string; codec_name: string; duration?: string }[];
+  format: { duration: string };
+}
+
+const ffprobe = (path: string): Probe => JSON.parse(execFileSync('ffprobe', ['-v', 'error',
+  '-show_entries', 'stream=codec_type,codec_name,duration', '-show_entries', 'format=duration', '-of', 'json', path], { encoding: 'utf8' }));
+
+async function generateTake(page: Page, video: string) {
+  await page.getByTestId('video-input').setInputFiles(video);
+  await expect(page.getByTestId('parse-status')).toHaveAttribute('data-phase', 'ready', { timeout: 120_000 });
+  await page.getByTestId('generate-button').click();
+  // a take or an error, whichever comes first (an error fails at once with its message)
+  await page.waitForFunction(() => document.querySelector('[data-testid="take"]') !== null
+    || document.querySelector('[data-testid="error-message"]') !== null, null, { timeout: 400_000, polling: 500 });
+  await expect(page.getByTestId('error-message')).toHaveCount(0);
+}
+
+test('export: the normalised WAV reads what the panel says, the MP4 copies the video and carries the take', async ({ page, baseURL }, info) => {
+  test.setTimeout(600_000);
+  const req = trackRequests(page, baseURL!);
+  await page.goto('/?ep=wasm&steps=2');
+  await generateTake(page, VIDEO);
+
+  // WAV, normalisation on by default
+  await expect(page.getByTestId('normalize-loudness')).toBeChecked();
+  const shown = page.getByTestId('export-lufs');
+  await expect(shown).toHaveAttribute('data-lufs', /\d/);
+  const reported = Number(await shown.getAttribute('data-lufs'));
+  const limited = (await shown.getAttribute('data-limited')) === 'true';
+  expect(await shown.textContent()).toContain(`${reported.toFixed(1).replace('-', '−')} LUFS`);
+  const [wavDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-wav').click()]);
+  expect(wavDownload.suggestedFilename()).toBe('take-1.wav');
+  const wav = decodeWav(new Uint8Array(readFileSync((await wavDownload.path())!)));
+  expect(wav.sampleRate).toBe(16000);
+  const lufs = integratedLoudness(wav.pcm, wav.sampleRate);
+  const peak = wav.pcm.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  console.log(`WAV: ${lufs.toFixed(2)} LUFS, peak ${(20 * Math.log10(peak)).toFixed(2)} dBFS; panel ${reported.toFixed(2)} LUFS${limited ? ' (limited)' : ''}, `
+    + `generated take ${Number(await shown.getAttribute('data-lufs-before')).toFixed(2)} LUFS`);
+  expect(Math.abs(lufs - reported)).toBeLessThanOrEqual(0.05); // only the 16-bit rounding between them
+  expect(peak).toBeLessThanOrEqual(0.891 + 1 / 32768);
+  if (limited) {
+    expect(peak).toBeGreaterThan(0.89);
+    expect(lufs).toBeLessThan(-14);
+  } else {
+    expect(Math.abs(lufs + 14)).toBeLessThanOrEqual(0.5);
+  }
+
+  // MP4: record whether the progress bar showed (a stream copy of 4 s can finish between two polls)
+  await page.evaluate(() => {
+    const w = window as unknown as { sawExportProgress: boolean };
+    w.sawExportProgress = false;
+    new MutationObserver(() => { w.sawExportProgress ||= document.querySelector('[data-testid="export-progress"]') !== null; })
+      .observe(document.body, { childList: true, subtree: true });
+  });
+  const [mp4Download] = await Promise.all([page.waitForEvent('download', { timeout: 180_000 }), page.getByTestId('download-mp4').click()]);
+  expect(mp4Download.suggestedFilename()).toBe('cuts-4s-take-1.mp4');
+  const out = info.outputPath('export.mp4');
+  await mp4Download.saveAs(out);
+  expect(await page.evaluate(() => (window as unknown as { sawExportProgress: boolean }).sawExportProgress)).toBe(true);
+  const done = page.getByTestId('export-done');
+  await expect(done).toHaveAttribute('data-video-copied', 'true');
+  console.log(`MP4 export: ${Number(await done.getAttribute('data-seconds')).toFixed(2)} s in the page`);
+
+  const input = ffprobe(VIDEO);
+  const output = ffprobe(out);
+  const inputDuration = Number(input.format.duration);
+  const inputVideo = input.streams.find((s) => s.codec_type === 'video')!;
+  const videos = output.streams.filter((s) => s.codec_type === 'video');
+  const audios = output.streams.filter((s) => s.codec_type === 'audio');
+  console.log('ffprobe:', JSON.stringify(output));
+  expect(output.streams).toHaveLength(2);
+  expect(videos).toHaveLength(1);
+  expect(audios).toHaveLength(1);
+  expect(videos[0]!.codec_name).toBe(inputVideo.codec_name);
+  expect(audios[0]!.codec_name).toBe('aac');
+  expect(Math.abs(Number(videos[0]!.duration) - inputDuration)).toBeLessThanOrEqual(0.1);
+  expect(Math.abs(Number(audios[0]!.duration) - inputDuration)).toBeLessThanOrEqual(0.1);
+  await expect(page.getByTestId('error-message')).toHaveCount(0);
+  expect(req.foreign()).toEqual([]);
+});
+
+test('export: a VP8 WebM, which MP4 cannot carry as is, is re-encoded to H.264 and says so', async ({ page }, info) => {
+  test.setTimeout(600_000);
+  const webm = '.cache/e2e/cuts-4s-vp8.webm';
+  if (!existsSync(webm)) {
+    mkdirSync('.cache/e2e', { recursive: true });
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', VIDEO, '-c:v', 'libvpx', '-b:v', '500k', '-an', webm]);
+  }
+  await page.goto('/?ep=wasm&steps=2');
+  await generateTake(page, webm);
+  await page.getByTestId('normalize-loudness').uncheck();
+  await page.getByTestId('fade-out').selectOption('1');
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 300_000 }), page.getByTestId('download-mp4').click()]);
+  const out = info.outputPath('export-vp8.mp4');
+  await download.saveAs(out);
+  const done = page.getByTestId('export-done');
+  await expect(done).toHaveAttribute('data-video-copied', 'false');
+  await expect(done).toContainText('re-encoded');
+  console.log(`VP8 → H.264 export: ${Number(await done.getAttribute('data-seconds')).toFixed(2)} s in the page`);
+  const output = ffprobe(out);
+  expect(output.streams.map((s) => `${s.codec_type}:${s.codec_name}`).sort()).toEqual(['audio:aac', 'video:h264']);
+  for (const s of output.streams) expect(Math.abs(Number(s.duration) - Number(ffprobe(webm).format.duration))).toBeLessThanOrEqual(0.1);
+});

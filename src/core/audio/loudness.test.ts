@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { integratedLoudness, normalizeLoudness } from './loudness.ts';
+
+const sine = (sr: number, sec: number, amp = 1, hz = 997) =>
+  Float32Array.from({ length: Math.round(sr * sec) }, (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / sr));
+
+/** Deterministic pink-ish noise (white from a fixed LCG through a one-pole low-pass). */
+function pinkish(sr: number, sec: number, amp: number): Float32Array {
+  const out = new Float32Array(Math.round(sr * sec));
+  let seed = 12345, y = 0;
+  for (let i = 0; i < out.length; i++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    y = 0.9 * y + 0.1 * ((seed / 2 ** 32) * 2 - 1);
+    out[i] = amp * y;
+  }
+  return out;
+}
+
+describe('integratedLoudness (BS.1770-4)', () => {
+  it('reads a full-scale 997 Hz sine as −3.01 LUFS at 48 kHz and at 16 kHz', () => {
+    expect(integratedLoudness(sine(48000, 5), 48000)).toBeCloseTo(-3.01, 1);
+    expect(Math.abs(integratedLoudness(sine(48000, 5), 48000) + 3.01)).toBeLessThanOrEqual(0.1);
+    expect(Math.abs(integratedLoudness(sine(16000, 5), 16000) + 3.01)).toBeLessThanOrEqual(0.15);
+  });
+
+  it('drops 6.02 dB when the amplitude halves', () => {
+    const full = integratedLoudness(sine(16000, 5), 16000);
+    const half = integratedLoudness(sine(16000, 5, 0.5), 16000);
+    expect(Math.abs(full - half - 6.02)).toBeLessThanOrEqual(0.05);
+  });
+
+  it('is −Infinity for silence and for nothing', () => {
+    expect(integratedLoudness(new Float32Array(16000 * 3), 16000)).toBe(-Infinity);
+    expect(integratedLoudness(new Float32Array(0), 16000)).toBe(-Infinity);
+  });
+
+  it('gates out near-silence: a tone followed by as long a near-silence reads as the tone', () => {
+    const sr = 16000;
+    // 0.1 amplitude → about −23 LUFS; scale it to −20 LUFS
+    const probe = integratedLoudness(sine(sr, 10, 0.1), sr);
+    const tone = sine(sr, 10, 0.1 * 10 ** ((-20 - probe) / 20));
+    const quiet = sine(sr, 10, 1e-3, 440); // about −63 LUFS: passes the absolute gate, not the relative one
+    const both = new Float32Array(tone.length + quiet.length);
+    both.set(tone);
+    both.set(quiet, tone.length);
+    expect(integratedLoudness(tone, sr)).toBeCloseTo(-20, 2);
+    expect(Math.abs(integratedLoudness(both, sr) + 20)).toBeLessThanOrEqual(0.1);
+  });
+});
+
+describe('normalizeLoudness', () => {
+  it('brings pink-ish noise to −14 LUFS without touching the input', () => {
+    const x = pinkish(16000, 8, 0.5);
+    const copy = x.slice();
+    const r = normalizeLoudness(x, 16000);
+    expect(r.limited).toBe(false);
+    expect(Math.abs(r.lufsAfter + 14)).toBeLessThanOrEqual(0.1);
+    expect(Math.abs(integratedLoudness(r.pcm, 16000) + 14)).toBeLessThanOrEqual(0.1);
+    expect(r.gainDb).toBeCloseTo(-14 - r.lufsBefore, 1);
+    expect(x).toEqual(copy);
+  });
+
+  it('stops the gain at the peak ceiling for a spiky signal and says so', () => {
+    const x = sine(16000, 6, 0.01);
+    for (let i = 0; i < x.length; i += 4000) x[i] = 0.5; // sparse clicks: loud peaks, little energy
+    const r = normalizeLoudness(x, 16000);
+    const peak = r.pcm.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    expect(r.limited).toBe(true);
+    expect(peak).toBeCloseTo(0.891, 4);
+    expect(r.lufsAfter).toBeLessThan(-14.5);
+    expect(r.lufsAfter).toBeCloseTo(integratedLoudness(r.pcm, 16000), 6);
+  });
+
+  it('fades the first and last samples to ~0 and still lands on the target', () => {
+    const x = pinkish(16000, 6, 0.5);
+    const r = normalizeLoudness(x, 16000, { fadeInSec: 1, fadeOutSec: 0.5 });
+    expect(Math.abs(r.pcm[0]!)).toBeLessThan(1e-6);
+    expect(Math.abs(r.pcm[r.pcm.length - 1]!)).toBeLessThan(1e-6);
+    expect(Math.abs(r.pcm[100]!)).toBeLessThan(Math.abs(x[100]! * 10 ** (r.gainDb / 20)) * 0.01);
+    // halfway through the fade-in the ramp is at 0.5
+    expect(r.pcm[8000]! / (x[8000]! * 10 ** (r.gainDb / 20))).toBeCloseTo(0.5, 3);
+    expect(Math.abs(r.lufsAfter + 14)).toBeLessThanOrEqual(0.1);
+  });
+
+  it('returns silence unchanged with 0 dB gain', () => {
+    const x = new Float32Array(16000);
+    const r = normalizeLoudness(x, 16000, { fadeInSec: 0.5 });
+    expect(r.gainDb).toBe(0);
+    expect(r.lufsBefore).toBe(-Infinity);
+    expect(r.pcm).toEqual(x);
+    expect(r.pcm).not.toBe(x);
+  });
+});

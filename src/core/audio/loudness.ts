@@ -1,0 +1,138 @@
+// Integrated loudness (ITU-R BS.1770-4) of mono PCM, and loudness normalisation with a sample-peak
+// ceiling and optional fades. Pure TS: the same code runs in the UI, in Node tests and in the e2e test.
+//
+// K-weighting is two biquads designed for the actual sample rate (libebur128's design: the BS.1770
+// 48 kHz coefficients are these filters' bilinear transforms at 48 kHz), so 16 kHz model output is
+// measured without resampling it first.
+
+/** Loudness of a block of mean square z: BS.1770 eq. 2 (the −0.691 offsets the K-filter's gain at 997 Hz). */
+const lufs = (meanSquare: number) => -0.691 + 10 * Math.log10(meanSquare);
+const ABSOLUTE_GATE_LUFS = -70;
+const RELATIVE_GATE_LU = -10;
+
+interface Biquad { b0: number; b1: number; b2: number; a1: number; a2: number }
+
+/** Stage 1: high shelf (+4 dB above ~1.7 kHz, the head's acoustic effect). */
+function preFilter(sr: number): Biquad {
+  const f0 = 1681.974450955533, gainDb = 3.999843853973347, q = 0.7071752369554196;
+  const k = Math.tan((Math.PI * f0) / sr);
+  const vh = 10 ** (gainDb / 20);
+  const vb = vh ** 0.4996667741545416;
+  const a0 = 1 + k / q + k * k;
+  return {
+    b0: (vh + (vb * k) / q + k * k) / a0, b1: (2 * (k * k - vh)) / a0, b2: (vh - (vb * k) / q + k * k) / a0,
+    a1: (2 * (k * k - 1)) / a0, a2: (1 - k / q + k * k) / a0,
+  };
+}
+
+/** Stage 2: RLB high-pass (~38 Hz). The numerator stays 1, −2, 1 as in the standard's 48 kHz table. */
+function highPass(sr: number): Biquad {
+  const f0 = 38.13547087602444, q = 0.5003270373238773;
+  const k = Math.tan((Math.PI * f0) / sr);
+  const a0 = 1 + k / q + k * k;
+  return { b0: 1, b1: -2, b2: 1, a1: (2 * (k * k - 1)) / a0, a2: (1 - k / q + k * k) / a0 };
+}
+
+/** K-weighted signal, in float64 (the squares of a long take are summed). */
+function kWeight(pcm: Float32Array, sr: number): Float64Array {
+  const out = Float64Array.from(pcm);
+  for (const f of [preFilter(sr), highPass(sr)]) {
+    let x1 = 0, x2 = 0, y1 = 0, y2 = 0;
+    for (let i = 0; i < out.length; i++) {
+      const x = out[i]!;
+      const y = f.b0 * x + f.b1 * x1 + f.b2 * x2 - f.a1 * y1 - f.a2 * y2;
+      x2 = x1; x1 = x; y2 = y1; y1 = y;
+      out[i] = y;
+    }
+  }
+  return out;
+}
+
+/**
+ * Integrated loudness in LUFS: 400 ms blocks every 100 ms, absolute gate at −70 LUFS, relative gate
+ * 10 LU below the loudness of the blocks that passed the absolute gate. −Infinity when nothing passes
+ * (silence). A signal shorter than one block is measured as a single block of its own length.
+ */
+export function integratedLoudness(pcm: Float32Array, sr: number): number {
+  if (pcm.length === 0) return -Infinity;
+  const y = kWeight(pcm, sr);
+  // sums of squares per 100 ms hop; a block is four consecutive hops (75 % overlap)
+  const hop = Math.max(1, Math.round(sr * 0.1));
+  const hops = Math.floor(y.length / hop);
+  const hopSums = new Float64Array(hops);
+  for (let h = 0; h < hops; h++) {
+    let s = 0;
+    for (let i = h * hop, end = i + hop; i < end; i++) s += y[i]! * y[i]!;
+    hopSums[h] = s;
+  }
+  const blocks: number[] = [];
+  if (hops < 4) {
+    let s = 0;
+    for (let i = 0; i < y.length; i++) s += y[i]! * y[i]!;
+    blocks.push(s / y.length);
+  } else {
+    for (let h = 0; h + 4 <= hops; h++) blocks.push((hopSums[h]! + hopSums[h + 1]! + hopSums[h + 2]! + hopSums[h + 3]!) / (4 * hop));
+  }
+  const gatedMean = (threshold: number) => {
+    let s = 0, n = 0;
+    for (const z of blocks) if (lufs(z) > threshold) { s += z; n++; }
+    return n === 0 ? 0 : s / n;
+  };
+  const absolute = gatedMean(ABSOLUTE_GATE_LUFS);
+  if (absolute === 0) return -Infinity;
+  const relative = lufs(absolute) + RELATIVE_GATE_LU;
+  return lufs(gatedMean(Math.max(ABSOLUTE_GATE_LUFS, relative)));
+}
+
+export interface NormalizeOptions {
+  /** Integrated loudness to reach (streaming services play at about −14 LUFS). */
+  targetLufs?: number;
+  /** Highest sample magnitude allowed after the gain (0.891 = −1 dBFS, headroom for lossy encoders). */
+  peakCeiling?: number;
+  fadeInSec?: number;
+  fadeOutSec?: number;
+}
+
+export interface Normalized {
+  pcm: Float32Array;
+  gainDb: number;
+  lufsBefore: number;
+  lufsAfter: number;
+  /** The gain was lowered so that the peak sits at the ceiling: lufsAfter is below the target. */
+  limited: boolean;
+}
+
+/** A copy with a raised-cosine fade-in over the first `inSec` and a fade-out over the last `outSec`. */
+export function withFades(pcm: Float32Array, sr: number, inSec: number, outSec: number): Float32Array {
+  const out = Float32Array.from(pcm);
+  const nIn = Math.min(out.length, Math.round(inSec * sr));
+  const nOut = Math.min(out.length, Math.round(outSec * sr));
+  const ramp = (i: number, n: number) => 0.5 - 0.5 * Math.cos((Math.PI * i) / n);
+  for (let i = 0; i < nIn; i++) out[i]! *= ramp(i, nIn);
+  for (let i = 0; i < nOut; i++) out[out.length - 1 - i]! *= ramp(i, nOut);
+  return out;
+}
+
+/**
+ * One gain for the whole signal (no compression, so the music's dynamics stay as generated). The fades
+ * are part of what is measured, so a faded take still lands on the target; when the peak would pass the
+ * ceiling the gain stops there and the result is reported as it is (limited, quieter than the target).
+ * The input is never modified; silence comes back as an unchanged copy.
+ */
+export function normalizeLoudness(pcm: Float32Array, sr: number, opts: NormalizeOptions = {}): Normalized {
+  const { targetLufs = -14, peakCeiling = 0.891, fadeInSec = 0, fadeOutSec = 0 } = opts;
+  const lufsBefore = integratedLoudness(pcm, sr);
+  if (lufsBefore === -Infinity) return { pcm: Float32Array.from(pcm), gainDb: 0, lufsBefore, lufsAfter: lufsBefore, limited: false };
+  // gain and fades are both per-sample multiplications, so fading first and then scaling gives the
+  // same samples as "gain, then fades", and lets the gain be measured on what is actually delivered
+  const out = withFades(pcm, sr, fadeInSec, fadeOutSec);
+  const faded = integratedLoudness(out, sr);
+  let peak = 0;
+  for (let i = 0; i < out.length; i++) peak = Math.max(peak, Math.abs(out[i]!));
+  if (faded === -Infinity) return { pcm: out, gainDb: 0, lufsBefore, lufsAfter: faded, limited: false };
+  let gain = 10 ** ((targetLufs - faded) / 20);
+  const limited = peak * gain > peakCeiling;
+  if (limited) gain = peakCeiling / peak;
+  for (let i = 0; i < out.length; i++) out[i]! *= gain;
+  return { pcm: out, gainDb: 20 * Math.log10(gain), lufsBefore, lufsAfter: integratedLoudness(out, sr), limited };
+}
