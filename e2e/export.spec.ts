@@ -51,12 +51,9 @@ test('export: the normalised WAV reads what the panel says, the MP4 copies the v
     + `generated take ${Number(await shown.getAttribute('data-lufs-before')).toFixed(2)} LUFS`);
   expect(Math.abs(lufs - reported)).toBeLessThanOrEqual(0.05); // only the 16-bit rounding between them
   expect(peak).toBeLessThanOrEqual(0.891 + 1 / 32768);
-  if (limited) {
-    expect(peak).toBeGreaterThan(0.89);
-    expect(lufs).toBeLessThan(-14);
-  } else {
-    expect(Math.abs(lufs + 14)).toBeLessThanOrEqual(0.5);
-  }
+  // with or without the peak limiter engaged, the take lands on the target
+  expect(Math.abs(lufs + 14)).toBeLessThanOrEqual(0.5);
+  if (limited) expect(peak).toBeGreaterThan(0.85);
 
   // MP4: record whether the progress bar showed (a stream copy of 4 s can finish between two polls)
   await page.evaluate(() => {

@@ -59,9 +59,12 @@ test('autoencoder round trip runs in the browser and keeps the duration', async 
   expect(requests.foreign()).toEqual([]);
 });
 
-test('a corrupt or missing model gives a clear message', async ({ page }) => {
-  await page.route('**/models/vocoder.onnx', (route) => route.fulfill({ status: 200, body: 'not a model' }));
-  await page.goto('/?dev=roundtrip');
-  await page.getByTestId('roundtrip-input').setInputFiles('src/core/audio/testdata/parity.wav');
-  await expect(page.getByTestId('error-message')).toHaveText(/vocoder\.onnx.*(corrupt|missing)/i, { timeout: 120_000 });
+test.describe('with the service worker blocked (page.route cannot see requests a service worker answers)', () => {
+  test.use({ serviceWorkers: 'block' });
+  test('a corrupt or missing model gives a clear message', async ({ page }) => {
+    await page.route('**/models/vocoder.onnx', (route) => route.fulfill({ status: 200, body: 'not a model' }));
+    await page.goto('/?dev=roundtrip');
+    await page.getByTestId('roundtrip-input').setInputFiles('src/core/audio/testdata/parity.wav');
+    await expect(page.getByTestId('error-message')).toHaveText(/vocoder\.onnx.*(corrupt|missing)/i, { timeout: 120_000 });
+  });
 });

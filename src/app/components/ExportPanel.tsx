@@ -99,8 +99,8 @@ export function ExportPanel({ take, videoFile, videoName }: {
         </select>
       </label>
       <span data-testid="export-lufs" data-lufs={processed?.lufs} data-lufs-before={processed?.lufsBefore} data-limited={processed?.limited}
-        title={processed ? `Generated take: ${formatLufs(processed.lufsBefore)}${processed.limited ? '. The peak ceiling (−1 dBFS) stopped the gain before −14 LUFS' : ''}` : undefined}>
-        {processed ? `${formatLufs(processed.lufs)}${processed.limited ? ' (peak-limited)' : ''}` : 'measuring …'}
+        title={processed ? `Generated take: ${formatLufs(processed.lufsBefore)}${processed.limited ? '. A look-ahead limiter kept the peaks under −1 dBFS' : ''}` : undefined}>
+        {processed ? `${formatLufs(processed.lufs)}${processed.limited ? ' (peaks limited)' : ''}` : 'measuring …'}
       </span>
       <button data-testid="download-wav" onClick={() => void downloadWav()}>Download WAV</button>
       {progress === null

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { integratedLoudness, normalizeLoudness } from './loudness.ts';
+import { integratedLoudness, limitPeaks, normalizeLoudness } from './loudness.ts';
 
 const sine = (sr: number, sec: number, amp = 1, hz = 997) =>
   Float32Array.from({ length: Math.round(sr * sec) }, (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / sr));
@@ -60,10 +60,35 @@ describe('normalizeLoudness', () => {
     expect(x).toEqual(copy);
   });
 
-  it('stops the gain at the peak ceiling for a spiky signal and says so', () => {
+  it('reaches the target under the peak ceiling with the limiter for a spiky signal, and says so', () => {
     const x = sine(16000, 6, 0.01);
     for (let i = 0; i < x.length; i += 4000) x[i] = 0.5; // sparse clicks: loud peaks, little energy
     const r = normalizeLoudness(x, 16000);
+    const peak = r.pcm.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    expect(r.limited).toBe(true);
+    expect(peak).toBeLessThanOrEqual(0.891 + 1e-6);
+    expect(r.lufsAfter).toBeCloseTo(-14, 1);
+    expect(r.lufsAfter).toBeCloseTo(integratedLoudness(r.pcm, 16000), 6);
+  });
+
+  it('the limiter ramps its gain (no step) and leaves quiet passages alone', () => {
+    const sr = 16000;
+    const x = sine(sr, 2, 0.2);
+    x[sr] = 1.5; // one peak in the middle
+    const y = limitPeaks(x, sr, 0.891);
+    expect(Math.abs(y[sr]!)).toBeLessThanOrEqual(0.891 + 1e-6);
+    expect(y[100]).toBeCloseTo(x[100]!, 6); // far before the peak
+    // the gain before the peak changes gradually over the 5 ms look-ahead
+    const g = (i: number) => y[i]! / x[i]!;
+    let maxStep = 0;
+    for (let i = sr - 100; i < sr; i++) if (Math.abs(x[i]!) > 0.05 && Math.abs(x[i + 1]!) > 0.05) maxStep = Math.max(maxStep, Math.abs(g(i + 1) - g(i)));
+    expect(maxStep).toBeLessThan(0.05);
+  });
+
+  it('without the limiter, stops the gain at the peak ceiling for a spiky signal and says so', () => {
+    const x = sine(16000, 6, 0.01);
+    for (let i = 0; i < x.length; i += 4000) x[i] = 0.5; // sparse clicks: loud peaks, little energy
+    const r = normalizeLoudness(x, 16000, { limiter: false });
     const peak = r.pcm.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
     expect(r.limited).toBe(true);
     expect(peak).toBeCloseTo(0.891, 4);

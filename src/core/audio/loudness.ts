@@ -91,6 +91,9 @@ export interface NormalizeOptions {
   peakCeiling?: number;
   fadeInSec?: number;
   fadeOutSec?: number;
+  /** Reach the target with a look-ahead peak limiter when a plain gain would cross the ceiling (default);
+   *  false: stop the gain at the ceiling instead (the result is then quieter than the target). */
+  limiter?: boolean;
 }
 
 export interface Normalized {
@@ -119,20 +122,75 @@ export function withFades(pcm: Float32Array, sr: number, inSec: number, outSec: 
  * ceiling the gain stops there and the result is reported as it is (limited, quieter than the target).
  * The input is never modified; silence comes back as an unchanged copy.
  */
+/** Look-ahead peak limiter: the gain needed at each sample (ceiling / |x|, at most 1) is taken as the
+ *  minimum over the next `lookaheadSec`, recovers towards 1 with a `releaseSec` time constant, and is
+ *  averaged over the look-ahead so it ramps down before a peak instead of stepping (no clicks). Every
+ *  sample ends at or below the ceiling: at a peak, each averaged gain already covers that peak. */
+export function limitPeaks(x: Float32Array, sr: number, ceiling: number, lookaheadSec = 0.005, releaseSec = 0.08): Float32Array {
+  const n = x.length, L = Math.max(1, Math.round(lookaheadSec * sr));
+  const need = new Float32Array(n);
+  for (let i = 0; i < n; i++) need[i] = Math.min(1, ceiling / Math.max(Math.abs(x[i]!), 1e-12));
+  // running minimum over [i, i + L] (monotonic deque of indices)
+  const ahead = new Float32Array(n);
+  const dq = new Int32Array(n + L + 1);
+  let head = 0, tail = 0;
+  for (let j = 0; j < n + L; j++) {
+    if (j < n) {
+      while (tail > head && need[dq[tail - 1]!]! >= need[j]!) tail--;
+      dq[tail++] = j;
+    }
+    const i = j - L;
+    if (i < 0) continue;
+    while (dq[head]! < i) head++;
+    ahead[i] = need[dq[head]!]!;
+  }
+  const k = 1 - Math.exp(-1 / (releaseSec * sr));
+  let g = 1;
+  for (let i = 0; i < n; i++) {
+    g = Math.min(ahead[i]!, g + (1 - g) * k);
+    ahead[i] = g;
+  }
+  // moving average over [i − L, i]: at a peak every term is ≤ the gain it needs
+  const out = new Float32Array(n);
+  let acc = 0;
+  for (let i = 0; i < n; i++) {
+    acc += ahead[i]!;
+    if (i > L) acc -= ahead[i - L - 1]!;
+    const g2 = acc / Math.min(i + 1, L + 1);
+    out[i] = x[i]! * Math.min(g2, need[i]!);
+  }
+  return out;
+}
+
 export function normalizeLoudness(pcm: Float32Array, sr: number, opts: NormalizeOptions = {}): Normalized {
-  const { targetLufs = -14, peakCeiling = 0.891, fadeInSec = 0, fadeOutSec = 0 } = opts;
+  const { targetLufs = -14, peakCeiling = 0.891, fadeInSec = 0, fadeOutSec = 0, limiter = true } = opts;
   const lufsBefore = integratedLoudness(pcm, sr);
   if (lufsBefore === -Infinity) return { pcm: Float32Array.from(pcm), gainDb: 0, lufsBefore, lufsAfter: lufsBefore, limited: false };
   // gain and fades are both per-sample multiplications, so fading first and then scaling gives the
   // same samples as "gain, then fades", and lets the gain be measured on what is actually delivered
-  const out = withFades(pcm, sr, fadeInSec, fadeOutSec);
-  const faded = integratedLoudness(out, sr);
+  const faded = withFades(pcm, sr, fadeInSec, fadeOutSec);
+  const fadedLufs = integratedLoudness(faded, sr);
   let peak = 0;
-  for (let i = 0; i < out.length; i++) peak = Math.max(peak, Math.abs(out[i]!));
-  if (faded === -Infinity) return { pcm: out, gainDb: 0, lufsBefore, lufsAfter: faded, limited: false };
-  let gain = 10 ** ((targetLufs - faded) / 20);
-  const limited = peak * gain > peakCeiling;
-  if (limited) gain = peakCeiling / peak;
-  for (let i = 0; i < out.length; i++) out[i]! *= gain;
-  return { pcm: out, gainDb: 20 * Math.log10(gain), lufsBefore, lufsAfter: integratedLoudness(out, sr), limited };
+  for (let i = 0; i < faded.length; i++) peak = Math.max(peak, Math.abs(faded[i]!));
+  if (fadedLufs === -Infinity) return { pcm: faded, gainDb: 0, lufsBefore, lufsAfter: fadedLufs, limited: false };
+  let gain = 10 ** ((targetLufs - fadedLufs) / 20);
+  const scaled = (g: number) => faded.map((v) => v * g);
+  if (peak * gain <= peakCeiling) {
+    const out = scaled(gain);
+    return { pcm: out, gainDb: 20 * Math.log10(gain), lufsBefore, lufsAfter: integratedLoudness(out, sr), limited: false };
+  }
+  if (!limiter) {
+    gain = peakCeiling / peak;
+    const out = scaled(gain);
+    return { pcm: out, gainDb: 20 * Math.log10(gain), lufsBefore, lufsAfter: integratedLoudness(out, sr), limited: true };
+  }
+  // limiting takes a little loudness back: raise the gain by what is missing (converges in 2–3 rounds)
+  let out = limitPeaks(scaled(gain), sr, peakCeiling);
+  let lufs = integratedLoudness(out, sr);
+  for (let round = 0; round < 4 && Math.abs(lufs - targetLufs) > 0.05; round++) {
+    gain *= 10 ** ((targetLufs - lufs) / 20);
+    out = limitPeaks(scaled(gain), sr, peakCeiling);
+    lufs = integratedLoudness(out, sr);
+  }
+  return { pcm: out, gainDb: 20 * Math.log10(gain), lufsBefore, lufsAfter: lufs, limited: true };
 }
