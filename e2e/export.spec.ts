@@ -70,6 +70,8 @@ test('export: the normalised WAV reads what the panel says, the MP4 copies the v
   const done = page.getByTestId('export-done');
   await expect(done).toHaveAttribute('data-video-copied', 'true');
   console.log(`MP4 export: ${Number(await done.getAttribute('data-seconds')).toFixed(2)} s in the page`);
+  mkdirSync('docs/walkthrough', { recursive: true });
+  await page.getByTestId('result').screenshot({ path: 'docs/walkthrough/05-export.jpg', type: 'jpeg', quality: 80 });
 
   const input = ffprobe(VIDEO);
   const output = ffprobe(out);

@@ -38,9 +38,9 @@ test('regenerate one storyboard with new tags: the audio outside its span is unc
   test.setTimeout(600_000);
   await page.goto('/?ep=wasm&steps=2');
   await openVideo(page, 'e2e/fixtures/cuts-10s.mp4');
-  await page.screenshot({ path: `${SHOTS}/01-parsed.png` });
+  await page.screenshot({ path: `${SHOTS}/01-parsed.jpg`, type: 'jpeg', quality: 70 });
   const baseUrl = (await generate(page))!;
-  await page.screenshot({ path: `${SHOTS}/02-take.png` });
+  await page.screenshot({ path: `${SHOTS}/02-take.jpg`, type: 'jpeg', quality: 70 });
   const card = page.getByTestId('storyboard-card').nth(1);
   const start = Number(await card.getAttribute('data-start-sec'));
   const dur = Number(await card.getAttribute('data-dur-sec'));
@@ -49,7 +49,7 @@ test('regenerate one storyboard with new tags: the audio outside its span is unc
   const newUrl = (await generate(page, card.getByTestId('regenerate-storyboard')))!;
   expect(newUrl).not.toBe(baseUrl);
   await expect(page.getByTestId('take').last().getByTestId('take-name')).toHaveValue(/storyboard 2/);
-  await page.screenshot({ path: `${SHOTS}/03-regenerated.png`, fullPage: true });
+  await page.screenshot({ path: `${SHOTS}/03-regenerated.jpg`, type: 'jpeg', quality: 70, fullPage: true });
   const a = await samples(page, baseUrl), b = await samples(page, newUrl);
   expect(b.length).toBe(a.length);
   const sr = 16000, s0 = Math.round(start * sr), s1 = Math.round((start + dur) * sr);
@@ -121,7 +121,7 @@ test('storage: 20 takes of 60 s stay within 50 MB and can be cleared', async ({ 
   const storage = page.getByTestId('storage');
   await expect.poll(async () => Number(await storage.getAttribute('data-takes-bytes'))).toBe(added);
   const usage1 = await page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
-  await page.screenshot({ path: `${SHOTS}/04-storage.png`, fullPage: true });
+  await page.screenshot({ path: `${SHOTS}/04-storage.jpg`, type: 'jpeg', quality: 70, fullPage: true });
   console.log(`storage: 20 takes of 60 s = ${(added / 2 ** 20).toFixed(1)} MB of takes; origin usage ${(usage0 / 2 ** 20).toFixed(1)} → ${(usage1 / 2 ** 20).toFixed(1)} MB`);
   expect(added).toBeLessThanOrEqual(50 * 2 ** 20);
   await page.getByTestId('clear-takes').click();

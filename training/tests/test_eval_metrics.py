@@ -100,3 +100,22 @@ def test_score_request_end_to_end(tmp_path):
     assert rows["full"]["genSecPerSec"] == pytest.approx(0.1)
     assert rows["groundTruth"]["fd"] == 0.0
     assert (tmp_path / "beats-madmom.json").exists()
+
+
+def test_write_doc_writes_the_table_and_keeps_the_hand_written_notes(tmp_path):
+    res = {"rows": {"full": {m: 0.5 for m in evaluate_bench.METRICS}},
+           "videos": [{"id": "v", "durSec": 10.0, "cuts": 3, "cutSource": "ground truth",
+                       "rows": {"full": {"tbHit70": 0.5, "tbIoU": 0.25, "beatF": None, "tagAgreement": 1.0}}}],
+           "scoreSec": 60.0}
+    req = {"modelSets": [{"name": "full", "sha256": {"denoiser": "ab" * 32}}], "date": "2026-11-26T08:00:00Z",
+           "commit": "c0ffee", "generateSec": 30.0, "videos": [{"id": "v"}],
+           "machine": {"cpu": "cpu", "cores": 2, "memGiB": 24, "os": "linux", "runtime": "node"},
+           "settings": {"steps": 20, "sampler": "ddim", "eta": 1, "guidance": 2.5, "tMax": 600, "clipX0": 4, "seed": 0}}
+    doc = tmp_path / "evaluation.md"
+    evaluate_bench.write_doc(doc, req, res)
+    text = doc.read_text()
+    assert "| full | 0.500 |" in text and "commit `c0ffee`" in text and "denoiser `abababababab`" in text
+    doc.write_text(text + "\n" + evaluate_bench.NOTES_MARKER + "\n\nhand-written\n")
+    evaluate_bench.write_doc(doc, req, res)
+    again = doc.read_text()
+    assert again.count("| full | 0.500 |") == 1 and again.endswith("hand-written\n")

@@ -32,6 +32,7 @@ from .audio_embedding import embed, frechet
 
 SR = 16000
 REFERENCE_ROWS = ("groundTruth", "randomMusic", "clickTrack")
+NOTES_MARKER = "## Reading the table"
 METRICS = ("tbIoU", "tbHit70", "bIoU", "beatF", "tagAgreement", "fd", "genSecPerSec")
 ROW_NOTES = {
     "groundTruth": "the video's own music (held-out recording it was cut to)",
@@ -182,7 +183,13 @@ def write_doc(path: Path, request: dict, res: dict) -> None:
               "needs the corpus, `docs/corpus.md`, and the training venv); ablation rows come from",
               "`training/runs/variants` (`python -m vem_training.export variants --weights runs/gpu-denoisers`),",
               "the GPU-trained weights of `docs/diffusion.md`; without them only the shipped model is scored.", ""]
-    path.write_text("\n".join(lines))
+    # a hand-written reading of the figures below the generated part is kept across runs
+    keep = ""
+    if path.exists():
+        old = path.read_text()
+        at = old.find(NOTES_MARKER)
+        keep = old[at:] if at >= 0 else ""
+    path.write_text("\n".join(lines) + ("\n" + keep if keep else ""))
 
 
 def main(argv=None) -> int:
