@@ -139,7 +139,9 @@ def corpus_note(run: Path) -> str:
     return "corpus train split (python -m vem_training.corpus.build)"
 
 
-def export_vocoder(run: Path) -> dict:
+def export_vocoder(run: Path, init_from: Path | None = None, config_file: str | None = None) -> dict:
+    """`init_from`: the run this one was fine-tuned from (--init-ckpt); its steps and command join the
+    manifest's training entry so the entry says how to reproduce the weights from scratch."""
     model, cfg, state = load_run(run)
     MODELS_DIR.mkdir(parents=True, exist_ok=True)
     out = MODELS_DIR / "vocoder.onnx"
@@ -152,7 +154,17 @@ def export_vocoder(run: Path) -> dict:
     diff = max_diff_fp16(tmp32, out, feeds)
     mel40 = parity_mel()
     pdiff = parity_for(out, "vocoder", model, {"mel": mel40}, "audio")
-    return update_entry("vocoder", out, {**training_info(run, cfg, state, corpus_note(run)), "fp16MaxAbsDiff": diff,
+    info = training_info(run, cfg, state, corpus_note(run))
+    if config_file:
+        info["training"]["command"] = f"python -m vem_training.train --config {config_file} --run {run}"
+    if init_from is not None:
+        base = torch.load(init_from / "ckpt.pt", map_location="cpu")
+        t = info["training"]
+        t["steps"] = {"base": int(base["step"]), "fineTune": int(state["step"])}
+        t["hours"] = round((base["elapsed"] + state["elapsed"]) / 3600, 3)
+        t["command"] = (f"python -m vem_training.train --config configs/{base['config']['kind']}.json --run {init_from} "
+                        f"--steps {base['step']} && {t['command']} --init-ckpt {init_from}/ckpt.pt --steps {state['step']}")
+    return update_entry("vocoder", out, {**info, "fp16MaxAbsDiff": diff,
                                          "parityMaxAbsDiffVsTorch": pdiff, "sampleRate": 16000, "hop": 256})
 
 
@@ -359,6 +371,8 @@ def main(argv=None):
     ap.add_argument("--no-tb", action="store_true")
     ap.add_argument("--name", default="denoiser")
     ap.add_argument("--info", default=None, help="denoiser: JSON file with the training entry")
+    ap.add_argument("--init-from", default=None, help="vocoder: the run it was fine-tuned from")
+    ap.add_argument("--config-file", default=None, help="vocoder: the config file the run used (for the manifest's command)")
     ap.add_argument("--pack", default="data/diffusion/pack.npz", help="denoiser: the pack it was trained on (latent statistics)")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
@@ -374,7 +388,8 @@ def main(argv=None):
     elif args.kind == "aligner":
         res = export_aligner(Path(args.run))
     else:
-        res = export_vocoder(Path(args.run)) if args.kind == "vocoder" else export_vae(Path(args.run))
+        res = (export_vocoder(Path(args.run), Path(args.init_from) if args.init_from else None, args.config_file)
+               if args.kind == "vocoder" else export_vae(Path(args.run)))
     print(json.dumps(res, indent=1)[:2000])
 
 
