@@ -65,6 +65,24 @@ describe('generate pipeline', () => {
     expect(res.latent.every(Number.isFinite)).toBe(true);
   });
 
+  it('inpainting one span runs only the windows that hold it and returns the kept latent elsewhere', async () => {
+    const dur = 60;
+    const n = latentFramesFor(dur);
+    const wins = latentWindows(n, 320, 64);
+    const mask = new Float32Array(n).fill(0, 0, n);
+    mask.fill(1, 10, 40); // inside the first window only
+    const known = Float32Array.from({ length: LATENT_CHANNELS * n }, (_, i) => Math.sin(i));
+    const b = new FakeBackend();
+    const res = await generate(b, { durationSec: dur, condition, rhythm: rhythmFeatures([], n), latentNorm: norm, settings, mask, known });
+    const used = wins.filter((w) => w.start < 40 && w.end > 10).length;
+    expect(used).toBeLessThan(wins.length);
+    expect(b.calls.filter((c) => c.model === 'denoiser').length).toBe(used * settings.steps);
+    for (let ch = 0; ch < LATENT_CHANNELS; ch += 17) {
+      for (const x of [0, 9, 40, n - 1]) expect(res.latent[ch * n + x]).toBeCloseTo(known[ch * n + x]!, 5);
+      expect(res.latent[ch * n + 20]).not.toBeCloseTo(known[ch * n + 20]!, 3);
+    }
+  });
+
   it('stops between steps when cancelled', async () => {
     const ac = new AbortController();
     const n = latentFramesFor(5);

@@ -110,9 +110,13 @@ export async function generate(backend: InferenceBackend, input: GenerateInput):
   const rhythms = wins.map((w) => slice(input.rhythm, RHYTHM_CHANNELS, n, w.start, w.end, 2));
   const shares = wins.map((w) => Float32Array.from({ length: w.end - w.start }, (_, i) => blendWeight(w.start + i, w) / weights[w.start + i]!));
   let t0 = now();
+  // inpainting: a window without a re-sampled frame only feeds frames the sampler replaces with the
+  // kept latent, so it is not run (regenerating one storyboard of a long video costs its windows only)
+  const active = wins.map((w) => !input.mask || input.mask.subarray(w.start, w.end).some((m) => m > 0));
   const denoise = async (x: Float32Array, t: number) => {
     const cond = new Float32Array(C * n), uncond = new Float32Array(C * n);
     for (let i = 0; i < wins.length; i++) {
+      if (!active[i]) continue;
       const w = wins[i]!, c = conds[i]!, T = w.end - w.start;
       const z = slice(x, C, n, w.start, w.end, 2);
       const feeds: Record<string, Tensor32> = {
