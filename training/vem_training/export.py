@@ -139,9 +139,18 @@ def corpus_note(run: Path) -> str:
     return "corpus train split (python -m vem_training.corpus.build)"
 
 
-def export_vocoder(run: Path, init_from: Path | None = None, config_file: str | None = None) -> dict:
-    """`init_from`: the run this one was fine-tuned from (--init-ckpt); its steps and command join the
-    manifest's training entry so the entry says how to reproduce the weights from scratch."""
+def config_file_of(run: Path) -> str:
+    """The training/configs file a run was started with (its config.json equals it, the corpus aside)."""
+    cfg = {k: v for k, v in json.loads((run / "config.json").read_text()).items() if k != "corpus"}
+    for f in sorted((constants.REPO_ROOT / "training" / "configs").glob("*.json")):
+        if json.loads(f.read_text()) == cfg:
+            return f"configs/{f.name}"
+    return f"configs/{cfg['kind']}.json"
+
+
+def export_vocoder(run: Path, init_from: list[Path] | None = None) -> dict:
+    """`init_from`: the runs this one was fine-tuned from, oldest first (each --init-ckpt of the next); their
+    steps and commands join the manifest's training entry, so it says how to reproduce the weights."""
     model, cfg, state = load_run(run)
     MODELS_DIR.mkdir(parents=True, exist_ok=True)
     out = MODELS_DIR / "vocoder.onnx"
@@ -155,15 +164,19 @@ def export_vocoder(run: Path, init_from: Path | None = None, config_file: str | 
     mel40 = parity_mel()
     pdiff = parity_for(out, "vocoder", model, {"mel": mel40}, "audio")
     info = training_info(run, cfg, state, corpus_note(run))
-    if config_file:
-        info["training"]["command"] = f"python -m vem_training.train --config {config_file} --run {run}"
-    if init_from is not None:
-        base = torch.load(init_from / "ckpt.pt", map_location="cpu")
-        t = info["training"]
-        t["steps"] = {"base": int(base["step"]), "fineTune": int(state["step"])}
-        t["hours"] = round((base["elapsed"] + state["elapsed"]) / 3600, 3)
-        t["command"] = (f"python -m vem_training.train --config configs/{base['config']['kind']}.json --run {init_from} "
-                        f"--steps {base['step']} && {t['command']} --init-ckpt {init_from}/ckpt.pt --steps {state['step']}")
+    chain = [*(init_from or []), run]
+    steps, hours, cmds, prev = {}, 0.0, [], None
+    for r in chain:
+        st = state if r == run else torch.load(r / "ckpt.pt", map_location="cpu")
+        steps[str(r)] = int(st["step"])
+        hours += st["elapsed"] / 3600
+        cmd = f"python -m vem_training.train --config {config_file_of(r)} --run {r} --steps {st['step']}"
+        cmds.append(cmd + (f" --init-ckpt {prev}/ckpt.pt" if prev else ""))
+        prev = r
+    t = info["training"]
+    t["steps"] = steps if len(chain) > 1 else int(state["step"])
+    t["hours"] = round(hours, 3)
+    t["command"] = " && ".join(cmds)
     return update_entry("vocoder", out, {**info, "fp16MaxAbsDiff": diff,
                                          "parityMaxAbsDiffVsTorch": pdiff, "sampleRate": 16000, "hop": 256})
 
@@ -371,8 +384,7 @@ def main(argv=None):
     ap.add_argument("--no-tb", action="store_true")
     ap.add_argument("--name", default="denoiser")
     ap.add_argument("--info", default=None, help="denoiser: JSON file with the training entry")
-    ap.add_argument("--init-from", default=None, help="vocoder: the run it was fine-tuned from")
-    ap.add_argument("--config-file", default=None, help="vocoder: the config file the run used (for the manifest's command)")
+    ap.add_argument("--init-from", default=None, help="vocoder: the runs it was fine-tuned from, oldest first, comma-separated")
     ap.add_argument("--pack", default="data/diffusion/pack.npz", help="denoiser: the pack it was trained on (latent statistics)")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
@@ -388,7 +400,7 @@ def main(argv=None):
     elif args.kind == "aligner":
         res = export_aligner(Path(args.run))
     else:
-        res = (export_vocoder(Path(args.run), Path(args.init_from) if args.init_from else None, args.config_file)
+        res = (export_vocoder(Path(args.run), [Path(p) for p in args.init_from.split(",")] if args.init_from else None)
                if args.kind == "vocoder" else export_vae(Path(args.run)))
     print(json.dumps(res, indent=1)[:2000])
 

@@ -24,12 +24,41 @@ from .models import build_model
 from .onnx_weights import load_from_onnx
 
 
+def vocoder_input_vae(cfg: dict):
+    """The frozen VAE whose reconstructions feed part of each vocoder batch (`vaeInputShare` > 0): the
+    shipped one, loaded from its ONNX files (`vaeOnnx`), so the vocoder learns the mels it will be given."""
+    if not cfg.get("vaeInputShare"):
+        return None
+    from . import constants
+
+    vae_cfg = json.loads((constants.REPO_ROOT / "training/configs/vae.json").read_text())
+    vae = build_model("vae", vae_cfg["model"])
+    files = ",".join(str(constants.REPO_ROOT / f) for f in cfg.get("vaeOnnx", ["public/models/vae_encoder.onnx", "public/models/vae_decoder.onnx"]))
+    load_from_onnx(vae, files, prefix=vae_cfg.get("onnxPrefix", ""))
+    vae.eval()
+    for p in vae.parameters():
+        p.requires_grad_(False)
+    return vae
+
+
 def make_step(cfg: dict, model, front):
     kind = cfg["kind"]
     if kind == "vocoder":
+        vae, share = vocoder_input_vae(cfg), float(cfg.get("vaeInputShare", 0.0))
+
         def step(batch):
             mel = front(batch)
-            y_hat = model(mel)
+            mel_in = mel
+            if vae is not None:
+                # part of the batch hears the shipped VAE's reconstruction of its mel (what the vocoder gets
+                # in the product), the rest the true mel; the targets stay the real audio and its mel
+                k = int(round(share * mel.shape[0]))
+                t4 = mel.shape[2] // 4 * 4
+                with torch.no_grad():
+                    rec = vae.decode(vae.encode(mel[:k, :, :t4])[0])
+                rec = torch.cat([rec, mel[:k, :, t4:]], dim=2)
+                mel_in = torch.cat([rec, mel[k:]])
+            y_hat = model(mel_in)
             y = batch[:, : y_hat.shape[1]]
             # crops are whole hops long, so y is the batch itself and its mel is the input mel
             mel_y = mel if y.shape[1] == batch.shape[1] else front(y)
