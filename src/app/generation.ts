@@ -29,6 +29,7 @@ export function cancelGeneration(): void {
 export function startVideoSession(videoId: string, a: { probs: Float32Array; features: Float32Array; featureDim: number } | null): void {
   alignerOut = a ? { videoId, ...a } : null;
   alignedVideo = null;
+  aligning = null;
   takeData.clear();
 }
 
@@ -40,18 +41,22 @@ export function currentPlan() {
   return planWithAligner(s.video.durationSec, s.transitions, s.globalTags, aligner, s.controls.lockedBpm);
 }
 
-async function ensureAligned(videoId: string, signal: AbortSignal): Promise<number> {
+/** The aligner run of the current video, started right after parsing so that its output is stored with
+ *  the project (a reload before the first take keeps it); a generation waits for it. */
+let aligning: { videoId: string; done: Promise<number> } | null = null;
+
+async function alignNow(videoId: string, signal: AbortSignal, report: boolean): Promise<number> {
   if (alignedVideo === videoId) return 0;
   const gen = generateClient();
   const { controls } = useStudio.getState();
   const fr = await parseClient().call('takeFrames', { videoId });
   if (fr) {
     const r = await gen.call('align', { ...fr, videoId, ep: controls.ep, strictGpu: controls.strictGpu }, {
-      transfer: [fr.frames], signal, onProgress: (stage, f) => useStudio.getState().setProgress(stage, f),
+      transfer: [fr.frames], signal, onProgress: report ? (stage, f) => useStudio.getState().setProgress(stage, f) : undefined,
     });
     alignerOut = { videoId, probs: r.probs, features: r.features, featureDim: r.featureDim };
     alignedVideo = videoId;
-    useStudio.setState({ alignerProbs: r.probs });
+    if (useStudio.getState().video?.id === videoId) useStudio.setState({ alignerProbs: r.probs });
     void updateProject(videoId, { aligner: { probs: r.probs, features: r.features, featureDim: r.featureDim } }).catch(() => undefined);
     return r.alignerSec;
   }
@@ -60,6 +65,28 @@ async function ensureAligned(videoId: string, signal: AbortSignal): Promise<numb
     alignedVideo = videoId;
   }
   return 0;
+}
+
+/** Starts the aligner for a freshly parsed video in the background (no progress bar; errors surface
+ *  when a generation needs it). */
+export function prepareAligner(videoId: string): void {
+  const done = alignNow(videoId, new AbortController().signal, false);
+  done.catch(() => undefined);
+  aligning = { videoId, done };
+}
+
+async function ensureAligned(videoId: string, signal: AbortSignal): Promise<number> {
+  if (aligning?.videoId === videoId) {
+    const pending = aligning;
+    aligning = null;
+    // the first take reports the aligner's time, as if it had run inside it
+    try {
+      return await pending.done;
+    } catch {
+      // fall through: try again inside this generation, with its progress bar
+    }
+  }
+  return alignNow(videoId, signal, true);
 }
 
 async function baseOf(takeId: string): Promise<{ latent: Float32Array | null; pcm: Float32Array }> {

@@ -6,7 +6,7 @@ import { CancelledError } from '../workers/protocol.ts';
 import type { ParseApi } from '../workers/parse-api.ts';
 import { useStudio } from './store.ts';
 import { saveProject } from './persist.ts';
-import { startVideoSession } from './generation.ts';
+import { prepareAligner, startVideoSession } from './generation.ts';
 import { setVideoFile } from './video-file.ts';
 
 let decoder: VideoDecoder | null = null;
@@ -63,6 +63,7 @@ export async function openVideo(file: File): Promise<void> {
     }).catch((err: unknown) => {
       useStudio.setState({ error: `The video is open but could not be saved in this browser's storage (${err instanceof Error ? err.message : String(err)}); it will not survive a reload.` });
     });
+    prepareAligner(videoId);
   } catch (err) {
     // the previous project (if any) stays on screen; only the message changes
     const hasVideo = useStudio.getState().video !== null;
