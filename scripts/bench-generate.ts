@@ -59,7 +59,7 @@ async function browserRun(path: string) {
   try {
     const browser = await launchChromium(['--enable-unsafe-webgpu']);
     const page = await browser.newPage();
-    await page.goto(`${server.url}/?ep=${ep}&steps=${steps}${ep === 'webgpu' ? '&strictGpu=1' : ''}`);
+    await page.goto(`${server.url}/?sw=0&ep=${ep}&steps=${steps}${ep === 'webgpu' ? '&strictGpu=1' : ''}`);
     const t0 = performance.now();
     await page.getByTestId('video-input').setInputFiles(path);
     await page.getByTestId('parse-status').and(page.locator('[data-phase="ready"]')).waitFor({ timeout: 600_000 });

@@ -42,7 +42,7 @@ async function browserTimes() {
     const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
     const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
     const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${PORT}/?dev=roundtrip`);
+    await page.goto(`http://127.0.0.1:${PORT}/?sw=0&dev=roundtrip`);
     const res = await page.evaluate(async ({ frames, runs }) => {
       const mel = new Float32Array(64 * frames).map((_, i) => -5 + 2 * Math.sin(i * 0.37) * Math.cos(i * 0.011));
       const latent = new Float32Array(8 * 16 * (frames / 4)).map((_, i) => Math.sin(i * 0.13));

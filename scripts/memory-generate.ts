@@ -13,7 +13,7 @@ const server = await startPreview(4197);
 try {
   const browser = await launchChromium(['--js-flags=--expose-gc']);
   const page = await browser.newPage();
-  await page.goto(`${server.url}/?ep=wasm&steps=${steps}`);
+  await page.goto(`${server.url}/?sw=0&ep=wasm&steps=${steps}`);
   await page.getByTestId('video-input').setInputFiles(video);
   await page.locator('[data-testid="parse-status"][data-phase="ready"]').waitFor({ timeout: 300_000 });
   const mem: number[] = [];

@@ -17,8 +17,16 @@ let current: AbortController | null = null;
 let alignedVideo: string | null = null;
 /** This session's aligner output (features too: they feed the TB adapter). */
 let alignerOut: { videoId: string; probs: Float32Array; features: Float32Array; featureDim: number } | null = null;
-/** Latent and PCM of the takes made or opened in this session (else read back from IndexedDB). */
+/** Latent and PCM of the last few takes made or regenerated from (older ones are read back from
+ *  IndexedDB when needed: a minute of take is 4.3 MB here). */
 const takeData = new Map<string, { latent: Float32Array | null; pcm: Float32Array }>();
+const TAKE_DATA_KEPT = 2;
+
+function keepTakeData(id: string, data: { latent: Float32Array | null; pcm: Float32Array }): void {
+  takeData.delete(id);
+  takeData.set(id, data);
+  for (const k of takeData.keys()) if (takeData.size > TAKE_DATA_KEPT) takeData.delete(k);
+}
 
 export function cancelGeneration(): void {
   current?.abort();
@@ -95,7 +103,7 @@ async function baseOf(takeId: string): Promise<{ latent: Float32Array | null; pc
   const stored = await loadTake(takeId);
   if (!stored) throw new Error('This take is no longer stored; generate a new one first.');
   const data = { latent: stored.latent, pcm: decodeWav(new Uint8Array(stored.wav)).pcm };
-  takeData.set(takeId, data);
+  keepTakeData(takeId, data);
   return data;
 }
 
@@ -149,7 +157,7 @@ async function run(storyboard: number | null): Promise<void> {
       timings: { ...res.timings, alignerSec, totalSec: (performance.now() - t0) / 1000 },
       ...(base && storyboard !== null ? { regenerated: { fromTake: base.id, storyboard } } : {}),
     };
-    takeData.set(take.id, { latent: res.latent, pcm: res.pcm });
+    keepTakeData(take.id, { latent: res.latent, pcm: res.pcm });
     useStudio.setState((st) => ({ takes: [...st.takes, take], activeTake: take.id, phase: 'ready', progress: null,
       controls: { ...st.controls, seed: st.controls.seed + 1 } }));
     const { url: _url, ...meta } = take;
