@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -63,8 +64,10 @@ class BeatCache:
     def get(self, key: str, y: np.ndarray) -> np.ndarray:
         if key not in self.data:
             self.data[key] = [round(float(b), 4) for b in beats.track_beats(y, SR, downbeats=False)[0]]
-            self.path.write_text(json.dumps(self.data))
         return np.asarray(self.data[key], np.float64)
+
+    def save(self) -> None:
+        self.path.write_text(json.dumps(self.data))
 
 
 def _mean(v: list) -> float | None:
@@ -72,51 +75,75 @@ def _mean(v: list) -> float | None:
     return round(float(np.mean(v)), 4) if v else None
 
 
-def score(request: dict, thresholds: dict | None) -> dict:
+def score_video(v: dict, names: list[str], thresholds: dict | None, cached: dict) -> dict:
+    """One video's rows (metrics), embeddings and the beats it tracked (for the cache)."""
+    cache = BeatCache(Path("/nonexistent"))
+    cache.data = dict(cached)
+    full = json.loads(Path(v["rows"]["full"]["json"]).read_text())
+    dur = full["videoDurationSec"]
+    if v.get("cutsJson"):
+        cuts, cut_source = json.loads(Path(v["cutsJson"]).read_text())["cutsSec"], "ground truth"
+    else:
+        cuts, cut_source = [t["timeSec"] for t in full["transitions"]], "parser"
+    stories = full["storyboards"]
+    gt = _load(v["groundTruthWav"]) if v.get("groundTruthWav") else None
+    gt_beats = cache.get(f"{v['id']}:groundTruth", gt) if gt is not None else None
+    audios = {}
+    if gt is not None:
+        audios["groundTruth"] = ("groundTruth", gt, None)
+    if v.get("randomWav"):
+        audios["randomMusic"] = ("randomMusic", _load(v["randomWav"]), None)
+    audios["clickTrack"] = ("clickTrack", eval_metrics.click_track(full["plannedBeatsSec"], 4, dur), None)
+    for name in names:
+        rep = json.loads(Path(v["rows"][name]["json"]).read_text())
+        audios[name] = (name, _load(v["rows"][name]["wav"]), rep["timings"]["totalSec"] / max(dur, 1e-6))
+    rows, embs = {}, {}
+    for name, (key, y, gen_rate) in audios.items():
+        bt = cache.get(f"{v['id']}:{key}", y)
+        rows[name] = {
+            "tbIoU": eval_metrics.tb_iou(cuts, bt) if len(cuts) else None,
+            "tbHit70": eval_metrics.tb_hit(cuts, bt),
+            "bIoU": eval_metrics.b_iou(bt, gt_beats) if gt_beats is not None else None,
+            "beatF": eval_metrics.beat_f(gt_beats, bt) if gt_beats is not None else None,
+            "tagAgreement": eval_metrics.tag_agreement(y, stories, thresholds),
+            "genSecPerSec": gen_rate,
+            "beats": len(bt),
+        }
+        embs[name] = embed(y)
+    pv = {"id": v["id"], "durSec": dur, "cuts": len(cuts), "cutSource": cut_source, "storyboards": len(stories),
+          "rows": {k: {m: (round(x, 4) if isinstance(x, float) else x) for m, x in r.items()} for k, r in rows.items()}}
+    return {"video": pv, "embs": embs, "real": embs.get("groundTruth"),
+            "beats": {k: b for k, b in cache.data.items() if k.startswith(f"{v['id']}:")}}
+
+
+def score(request: dict, thresholds: dict | None, workers: int = 1) -> dict:
+    """Scores every video (in `workers` processes: madmom dominates), then averages over videos."""
     run = Path(request["runDir"])
     cache = BeatCache(run / "beats-madmom.json")
     names = [s["name"] for s in request["modelSets"]]
-    per_video, embs, real_embs = [], {}, []
     t0 = time.time()
-    for v in request["videos"]:
-        full = json.loads(Path(v["rows"]["full"]["json"]).read_text())
-        dur = full["videoDurationSec"]
-        if v.get("cutsJson"):
-            cuts, cut_source = json.loads(Path(v["cutsJson"]).read_text())["cutsSec"], "ground truth"
-        else:
-            cuts, cut_source = [t["timeSec"] for t in full["transitions"]], "parser"
-        stories = full["storyboards"]
-        gt = _load(v["groundTruthWav"]) if v.get("groundTruthWav") else None
-        gt_beats = cache.get(f"{v['id']}:groundTruth", gt) if gt is not None else None
-        if gt is not None:
-            real_embs.append(embed(gt))
-        audios = {}
-        if gt is not None:
-            audios["groundTruth"] = ("groundTruth", gt, None)
-        if v.get("randomWav"):
-            audios["randomMusic"] = ("randomMusic", _load(v["randomWav"]), None)
-        audios["clickTrack"] = ("clickTrack", eval_metrics.click_track(full["plannedBeatsSec"], 4, dur), None)
-        for name in names:
-            rep = json.loads(Path(v["rows"][name]["json"]).read_text())
-            audios[name] = (name, _load(v["rows"][name]["wav"]), rep["timings"]["totalSec"] / max(dur, 1e-6))
-        rows = {}
-        for name, (key, y, gen_rate) in audios.items():
-            bt = cache.get(f"{v['id']}:{key}", y)
-            rows[name] = {
-                "tbIoU": eval_metrics.tb_iou(cuts, bt) if len(cuts) else None,
-                "tbHit70": eval_metrics.tb_hit(cuts, bt),
-                "bIoU": eval_metrics.b_iou(bt, gt_beats) if gt_beats is not None else None,
-                "beatF": eval_metrics.beat_f(gt_beats, bt) if gt_beats is not None else None,
-                "tagAgreement": eval_metrics.tag_agreement(y, stories, thresholds),
-                "genSecPerSec": gen_rate,
-                "beats": len(bt),
-            }
-            embs.setdefault(name, []).append(embed(y))
-        per_video.append({"id": v["id"], "durSec": dur, "cuts": len(cuts), "cutSource": cut_source,
-                          "storyboards": len(stories), "rows": {k: {m: (round(x, 4) if isinstance(x, float) else x)
-                                                                   for m, x in r.items()} for k, r in rows.items()}})
-        print(f"{v['id']}: " + ", ".join(f"{k} hit {r['tbHit70']}" for k, r in rows.items() if k in ("groundTruth", "full")),
+    jobs = [(v, names, thresholds, {k: b for k, b in cache.data.items() if k.startswith(f"{v['id']}:")})
+            for v in request["videos"]]
+    if workers > 1 and len(jobs) > 1:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as ex:
+            results = list(ex.map(score_video, *zip(*jobs)))
+    else:
+        results = [score_video(*j) for j in jobs]
+    per_video, embs, real_embs = [], {}, []
+    for r in results:
+        per_video.append(r["video"])
+        cache.data.update(r["beats"])
+        for name, e in r["embs"].items():
+            embs.setdefault(name, []).append(e)
+        if r["real"] is not None:
+            real_embs.append(r["real"])
+        rows = r["video"]["rows"]
+        print(f"{r['video']['id']}: " + ", ".join(f"{k} hit {x['tbHit70']}" for k, x in rows.items() if k in ("groundTruth", "full")),
               file=sys.stderr, flush=True)
+    cache.save()
     order = [r for r in REFERENCE_ROWS if r in embs] + names
     real = np.concatenate(real_embs) if real_embs else None
     table = {}
@@ -196,11 +223,12 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--request", required=True, type=Path)
     ap.add_argument("--doc", type=Path, default=None)
+    ap.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="scoring processes (madmom)")
     a = ap.parse_args(argv)
     req = json.loads(a.request.read_text())
     thr_path = Path(req["benchDir"]) / "tag_thresholds.json"
     thr = json.loads(thr_path.read_text()) if thr_path.exists() else None
-    res = score(req, thr)
+    res = score(req, thr, a.workers)
     res.update({"date": req["date"], "commit": req["commit"], "machine": req["machine"], "settings": req["settings"],
                 "models": {s["name"]: s["sha256"] for s in req["modelSets"]}, "generateSec": round(req["generateSec"], 1)})
     (Path(req["runDir"]) / "eval-results.json").write_text(json.dumps(res, indent=1) + "\n")
