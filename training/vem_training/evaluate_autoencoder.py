@@ -1,9 +1,9 @@
 """Measures the shipped vocoder and VAE (the ONNX files in public/models) on held-out recorded music.
 
-    python -m vem_training.evaluate_autoencoder --corpus data/corpus [--clips 12] [--write]
+    python -m vem_training.evaluate_autoencoder --corpus data/corpus [--clips 27] [--write]
 
-For each test clip (default 12 clips of 30 s) of *recorded* music: (a) the vocoder on the ground-truth log-mel and (b) the
-full round trip (VAE encode → decode → vocoder), each beside Griffin-Lim on the same mel (pseudo-
+For each test clip (default 27 clips of 30 s: 3 per held-out recorded track) of *recorded* music:
+(a) the vocoder on the ground-truth log-mel and (b) the full round trip (VAE encode → decode → vocoder), each beside Griffin-Lim on the same mel (pseudo-
 inverse of the mel filterbank, 64 iterations). Reports mel L1 (natural-log mel, vs. the clip's mel)
 and the multi-resolution STFT distance (spectral convergence + log-magnitude L1, the training loss's
 resolutions) against the original audio, and the beat F-measure (±70 ms, madmom on both) between the
@@ -96,7 +96,7 @@ def main(argv=None):
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", default="data/corpus")
-    ap.add_argument("--clips", type=int, default=12)
+    ap.add_argument("--clips", type=int, default=27, help="3 clips per held-out recorded track (9 tracks)")
     ap.add_argument("--seconds", type=float, default=30.0, help="clip length (madmom is steadier on longer clips)")
     ap.add_argument("--write", action="store_true")
     args = ap.parse_args(argv)
