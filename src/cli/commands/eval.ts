@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release, platform } from 'node:os';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SETTINGS, type GenerateSettings } from '../../core/pipelines/generate.ts';
 import { NodeBackend } from '../../runtime/ort-node.ts';
@@ -23,12 +23,27 @@ function videosIn(dir: string): string[] {
     .map((f) => join(dir, f));
 }
 
-function modelSets(models: string, variants: string | null): ModelSet[] {
+/** A variant folder brings its denoiser; everything else is the shipped models, so the variant rows
+ *  always run with the current VAE, vocoder and aligner. The merged manifest goes into the run folder. */
+function variantModels(shippedDir: string, variantDir: string, out: string): string {
+  type M = { models: Record<string, { file: string }> };
+  const shipped = JSON.parse(readFileSync(join(shippedDir, 'manifest.json'), 'utf8')) as M;
+  const variant = JSON.parse(readFileSync(join(variantDir, 'manifest.json'), 'utf8')) as M;
+  const den = variant.models.denoiser;
+  if (!den) throw new Error(`${variantDir}/manifest.json has no denoiser`);
+  mkdirSync(out, { recursive: true });
+  const models = Object.fromEntries(Object.entries(shipped.models).map(([k, e]) => [k, { ...e, file: relative(out, join(shippedDir, e.file)) }]));
+  models.denoiser = { ...den, file: relative(out, join(variantDir, den.file)) };
+  writeFileSync(join(out, 'manifest.json'), JSON.stringify({ ...shipped, models }, null, 1));
+  return out;
+}
+
+function modelSets(models: string, variants: string | null, run: string): ModelSet[] {
   const sets: ModelSet[] = [{ name: 'full', dir: models }];
   if (variants && existsSync(variants)) {
     for (const d of readdirSync(variants).sort()) {
       const p = join(variants, d);
-      if (statSync(p).isDirectory() && existsSync(join(p, 'manifest.json'))) sets.push({ name: d, dir: p });
+      if (statSync(p).isDirectory() && existsSync(join(p, 'manifest.json'))) sets.push({ name: d, dir: variantModels(models, p, join(run, 'models', d)) });
     }
   }
   return sets;
@@ -84,10 +99,10 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const variantsFlag = flags.get('variants');
   const variants = variantsFlag === 'none' ? null : typeof variantsFlag === 'string' ? variantsFlag : DEFAULT_VARIANTS;
   if (typeof variantsFlag === 'string' && variantsFlag !== 'none' && !existsSync(variantsFlag)) throw new Error(`no such folder: ${variantsFlag}`);
-  const sets = modelSets(resolve(String(flags.get('models') ?? join(REPO, 'public/models'))), variants);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
   const run = resolve(String(flags.get('out') ?? join(REPO, 'training/runs/eval', stamp)));
   mkdirSync(run, { recursive: true });
+  const sets = modelSets(resolve(String(flags.get('models') ?? join(REPO, 'public/models'))), variants, run);
 
   const t0 = performance.now();
   const items = videos.map((v) => {
