@@ -1,9 +1,9 @@
 // The `vem` CLI end to end: JSON on stdout, one clear line and a non-zero exit on bad input.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 const vem = (...args: string[]) => spawnSync('node', ['bin/vem.mjs', ...args], { encoding: 'utf8' });
 
@@ -129,5 +129,24 @@ describe('vem eval', () => {
     }
     expect(out.rows.full!.genSecPerSec).toBeGreaterThan(0);
     expect(existsSync(join(run, 'clip.full.wav'))).toBe(true);
+  }, 120_000);
+
+  it('adds a row per ablation variant folder, run with the shipped VAE, vocoder and aligner', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vem-eval-var-'));
+    copyFileSync('e2e/fixtures/cuts-4s.mp4', join(dir, 'clip.mp4'));
+    // a variant folder holds its denoiser and a manifest naming it (here: the shipped denoiser again,
+    // with a deliberately stale vocoder entry that the merge must ignore)
+    const variants = join(dir, 'variants', 'same');
+    mkdirSync(variants, { recursive: true });
+    const man = JSON.parse(readFileSync('public/models/manifest.json', 'utf8')) as { models: Record<string, { file: string; sha256: string }> };
+    symlinkSync(resolve('public/models/denoiser.onnx'), join(variants, 'denoiser.onnx'));
+    man.models.vocoder!.sha256 = '0'.repeat(64);
+    writeFileSync(join(variants, 'manifest.json'), JSON.stringify(man));
+    const res = vem('eval', dir, '--steps', '1', '--variants', join(dir, 'variants'), '--doc', 'none', '--out', join(dir, 'run'), '--json');
+    expect(res.status, res.stderr).toBe(0);
+    const out = JSON.parse(res.stdout) as { rows: Record<string, Record<string, number | null>> };
+    expect(Object.keys(out.rows)).toEqual(['clickTrack', 'full', 'same']);
+    // the same denoiser, seed and settings: the variant row reproduces the full row
+    expect(out.rows.same!.tagAgreement).toBe(out.rows.full!.tagAgreement);
   }, 120_000);
 });
