@@ -4,6 +4,7 @@ import json
 import torch
 
 from vem_training import audio, losses
+from vem_training.constants import REPO_ROOT
 from vem_training.export import config_file_of
 from vem_training.models import build_model
 from vem_training.train import make_step, vocoder_input_vae
@@ -44,6 +45,6 @@ def test_the_input_vae_is_the_shipped_one_and_frozen():
 
 
 def test_config_file_of_finds_the_config_a_run_used(tmp_path):
-    cfg = json.loads(open("configs/vocoder-flux.json").read())
+    cfg = json.loads((REPO_ROOT / "training/configs/vocoder-flux.json").read_text())
     (tmp_path / "config.json").write_text(json.dumps({**cfg, "corpus": "data/corpus"}))
     assert config_file_of(tmp_path) == "configs/vocoder-flux.json"
