@@ -12,12 +12,11 @@ async function sync() {
   const name = PREFIX + list.version;
   const cache = await caches.open(name);
   const have = new Set((await cache.keys()).map((r) => new URL(r.url).pathname));
-  const base = new URL('./', self.registration.scope).pathname;
   const missing = ['./', ...list.files].filter((f) => !have.has(new URL(f, self.registration.scope).pathname));
   // one at a time: 90 MB of models and wasm should not compete with the page for the network or memory
   for (const f of missing) await cache.add(new Request(f, { cache: 'reload' }));
   for (const k of await caches.keys()) if (k.startsWith(PREFIX) && k !== name) await caches.delete(k);
-  return { version: list.version, files: list.files.length + 1, base };
+  return { version: list.version, files: list.files.length + 1 };
 }
 
 self.addEventListener('install', (e) => {
