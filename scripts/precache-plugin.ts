@@ -13,7 +13,7 @@ function walk(dir: string): string[] {
   });
 }
 
-export const SKIP = new Set(['sw.js', 'precache.json']);
+const SKIP = new Set(['sw.js', 'precache.json']);
 
 export function precacheList(outDir: string): { version: string; files: string[]; bytes: number } {
   const files = walk(outDir).map((p) => relative(outDir, p).split(sep).join('/')).filter((f) => !SKIP.has(f)).sort();

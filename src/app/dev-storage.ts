@@ -21,8 +21,7 @@ export async function addSyntheticTakes(count: number, seconds: number): Promise
       durationSec: seconds, settings: s.controls, bpm: 120, plannedBeatsSec: [], beatsSec: [], hits: [], tbIoU: 0, tbHit70: null,
       ep: 'wasm', fallbackReason: null, timings: {}, createdAt: Date.now() + k, starred: false,
     };
-    const { url: _url, ...meta } = take;
-    await saveTake({ ...meta, projectId: s.video.id, wav: wav.slice().buffer as ArrayBuffer, latent });
+    await saveTake(take, s.video.id, wav, latent);
     bytes += wav.byteLength + latent.byteLength;
     useStudio.setState((st) => ({ takes: [...st.takes, take] }));
   }

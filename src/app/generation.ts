@@ -102,7 +102,7 @@ async function baseOf(takeId: string): Promise<{ latent: Float32Array | null; pc
   if (mem) return mem;
   const stored = await loadTake(takeId);
   if (!stored) throw new Error('This take is no longer stored; generate a new one first.');
-  const data = { latent: stored.latent, pcm: decodeWav(new Uint8Array(stored.wav)).pcm };
+  const data = { latent: stored.latent, pcm: decodeWav(stored.wav).pcm };
   keepTakeData(takeId, data);
   return data;
 }
@@ -160,8 +160,7 @@ async function run(storyboard: number | null): Promise<void> {
     keepTakeData(take.id, { latent: res.latent, pcm: res.pcm });
     useStudio.setState((st) => ({ takes: [...st.takes, take], activeTake: take.id, phase: 'ready', progress: null,
       controls: { ...st.controls, seed: st.controls.seed + 1 } }));
-    const { url: _url, ...meta } = take;
-    await saveTake({ ...meta, projectId: video.id, wav: wav.slice().buffer as ArrayBuffer, latent: res.latent }).catch((err: unknown) => {
+    await saveTake(take, video.id, wav, res.latent).catch((err: unknown) => {
       useStudio.setState({ error: `The take plays but could not be saved in this browser's storage (${err instanceof Error ? err.message : String(err)}). Delete old takes to make room.` });
     });
   } catch (err) {

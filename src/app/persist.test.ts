@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeDb, deleteOtherProjects, deleteTakes, loadCurrent, loadTake, projectBytes, saveProject, saveTake, updateProject, updateTake, type StoredProject, type StoredTake } from './persist.ts';
+import { closeDb, deleteOtherProjects, deleteTakes, loadCurrent, loadTake, projectBytes, saveProject, saveTake, updateProject, updateTake, type StoredProject } from './persist.ts';
+import type { Take } from './store.ts';
 
 const project = (id: string): StoredProject => ({
   id, video: { id, name: `${id}.mp4`, sizeBytes: 3, durationSec: 4, width: 64, height: 36, rotationDeg: 0, frameCount: 64 },
@@ -8,11 +9,13 @@ const project = (id: string): StoredProject => ({
   timings: null, controls: { steps: 20, guidance: 2.5, seed: 1, sampler: 'ddim', eta: 1, lockedBpm: null, ep: 'wasm', strictGpu: false },
   aligner: { probs: new Float32Array([0.1, 0.9]), features: new Float32Array(64), featureDim: 32 }, updatedAt: 1,
 });
-const take = (id: string, projectId: string, createdAt: number): StoredTake => ({
-  id, projectId, name: id, durationSec: 4, settings: project('x').controls, bpm: 120, plannedBeatsSec: [0.5], beatsSec: [0.5], hits: [true],
+const take = (id: string, createdAt: number): Take => ({
+  id, name: id, url: `blob:${id}`, durationSec: 4, settings: project('x').controls, bpm: 120, plannedBeatsSec: [0.5], beatsSec: [0.5], hits: [true],
   tbIoU: 1, tbHit70: 1, ep: 'wasm', fallbackReason: null, timings: {}, createdAt, starred: false,
-  wav: new Uint8Array(1000).buffer, latent: new Float32Array(128 * 4),
 });
+/** A take of `projectId` with a 1000-byte WAV and a 128 × 4 latent. */
+const saveTakeOf = (id: string, projectId: string, createdAt: number) =>
+  saveTake(take(id, createdAt), projectId, new Uint8Array(1000), new Float32Array(128 * 4));
 
 afterEach(async () => {
   await deleteOtherProjects(null);
@@ -22,10 +25,10 @@ afterEach(async () => {
 describe('project persistence', () => {
   it('restores the current project with its takes in creation order, typed arrays intact', async () => {
     await saveProject(project('p1'));
-    await saveTake(take('t2', 'p1', 2));
-    await saveTake(take('t1', 'p1', 1));
+    await saveTakeOf('t2', 'p1', 2);
+    await saveTakeOf('t1', 'p1', 1);
     await saveProject(project('p2'));
-    await saveTake(take('t3', 'p2', 3));
+    await saveTakeOf('t3', 'p2', 3);
     await closeDb(); // as after a reload
     const got = await loadCurrent();
     expect(got!.project.id).toBe('p2');
@@ -39,8 +42,8 @@ describe('project persistence', () => {
 
   it('renames, stars and deletes takes; updates edits; counts bytes', async () => {
     await saveProject(project('p1'));
-    await saveTake(take('t1', 'p1', 1));
-    await saveTake(take('t2', 'p1', 2));
+    await saveTakeOf('t1', 'p1', 1);
+    await saveTakeOf('t2', 'p1', 2);
     await updateTake('t1', { name: 'Intro idea', starred: true });
     await updateProject('p1', { globalTags: ['mood:happy'] });
     expect((await loadTake('t1'))!).toMatchObject({ name: 'Intro idea', starred: true });
@@ -53,7 +56,7 @@ describe('project persistence', () => {
 
   it('removes other projects with their takes', async () => {
     await saveProject(project('old'));
-    await saveTake(take('o1', 'old', 1));
+    await saveTakeOf('o1', 'old', 1);
     await saveProject(project('new'));
     expect(await deleteOtherProjects('new')).toBe(1);
     expect(await loadTake('o1')).toBeUndefined();

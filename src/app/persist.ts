@@ -2,21 +2,16 @@
 // aligner output (so generating after a reload needs no second decode) and every take with its WAV and
 // latent. A reload or a closed tab loses nothing; the UI shows the storage used and removes old takes.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { Storyboard, Transition } from '../core/parse/index.ts';
-import type { GenerateControls, Take, VideoMeta } from './store.ts';
+import type { StudioState, Take, VideoMeta } from './store.ts';
 
-export interface StoredProject {
+/** The parse, the user's edits and controls as the store holds them. */
+type ProjectEdits = Pick<StudioState, 'transitions' | 'storyboards' | 'globalTags' | 'caption' | 'captionEdited' | 'timings' | 'controls'>;
+
+export interface StoredProject extends ProjectEdits {
   id: string;
   video: Omit<VideoMeta, 'url'>;
   /** The video file (a Blob is kept by IndexedDB as is, without reading it into memory). */
   file: Blob;
-  transitions: Transition[];
-  storyboards: Storyboard[];
-  globalTags: string[];
-  caption: string;
-  captionEdited: boolean;
-  timings: { decodeSec: number; parseSec: number } | null;
-  controls: GenerateControls;
   aligner: { probs: Float32Array; features: Float32Array; featureDim: number } | null;
   updatedAt: number;
 }
@@ -24,7 +19,7 @@ export interface StoredProject {
 /** A take as stored: its metadata, the 16-bit WAV bytes and the normalised latent. */
 export interface StoredTake extends Omit<Take, 'url'> {
   projectId: string;
-  wav: ArrayBuffer;
+  wav: Uint8Array;
   latent: Float32Array | null;
 }
 
@@ -76,8 +71,10 @@ export async function loadCurrent(): Promise<{ project: StoredProject; takes: St
   return { project, takes };
 }
 
-export async function saveTake(t: StoredTake): Promise<void> {
-  await (await db()).put('takes', t);
+/** Stores a take of `projectId` (its blob URL is not kept: a new one is made on restore). */
+export async function saveTake(take: Take, projectId: string, wav: Uint8Array, latent: Float32Array | null): Promise<void> {
+  const { url: _url, ...meta } = take;
+  await (await db()).put('takes', { ...meta, projectId, wav, latent });
 }
 
 export async function updateTake(id: string, patch: Partial<Pick<StoredTake, 'name' | 'starred'>>): Promise<void> {

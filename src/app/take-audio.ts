@@ -15,7 +15,7 @@ export interface ProcessedTake {
   /** Integrated loudness of `wav` and of the generated take (−Infinity when silent). */
   lufs: number;
   lufsBefore: number;
-  /** The peak ceiling (−1 dBFS) stopped the gain short of the target. */
+  /** Peaks would have crossed the ceiling (−1 dBFS): the look-ahead limiter held them. */
   limited: boolean;
 }
 

@@ -2,9 +2,8 @@
 // loaded from this origin. The input file is mounted with WORKERFS (not copied into wasm memory); the
 // decoded frames come back as one transferred buffer that the caller hands straight to the parse
 // worker without keeping a reference.
-import { FFmpeg } from '@ffmpeg/ffmpeg';
-import coreURL from '@ffmpeg/core?url';
-import wasmURL from '@ffmpeg/core/wasm?url';
+import type { FFmpeg } from '@ffmpeg/ffmpeg';
+import { loadFFmpeg } from './ffmpeg-core.ts';
 import constants from '../core/constants.json';
 import { EmptyFileError, NoFramesError, TooLargeError } from '../core/media/errors.ts';
 import { checkLimits, frameArgs, outputSize, parseProbeLog, progressFromLog, type DecodedFrames } from '../core/media/probe.ts';
@@ -23,12 +22,10 @@ export class VideoDecoder {
 
   private async instance(): Promise<FFmpeg> {
     if (this.ffmpeg) return this.ffmpeg;
-    const ff = new FFmpeg();
-    ff.on('log', ({ message }) => {
-      this.log.push(message);
-      this.onLine?.(message);
+    const ff = await loadFFmpeg((line) => {
+      this.log.push(line);
+      this.onLine?.(line);
     });
-    await ff.load({ coreURL, wasmURL });
     this.ffmpeg = ff;
     return ff;
   }

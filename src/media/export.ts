@@ -3,9 +3,8 @@
 // its codec (e.g. VP8 from a WebM) is it re-encoded with x264. This uses its own FFmpeg instance, so an
 // export never waits for, or cancels, a decode. The video is mounted with WORKERFS (read in place, not
 // copied into wasm memory); only the WAV and the result live in MEMFS, and both are deleted afterwards.
-import { FFmpeg } from '@ffmpeg/ffmpeg';
-import coreURL from '@ffmpeg/core?url';
-import wasmURL from '@ffmpeg/core/wasm?url';
+import type { FFmpeg } from '@ffmpeg/ffmpeg';
+import { loadFFmpeg } from './ffmpeg-core.ts';
 import { parseProbeLog, progressFromLog } from '../core/media/probe.ts';
 import { CancelledError } from '../workers/protocol.ts';
 
@@ -33,12 +32,10 @@ let running = false;
 
 async function instance(): Promise<FFmpeg> {
   if (ffmpeg) return ffmpeg;
-  const ff = new FFmpeg();
-  ff.on('log', ({ message }) => onLine?.(message));
+  let ff: FFmpeg;
   try {
-    await ff.load({ coreURL, wasmURL });
+    ff = await loadFFmpeg((line) => onLine?.(line));
   } catch (err) {
-    ff.terminate();
     throw new Error(`Could not start ffmpeg.wasm for the MP4 export (${err instanceof Error ? err.message : String(err)}). Reload the page and try again.`);
   }
   ffmpeg = ff;

@@ -112,7 +112,7 @@ export class WebBackend implements InferenceBackend {
       const total = sizes.reduce((a, x) => a + x, 0);
       let done = 0;
       for (let i = 0; i < names.length; i++) {
-        if (!this.sessions.has(names[i]!)) await this.session(names[i]!);
+        await this.session(names[i]!); // cached after the first time
         done += sizes[i]!;
         onProgress?.(done / total);
       }

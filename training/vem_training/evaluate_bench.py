@@ -54,20 +54,11 @@ def _load(path: str | Path) -> np.ndarray:
     return x
 
 
-class BeatCache:
-    """madmom beats per audio file, kept in the run folder so a rerun does not track them again."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.data = json.loads(path.read_text()) if path.exists() else {}
-
-    def get(self, key: str, y: np.ndarray) -> np.ndarray:
-        if key not in self.data:
-            self.data[key] = [round(float(b), 4) for b in beats.track_beats(y, SR, downbeats=False)[0]]
-        return np.asarray(self.data[key], np.float64)
-
-    def save(self) -> None:
-        self.path.write_text(json.dumps(self.data))
+def _beats(cache: dict, key: str, y: np.ndarray) -> np.ndarray:
+    """madmom beats of one audio, tracked once per run folder (`cache` is saved as beats-madmom.json)."""
+    if key not in cache:
+        cache[key] = [round(float(b), 4) for b in beats.track_beats(y, SR, downbeats=False)[0]]
+    return np.asarray(cache[key], np.float64)
 
 
 def _mean(v: list) -> float | None:
@@ -77,8 +68,7 @@ def _mean(v: list) -> float | None:
 
 def score_video(v: dict, names: list[str], thresholds: dict | None, cached: dict) -> dict:
     """One video's rows (metrics), embeddings and the beats it tracked (for the cache)."""
-    cache = BeatCache(Path("/nonexistent"))
-    cache.data = dict(cached)
+    cache = dict(cached)
     full = json.loads(Path(v["rows"]["full"]["json"]).read_text())
     dur = full["videoDurationSec"]
     if v.get("cutsJson"):
@@ -87,7 +77,7 @@ def score_video(v: dict, names: list[str], thresholds: dict | None, cached: dict
         cuts, cut_source = [t["timeSec"] for t in full["transitions"]], "parser"
     stories = full["storyboards"]
     gt = _load(v["groundTruthWav"]) if v.get("groundTruthWav") else None
-    gt_beats = cache.get(f"{v['id']}:groundTruth", gt) if gt is not None else None
+    gt_beats = _beats(cache, f"{v['id']}:groundTruth", gt) if gt is not None else None
     audios = {}
     if gt is not None:
         audios["groundTruth"] = ("groundTruth", gt, None)
@@ -99,7 +89,7 @@ def score_video(v: dict, names: list[str], thresholds: dict | None, cached: dict
         audios[name] = (name, _load(v["rows"][name]["wav"]), rep["timings"]["totalSec"] / max(dur, 1e-6))
     rows, embs = {}, {}
     for name, (key, y, gen_rate) in audios.items():
-        bt = cache.get(f"{v['id']}:{key}", y)
+        bt = _beats(cache, f"{v['id']}:{key}", y)
         rows[name] = {
             "tbIoU": eval_metrics.tb_iou(cuts, bt) if len(cuts) else None,
             "tbHit70": eval_metrics.tb_hit(cuts, bt),
@@ -113,16 +103,16 @@ def score_video(v: dict, names: list[str], thresholds: dict | None, cached: dict
     pv = {"id": v["id"], "durSec": dur, "cuts": len(cuts), "cutSource": cut_source, "storyboards": len(stories),
           "rows": {k: {m: (round(x, 4) if isinstance(x, float) else x) for m, x in r.items()} for k, r in rows.items()}}
     return {"video": pv, "embs": embs, "real": embs.get("groundTruth"),
-            "beats": {k: b for k, b in cache.data.items() if k.startswith(f"{v['id']}:")}}
+            "beats": {k: b for k, b in cache.items() if k.startswith(f"{v['id']}:")}}
 
 
 def score(request: dict, thresholds: dict | None, workers: int = 1) -> dict:
     """Scores every video (in `workers` processes: madmom dominates), then averages over videos."""
-    run = Path(request["runDir"])
-    cache = BeatCache(run / "beats-madmom.json")
+    cache_path = Path(request["runDir"]) / "beats-madmom.json"
+    cache = json.loads(cache_path.read_text()) if cache_path.exists() else {}
     names = [s["name"] for s in request["modelSets"]]
     t0 = time.time()
-    jobs = [(v, names, thresholds, {k: b for k, b in cache.data.items() if k.startswith(f"{v['id']}:")})
+    jobs = [(v, names, thresholds, {k: b for k, b in cache.items() if k.startswith(f"{v['id']}:")})
             for v in request["videos"]]
     if workers > 1 and len(jobs) > 1:
         import multiprocessing as mp
@@ -135,7 +125,7 @@ def score(request: dict, thresholds: dict | None, workers: int = 1) -> dict:
     per_video, embs, real_embs = [], {}, []
     for r in results:
         per_video.append(r["video"])
-        cache.data.update(r["beats"])
+        cache.update(r["beats"])
         for name, e in r["embs"].items():
             embs.setdefault(name, []).append(e)
         if r["real"] is not None:
@@ -143,7 +133,7 @@ def score(request: dict, thresholds: dict | None, workers: int = 1) -> dict:
         rows = r["video"]["rows"]
         print(f"{r['video']['id']}: " + ", ".join(f"{k} hit {x['tbHit70']}" for k, x in rows.items() if k in ("groundTruth", "full")),
               file=sys.stderr, flush=True)
-    cache.save()
+    cache_path.write_text(json.dumps(cache))
     order = [r for r in REFERENCE_ROWS if r in embs] + names
     real = np.concatenate(real_embs) if real_embs else None
     table = {}
@@ -162,9 +152,6 @@ def write_doc(path: Path, request: dict, res: dict) -> None:
     shas = request["modelSets"][0]["sha256"]
     m = request["machine"]
     s = request["settings"]
-    kinds = {}
-    for v in request["videos"]:
-        kinds[v["id"]] = v["id"]
     lines = [
         "# Evaluation: the paper's metrics on our held-out benchmark",
         "",

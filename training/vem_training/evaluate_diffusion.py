@@ -27,16 +27,9 @@ import torch
 from . import audio, beats, constants, eval_metrics
 from .audio_embedding import embed, frechet
 from .diffusion import MAX_STORIES, empty_condition, multi_hot, sample, tag_index
-from .export import MODELS_DIR, load_denoiser
+from .export import MODELS_DIR, VARIANTS, load_denoiser
 from .rhythm import LATENT_FRAME_SEC, rhythm_features
 
-VARIANTS = {  # table 4 rows: (stage-1 variant, TB adapter)
-    "unconditional": ("none", False),
-    "tbOnly": ("none", True),
-    "hvpSgCatt": ("sg", False),
-    "hvpPlainCatt": ("plain", False),
-    "full": ("sg", True),
-}
 MAX_LATENT = 256
 
 

@@ -18,16 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
-from . import audio, beats, constants
+from . import audio, beats, constants, eval_metrics
 from .corpus.render_edit import render_edit_mp4
 
 
 def tb_figures(cuts: np.ndarray, bt: np.ndarray) -> tuple[float, float]:
     if len(cuts) == 0:
         return float("nan"), float("nan")
-    hit = float(np.mean([np.any(np.abs(bt - c) <= 0.07) for c in cuts])) if len(bt) else 0.0
-    m = beats.match_events(cuts, bt, 0.5)
-    return hit, m / max(1, len(cuts) + len(bt) - m)
+    return eval_metrics.tb_hit(cuts, bt), eval_metrics.tb_iou(cuts, bt)
 
 
 def main(argv=None):

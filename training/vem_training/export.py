@@ -294,18 +294,24 @@ def denoiser_example(vocab: int, vis: int, T: int, S: int, rhythm: int, seed: in
             "rhythm": rng.standard_normal((1, rhythm, T)).astype(np.float32) * 0.5}
 
 
-def export_denoiser(weights: Path, variant: str, tb: bool, out_name: str, info: dict) -> dict:
-    model, cfg = load_denoiser(weights, variant, tb)
+DENOISER_AXES = {"z_t": {0: "B", 2: "T"}, "timestep": {0: "B"}, "global_tags": {0: "B"}, "caption_tags": {0: "B"},
+                 "story_tags": {0: "B", 1: "S"}, "story_vis": {0: "B", 1: "S"}, "story_start_sec": {0: "B", 1: "S"},
+                 "story_dur_sec": {0: "B", 1: "S"}, "rhythm": {0: "B", 2: "T"}, "eps": {0: "B", 2: "T"}}
+
+
+def denoiser_onnx(model, tmp32: Path, out: Path) -> None:
+    """Exports the denoiser to `tmp32` (fp32) and `out` (the same graph with fp16-stored weights)."""
     ex = denoiser_example(model.vocab, model.vis_dim, 64, 3, model.rhythm_channels)
-    out = MODELS_DIR / f"{out_name}.onnx"
-    tmp32 = weights / f"{out_name}.fp32.onnx"
-    names = list(ex)
-    axes = {"z_t": {0: "B", 2: "T"}, "timestep": {0: "B"}, "global_tags": {0: "B"}, "caption_tags": {0: "B"},
-            "story_tags": {0: "B", 1: "S"}, "story_vis": {0: "B", 1: "S"}, "story_start_sec": {0: "B", 1: "S"},
-            "story_dur_sec": {0: "B", 1: "S"}, "rhythm": {0: "B", 2: "T"}, "eps": {0: "B", 2: "T"}}
-    export_onnx(model, tuple(torch.from_numpy(v) for v in ex.values()), tmp32, names, ["eps"], axes)
+    export_onnx(model, tuple(torch.from_numpy(v) for v in ex.values()), tmp32, list(ex), ["eps"], DENOISER_AXES)
     out.write_bytes(tmp32.read_bytes())
     to_fp16_storage(out)
+
+
+def export_denoiser(weights: Path, variant: str, tb: bool, out_name: str, info: dict) -> dict:
+    model, cfg = load_denoiser(weights, variant, tb)
+    out = MODELS_DIR / f"{out_name}.onnx"
+    tmp32 = weights / f"{out_name}.fp32.onnx"
+    denoiser_onnx(model, tmp32, out)
     ex2 = denoiser_example(model.vocab, model.vis_dim, 96, 4, model.rhythm_channels, seed=1)
     diff = max_diff_fp16(tmp32, out, ex2)
     pdiff = parity_for(out, out_name, model, denoiser_example(model.vocab, model.vis_dim, 32, 2,
@@ -317,8 +323,14 @@ def export_denoiser(weights: Path, variant: str, tb: bool, out_name: str, info: 
                                                            "motionEnergy", "cutDensityPerMin"]})
 
 
-ABLATION = {"unconditional": ("none", False), "tbOnly": ("none", True), "hvpSgCatt": ("sg", False),
-            "hvpPlainCatt": ("plain", False)}
+VARIANTS = {  # the paper's table 4 rows: (stage-1 variant, TB adapter)
+    "unconditional": ("none", False),
+    "tbOnly": ("none", True),
+    "hvpSgCatt": ("sg", False),
+    "hvpPlainCatt": ("plain", False),
+    "full": ("sg", True),
+}
+ABLATION = {k: v for k, v in VARIANTS.items() if k != "full"}
 
 
 def export_variants(weights: Path, out_root: Path, names=tuple(ABLATION)) -> dict:
@@ -334,15 +346,8 @@ def export_variants(weights: Path, out_root: Path, names=tuple(ABLATION)) -> dic
         d = out_root / name
         d.mkdir(parents=True, exist_ok=True)
         model, _ = load_denoiser(weights, variant, tb)
-        ex = denoiser_example(model.vocab, model.vis_dim, 64, 3, model.rhythm_channels)
         tmp32, out = d / "denoiser.fp32.onnx", d / "denoiser.onnx"
-        names_in = list(ex)
-        axes = {"z_t": {0: "B", 2: "T"}, "timestep": {0: "B"}, "global_tags": {0: "B"}, "caption_tags": {0: "B"},
-                "story_tags": {0: "B", 1: "S"}, "story_vis": {0: "B", 1: "S"}, "story_start_sec": {0: "B", 1: "S"},
-                "story_dur_sec": {0: "B", 1: "S"}, "rhythm": {0: "B", 2: "T"}, "eps": {0: "B", 2: "T"}}
-        export_onnx(model, tuple(torch.from_numpy(v) for v in ex.values()), tmp32, names_in, ["eps"], axes)
-        out.write_bytes(tmp32.read_bytes())
-        to_fp16_storage(out)
+        denoiser_onnx(model, tmp32, out)
         tmp32.unlink()
         man = json.loads(json.dumps(shipped))
         for k, e in man["models"].items():

@@ -18,7 +18,7 @@ export function StoragePanel() {
       if (live) setInfo({ ...p, usage: u?.usage ?? null, quota: u?.quota ?? null });
     }).catch(() => undefined);
     return () => { live = false; };
-  }, [video, takes, tick]);
+  }, [video, takes.length, tick]); // renaming or starring a take does not change what is stored
   if (!video) return null;
   const unstarred = takes.filter((t) => !t.starred).map((t) => t.id);
   return (
