@@ -21,8 +21,8 @@ import numpy as np
 
 from . import constants
 
-MEL_FPS = 16000 / 256
-LATENT_T = 4
+MEL_FPS = constants.mel_fps()
+LATENT_T = constants.load()["latent"]["timeDownsample"]
 Q_RANGE = 4.0  # int8 covers ±4 std of each normalised channel
 
 
@@ -68,19 +68,13 @@ def build(corpus: Path, out: Path, splits: tuple[str, ...], aligner_run: Path | 
         m = mel_of(c["trackId"])
         a = int(round(c["startSec"] * MEL_FPS))
         z = encode(sess, m[:, a:a + int(round(c["durSec"] * MEL_FPS))])
+        tr = tracks[c["trackId"]]
         pieces.append({"kind": "clip", "trackId": c["trackId"], "split": c["split"], "startSec": c["startSec"],
                        "tags": c["tags"], "sections": c["sections"],
-                       "beatsSec": [f / 16 for f in c["beatFrames"]], "downbeatsSec": [f / 16 for f in c["downbeatFrames"]]})
+                       "beatsSec": exact_events(tr["beatsSec"], c["startSec"], c["durSec"]),
+                       "downbeatsSec": exact_events(tr.get("downbeatsSec") or [], c["startSec"], c["durSec"])})
         latents.append(z)
-    model = None
-    if aligner_run is not None:
-        import torch
-        from .models.aligner import Aligner
-        from .train_aligner import predict
-        st = torch.load(aligner_run / "ckpt.pt", map_location="cpu")
-        model = Aligner(**st["config"]["model"])
-        model.load_state_dict(st["model"])
-        model.eval()
+    predict = aligner_predictor(aligner_run) if aligner_run is not None else None
     aligner = {}
     for e in edits:
         m = mel_of(e["trackId"])
@@ -91,9 +85,9 @@ def build(corpus: Path, out: Path, splits: tuple[str, ...], aligner_run: Path | 
         p = {"kind": "edit", "editId": e["editId"], "trackId": e["trackId"], "split": e["split"],
              "tags": [], "sections": [], "beatsSec": beats.round(4).tolist(),
              "cutsSec": [c["timeSec"] for c in e["cuts"]]}
-        if model is not None:
+        if predict is not None:
             frames = np.load(corpus / "edits" / f"{e['editId']}.npz")["frames"]
-            prob, feat = predict(model, frames)
+            prob, feat = predict(frames)
             aligner[e["editId"]] = (prob.astype(np.float16), feat.astype(np.float16))
         pieces.append(p)
         latents.append(z)
@@ -120,16 +114,48 @@ def build(corpus: Path, out: Path, splits: tuple[str, ...], aligner_run: Path | 
             "bytes": out.stat().st_size}
 
 
-def add_aligner(src: Path, out: Path, corpus: Path, aligner_run: Path) -> dict:
-    """A copy of a pack with the aligner's probabilities and features for its edited videos (the latents
-    are reused, so only the aligner runs)."""
+def exact_events(events_sec, start_sec: float, dur_sec: float) -> list[float]:
+    """Beat (or downbeat) times of a track inside a clip, in clip seconds, unrounded (the app's plan is
+    exact; the clips' 16 fps beat frames are ±31 ms off)."""
+    ev = np.asarray(events_sec, np.float64) - start_sec
+    return [round(float(v), 5) for v in ev[(ev >= -2.0) & (ev < dur_sec + 2.0)]]
+
+
+def aligner_predictor(source: Path):
+    """frames (F, H, W, 3) uint8 -> (prob (F,), feat (F, 32)). `source`: a training run (ckpt.pt) or the
+    shipped aligner.onnx (run in the app's windows)."""
     import torch
     from .models.aligner import Aligner
-    from .train_aligner import predict
-    st = torch.load(aligner_run / "ckpt.pt", map_location="cpu")
+    from .train_aligner import predict, to_input
+    if source.suffix == ".onnx":
+        import onnxruntime as ort
+        from .aligner_windows import windows
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = 1
+        sess = ort.InferenceSession(str(source), so, providers=["CPUExecutionProvider"])
+        name = sess.get_inputs()[0].name
+
+        def run(frames):
+            f = len(frames)
+            probs, feats = np.zeros(f, np.float32), None
+            for s, e, ks, ke in windows(f, 128, 16):
+                logits, z = sess.run(None, {name: to_input(frames[s:e]).numpy()})
+                feats = np.zeros((f, z.shape[-1]), np.float32) if feats is None else feats
+                probs[ks:ke] = 1 / (1 + np.exp(-logits[0, ks - s:ke - s]))
+                feats[ks:ke] = z[0, ks - s:ke - s]
+            return probs, feats
+        return run
+    st = torch.load(source / "ckpt.pt", map_location="cpu")
     model = Aligner(**st["config"]["model"])
     model.load_state_dict(st["model"])
     model.eval()
+    return lambda frames: predict(model, frames)
+
+
+def add_aligner(src: Path, out: Path, corpus: Path, aligner_run: Path) -> dict:
+    """A copy of a pack with the aligner's probabilities and features for its edited videos (the latents
+    are reused, so only the aligner runs)."""
+    predict = aligner_predictor(aligner_run)
     z = np.load(src)
     arrays = {k: z[k] for k in z.files if not k.startswith("al")}
     meta = json.loads(bytes(z["meta"]).decode())
@@ -137,10 +163,10 @@ def add_aligner(src: Path, out: Path, corpus: Path, aligner_run: Path) -> dict:
         if p["kind"] != "edit":
             continue
         frames = np.load(corpus / "edits" / f"{p['editId']}.npz")["frames"]
-        prob, feat = predict(model, frames)
+        prob, feat = predict(frames)
         arrays[f"alprob_{i}"], arrays[f"alfeat_{i}"] = prob.astype(np.float16), feat.astype(np.float16)
         p["aligner"] = True
-    meta["alignerSteps"] = st["step"]
+    meta["aligner"] = str(aligner_run)
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
     np.savez_compressed(out, **arrays)
     return {"edits": sum(p["kind"] == "edit" for p in meta["pieces"]), "bytes": out.stat().st_size}
@@ -170,8 +196,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", default="data/corpus")
     ap.add_argument("--out", default="data/diffusion/pack.npz")
-    ap.add_argument("--splits", default="train")
-    ap.add_argument("--aligner", default=None)
+    ap.add_argument("--splits", default="train,valid", help="valid pieces are held out (rhythm checks during training)")
+    ap.add_argument("--aligner", default=None, help="a training run (ckpt.pt) or ../public/models/aligner.onnx")
     ap.add_argument("--from-pack", default=None, help="reuse this pack's latents, only add aligner outputs")
     args = ap.parse_args(argv)
     if args.from_pack:

@@ -256,23 +256,21 @@ class _First(torch.nn.Module):
 
 
 def load_denoiser(weights: Path, variant: str, tb: bool):
-    """The denoiser from fp16 .npz weights (training/gpu/train_denoisers.sh) or a run's checkpoint."""
+    """The denoiser's EMA weights from a training run (<weights>/ckpt.pt) or fp16 .npz weights
+    (<weights>/denoiser-<variant>[-notb].*.npz, written by training/gpu/train_denoiser.sh)."""
     from . import weights_npz
     from .diffusion import tag_index
-    from .rhythm import RHYTHM_CHANNELS
     from .models.denoiser import Denoiser
 
-    cfg = json.loads((constants.REPO_ROOT / "training/configs/denoiser.json").read_text())
-    model = Denoiser(vocab=len(tag_index()), vis_dim=cfg["visDim"], rhythm_channels=RHYTHM_CHANNELS, cond=variant,
-                     tb=tb, **cfg["model"])
     if (weights / "ckpt.pt").exists():
-        state = torch.load(weights / "ckpt.pt", map_location="cpu")["ema"]
+        st = torch.load(weights / "ckpt.pt", map_location="cpu")
+        cfg = st["config"]
+        variant, tb = cfg["variant"], cfg["tb"]
+        state = st["ema"]
     else:
-        state = weights_npz.load(weights / f"diff-{variant}")
-        if tb:
-            ad = weights_npz.load(weights / "adapters")
-            pre = f"diff-{variant}-tb/"
-            state.update({k[len(pre):]: v for k, v in ad.items() if k.startswith(pre)})
+        cfg = json.loads((constants.REPO_ROOT / "training/configs/denoiser.json").read_text())
+        state = weights_npz.load(weights / f"denoiser-{variant}{'' if tb else '-notb'}")
+    model = Denoiser(vocab=len(tag_index()), cond=variant, tb=tb, **cfg["model"])
     missing, unexpected = model.load_state_dict(state, strict=False)
     if missing or unexpected:
         raise ValueError(f"denoiser weights do not match: missing {missing[:5]}, unexpected {unexpected[:5]}")
@@ -280,7 +278,7 @@ def load_denoiser(weights: Path, variant: str, tb: bool):
     return model, cfg
 
 
-def denoiser_example(vocab: int, vis: int, T: int, S: int, rhythm: int, seed: int = 0) -> dict:
+def denoiser_example(vocab: int, T: int, S: int, rhythm: int, seed: int = 0) -> dict:
     rng = np.random.default_rng(seed)
     start = np.sort(rng.uniform(0, T * 0.064 * 0.7, (1, S))).astype(np.float32)
     return {"z_t": rng.standard_normal((1, 128, T)).astype(np.float32),
@@ -288,21 +286,21 @@ def denoiser_example(vocab: int, vis: int, T: int, S: int, rhythm: int, seed: in
             "global_tags": (rng.random((1, vocab)) < 0.1).astype(np.float32),
             "caption_tags": (rng.random((1, vocab)) < 0.1).astype(np.float32),
             "story_tags": (rng.random((1, S, vocab)) < 0.1).astype(np.float32),
-            "story_vis": rng.random((1, S, vis)).astype(np.float32),
             "story_start_sec": start,
             "story_dur_sec": np.full((1, S), T * 0.064 * 0.3, np.float32),
             "rhythm": rng.standard_normal((1, rhythm, T)).astype(np.float32) * 0.5}
 
 
 DENOISER_AXES = {"z_t": {0: "B", 2: "T"}, "timestep": {0: "B"}, "global_tags": {0: "B"}, "caption_tags": {0: "B"},
-                 "story_tags": {0: "B", 1: "S"}, "story_vis": {0: "B", 1: "S"}, "story_start_sec": {0: "B", 1: "S"},
-                 "story_dur_sec": {0: "B", 1: "S"}, "rhythm": {0: "B", 2: "T"}, "eps": {0: "B", 2: "T"}}
+                 "story_tags": {0: "B", 1: "S"}, "story_start_sec": {0: "B", 1: "S"},
+                 "story_dur_sec": {0: "B", 1: "S"}, "rhythm": {0: "B", 2: "T"}, "v": {0: "B", 2: "T"}}
 
 
 def denoiser_onnx(model, tmp32: Path, out: Path) -> None:
     """Exports the denoiser to `tmp32` (fp32) and `out` (the same graph with fp16-stored weights)."""
-    ex = denoiser_example(model.vocab, model.vis_dim, 64, 3, model.rhythm_channels)
-    export_onnx(model, tuple(torch.from_numpy(v) for v in ex.values()), tmp32, list(ex), ["eps"], DENOISER_AXES)
+    ex = denoiser_example(model.vocab, 64, 3, model.rhythm_channels)
+    axes = {k: v for k, v in DENOISER_AXES.items() if k != "rhythm" or model.tb}
+    export_onnx(model, tuple(torch.from_numpy(v) for v in ex.values()), tmp32, list(ex), ["v"], axes)
     out.write_bytes(tmp32.read_bytes())
     to_fp16_storage(out)
 
@@ -312,15 +310,17 @@ def export_denoiser(weights: Path, variant: str, tb: bool, out_name: str, info: 
     out = MODELS_DIR / f"{out_name}.onnx"
     tmp32 = weights / f"{out_name}.fp32.onnx"
     denoiser_onnx(model, tmp32, out)
-    ex2 = denoiser_example(model.vocab, model.vis_dim, 96, 4, model.rhythm_channels, seed=1)
+    ex2 = denoiser_example(model.vocab, 96, 4, model.rhythm_channels, seed=1)
     diff = max_diff_fp16(tmp32, out, ex2)
-    pdiff = parity_for(out, out_name, model, denoiser_example(model.vocab, model.vis_dim, 32, 2,
-                                                              model.rhythm_channels, seed=2), "eps")
+    pdiff = parity_for(out, out_name, model, denoiser_example(model.vocab, 32, 2, model.rhythm_channels, seed=2), "v")
+    man = load_manifest()
+    man["models"].get(out_name, {}).pop("visDescriptors", None)
+    man["models"].get(out_name, {}).pop("tbAdapter", None)
+    save_manifest(man)
     return update_entry(out_name, out, {**info, "fp16MaxAbsDiff": diff, "parityMaxAbsDiffVsTorch": pdiff,
-                                        "timeMultiple": 4, "variant": variant, "tbAdapter": tb,
-                                        "vocabulary": "constants.json tags, in order",
-                                        "visDescriptors": ["brightness", "saturation", "warmth", "colourfulness",
-                                                           "motionEnergy", "cutDensityPerMin"]})
+                                        "timeMultiple": 4, "variant": model.cond, "rhythmPath": model.tb,
+                                        "prediction": "v", "schedule": "cosine, zero terminal SNR (constants.json)",
+                                        "vocabulary": "constants.json tags, in order"})
 
 
 VARIANTS = {  # the paper's table 4 rows: (stage-1 variant, TB adapter)
@@ -345,7 +345,7 @@ def export_variants(weights: Path, out_root: Path, names=tuple(ABLATION)) -> dic
         variant, tb = ABLATION[name]
         d = out_root / name
         d.mkdir(parents=True, exist_ok=True)
-        model, _ = load_denoiser(weights, variant, tb)
+        model, _ = load_denoiser(weights / name if (weights / name / "ckpt.pt").exists() else weights, variant, tb)
         tmp32, out = d / "denoiser.fp32.onnx", d / "denoiser.onnx"
         denoiser_onnx(model, tmp32, out)
         tmp32.unlink()
@@ -356,7 +356,7 @@ def export_variants(weights: Path, out_root: Path, names=tuple(ABLATION)) -> dic
         inputs, outputs = io_spec(out)
         den = man["models"]["denoiser"]
         den.update({"file": "denoiser.onnx", "bytes": out.stat().st_size, "sha256": sha256(out), "inputs": inputs,
-                    "outputs": outputs, "variant": variant, "tbAdapter": tb, "ablation": name})
+                    "outputs": outputs, "variant": variant, "rhythmPath": tb, "ablation": name})
         den.pop("metrics", None)
         (d / "manifest.json").write_text(json.dumps(man, indent=1) + "\n")
         res[name] = {"dir": str(d), "inputs": [i["name"] for i in inputs], "bytes": den["bytes"]}

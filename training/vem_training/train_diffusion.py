@@ -1,17 +1,18 @@
-"""Train the VeM denoiser: stage 1 (HVP + SG-CAtt, no adapter) and stage 2 (TB adapter, rest frozen).
+"""Train the VeM denoiser v2: HVP + SG-CAtt and the rhythm path (input channels + FiLM everywhere), jointly.
 
-    python -m vem_training.train_diffusion --config configs/denoiser.json --variant sg --stage 1 \
-        --pack data/diffusion/pack.npz --run runs/diff-sg [--minutes 60]
-    python -m vem_training.train_diffusion --config configs/denoiser.json --variant sg --stage 2 \
-        --pack data/diffusion/pack.npz --base runs/diff-sg --run runs/diff-sg-tb
+    python -m vem_training.train_diffusion --config configs/denoiser.json --variant sg \
+        --pack data/diffusion/pack.npz --run runs/denoiser-v2 [--minutes 60] [--init-onnx ../public/models/denoiser.onnx]
 
-Variants (the paper's table 4): none (no HVP) | plain (HVP, cross-attention without the storyboard mask) |
-sg (HVP + SG-CAtt). Stage 2 on `none` gives "TB-As only", on `sg` the full model.
+Variants (the paper's table 4): --variant none|plain|sg (no HVP | cross-attention without the storyboard
+mask | SG-CAtt) × --no-tb (no rhythm path). The shipped model is sg with the rhythm path.
 
-ε-prediction on the 1000-step scaled-linear schedule of src/core/constants.json, 10 % condition dropout
-for classifier-free guidance, EMA weights (exported). CPU: one thread by default. GPU: bf16 autocast.
-Under `torchrun` (LOCAL_RANK set) it runs DistributedDataParallel, one process per GPU, unchanged.
-Resumable from <run>/ckpt.pt; SIGTERM checkpoints and stops.
+v-prediction on the cosine, zero-terminal-SNR schedule of src/core/constants.json (t uniform in 0…999),
+condition dropout for guidance (all / tags alone / rhythm alone), EMA weights (exported). Every
+`evalEvery` steps the EMA model is checked on held-out clips (diffusion_checks: loss at t = 300/600 with
+the true, zeroed and shifted grid; onset-peak hits of 4 samples) into <run>/checks.jsonl.
+CPU: one thread by default. GPU: bf16 autocast. Under `torchrun` (LOCAL_RANK set) it runs
+DistributedDataParallel, one process per GPU, unchanged. Resumable from <run>/ckpt.pt; SIGTERM checkpoints
+and stops. Without a checkpoint, --init-onnx starts from exported weights (a new machine).
 """
 from __future__ import annotations
 
@@ -27,28 +28,26 @@ import numpy as np
 import torch
 
 from . import checkpoint
-from .diffusion import Batches, schedule
+from .diffusion import Batches, schedule, v_target
 from .diffusion_data import Pack
 from .models.denoiser import Denoiser
-from .rhythm import RHYTHM_CHANNELS
 
 
 def build(cfg: dict, variant: str, tb: bool, vocab: int) -> Denoiser:
-    return Denoiser(vocab=vocab, vis_dim=cfg["visDim"], rhythm_channels=RHYTHM_CHANNELS, cond=variant, tb=tb,
-                    **cfg["model"])
+    return Denoiser(vocab=vocab, cond=variant, tb=tb, **cfg["model"])
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--config", default="configs/denoiser.json")
     ap.add_argument("--variant", choices=["sg", "plain", "none"], default="sg")
-    ap.add_argument("--stage", type=int, choices=[1, 2], default=1)
+    ap.add_argument("--no-tb", action="store_true", help="no rhythm path (ablation rows)")
     ap.add_argument("--pack", default="data/diffusion/pack.npz")
     ap.add_argument("--run", required=True)
-    ap.add_argument("--base", default=None, help="stage 2: the stage-1 run whose EMA weights are frozen")
     ap.add_argument("--minutes", type=float, default=None)
     ap.add_argument("--steps", type=int, default=None)
-    ap.add_argument("--batch", type=int, default=None)
+    ap.add_argument("--init-onnx", default=None, help="start from exported weights when there is no checkpoint")
+    ap.add_argument("--no-checks", action="store_true")
     ap.add_argument("--threads", type=int, default=int(os.environ.get("VEM_TORCH_THREADS", "1")))
     args = ap.parse_args(argv)
 
@@ -63,59 +62,56 @@ def main(argv=None):
     if dev.type == "cpu":
         torch.set_num_threads(args.threads)
     cfg = json.loads(Path(args.config).read_text())
-    tr = cfg["stage1"] if args.stage == 1 else cfg["stage2"]
-    total = args.steps or tr["steps"]
-    batch_size = args.batch or (tr["batchGpu"] if dev.type == "cuda" else tr["batch"])
+    total = args.steps or cfg["steps"]
+    scale = cfg["gpuBatchScale"] if dev.type == "cuda" else 1
+    crops = [(T, b * scale) for T, b in cfg["crops"]]
     run = Path(args.run)
     run.mkdir(parents=True, exist_ok=True)
     pack = Pack(Path(args.pack))
-    data = Batches(pack, seed=cfg["seed"] + 1000 * rank + int(time.time()) % 1000, vis_dim=cfg["visDim"],
-                   lengths=tuple(cfg["lengths"]), edit_share=tr["editShare"], cond_drop=cfg["condDrop"],
-                   rhythm_drop=tr.get("rhythmDrop", 0.1))
-    tb = args.stage == 2
+    data = Batches(pack, seed=cfg["seed"] + 1000 * rank + int(time.time()) % 1000, crops=crops,
+                   edit_share=cfg["editShare"], cond_drop=cfg["condDrop"], rhythm_drop=cfg["rhythmDrop"],
+                   p_uncond=cfg["uncondDrop"], downbeat_drop=cfg["downbeatDrop"])
+    tb = not args.no_tb
     model = build(cfg, args.variant, tb, data.vocab)
-    if tb:
-        if args.base is None:
-            raise SystemExit("stage 2 needs --base <stage-1 run>")
-        base_dir = Path(args.base)
-        if (base_dir / "ckpt.pt").exists():
-            base_state = torch.load(base_dir / "ckpt.pt", map_location="cpu")["ema"]
-        else:  # fp16 .npz weights written by training/gpu/train_denoisers.sh
-            from . import weights_npz
-            base_state = weights_npz.load(base_dir / f"diff-{args.variant}")
-        missing, unexpected = model.load_state_dict(base_state, strict=False)
-        assert not unexpected and all("adapter" in k or "rhythm_stem" in k for k in missing), (missing, unexpected)
-        for p in model.parameters():
-            p.requires_grad_(False)
-        for p in model.adapter_parameters():
-            p.requires_grad_(True)
     model.to(dev)
     ema = copy.deepcopy(model).eval()
     for p in ema.parameters():
         p.requires_grad_(False)
-    params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(params, lr=tr["lr"], weight_decay=0.01)
+    params = list(model.parameters())
+    opt = torch.optim.AdamW(params, lr=cfg["lr"], weight_decay=cfg["weightDecay"])
     step_idx, elapsed = checkpoint.resume(run, {"model": model, "ema": ema, "opt": opt})
+    chain = []
+    if step_idx == 0 and args.init_onnx:
+        from .onnx_weights import load_from_onnx
+        n = load_from_onnx(model, args.init_onnx)
+        ema.load_state_dict(model.state_dict())
+        chain = [{"initOnnx": args.init_onnx}]
+        print(f"initialised {n} tensors from {args.init_onnx}", flush=True)
     net = torch.nn.parallel.DistributedDataParallel(model, find_unused_parameters=True) if ddp else model
     ac = torch.tensor(schedule()["alphas_cumprod"], dtype=torch.float32, device=dev)
-    meta = {**cfg, "variant": args.variant, "stage": args.stage, "base": args.base, "pack": str(args.pack),
-            "packHours": pack.meta["hours"], "encoderSha256": pack.meta["encoderSha256"],
-            "params": sum(p.numel() for p in model.parameters()), "trainable": sum(p.numel() for p in params),
-            "device": str(dev), "batch": batch_size}
+    meta = {**cfg, "variant": args.variant, "tb": tb, "pack": str(args.pack), "packHours": pack.meta["hours"],
+            "encoderSha256": pack.meta["encoderSha256"], "params": sum(p.numel() for p in model.parameters()),
+            "device": str(dev), "crops": crops, "chain": chain}
     if rank == 0:
+        prev = json.loads((run / "config.json").read_text()) if (run / "config.json").exists() else {}
+        meta["chain"] = prev.get("chain", []) + chain
         (run / "config.json").write_text(json.dumps(meta, indent=1))
-        print(json.dumps({k: meta[k] for k in ("variant", "stage", "params", "trainable", "device", "batch")}), flush=True)
+        print(json.dumps({k: meta[k] for k in ("variant", "tb", "params", "device", "crops")}), flush=True)
+    held, decoder = None, None
+    if rank == 0 and not args.no_checks:
+        from .diffusion_checks import Decoder, HeldOut
+        held, decoder = HeldOut(pack), Decoder(pack.mean, pack.std)
     stop = checkpoint.stop_flag()
     log = open(run / "log.jsonl", "a") if rank == 0 else None
     t_start = t_ckpt = time.time()
     amp = dev.type == "cuda"
     net.train()
     while step_idx < total:
-        lr = tr["lr"] * min(1.0, (step_idx + 1) / tr["warmupSteps"])
+        lr = cfg["lr"] * min(1.0, (step_idx + 1) / cfg["warmupSteps"])
         for g in opt.param_groups:
             g["lr"] = lr
         t0 = time.time()
-        x0, cond = data.batch(batch_size)
+        x0, cond = data.batch()
         x0 = x0.to(dev, non_blocking=True)
         cond = {k: v.to(dev, non_blocking=True) for k, v in cond.items()}
         t = torch.randint(0, ac.shape[0], (x0.shape[0],), device=dev)
@@ -123,9 +119,9 @@ def main(argv=None):
         a = ac[t][:, None, None]
         xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
         with (torch.autocast("cuda", dtype=torch.bfloat16) if amp else contextlib.nullcontext()):
-            eps = net(xt, t.float(), cond["global_tags"], cond["caption_tags"], cond["story_tags"], cond["story_vis"],
-                      cond["story_start_sec"], cond["story_dur_sec"], cond["rhythm"])
-        loss = torch.nn.functional.mse_loss(eps.float(), noise)
+            v = net(xt, t.float(), cond["global_tags"], cond["caption_tags"], cond["story_tags"],
+                    cond["story_start_sec"], cond["story_dur_sec"], cond["rhythm"])
+        loss = torch.nn.functional.mse_loss(v.float(), v_target(x0, noise, a))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -148,6 +144,16 @@ def main(argv=None):
             checkpoint.save(run, {"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(),
                                   "step": step_idx, "elapsed": elapsed + now - t_start, "config": meta})
             t_ckpt = now
+        if held is not None and step_idx % cfg["evalEvery"] == 0:
+            from .diffusion_checks import sample_hits
+            tc = time.time()
+            ema_cpu = ema if dev.type == "cpu" else copy.deepcopy(ema).cpu()
+            rec = {"step": step_idx, **held.losses(ema_cpu), **sample_hits(ema_cpu, held, decoder),
+                   "checkSec": round(time.time() - tc, 1)}
+            with open(run / "checks.jsonl", "a") as f:
+                f.write(json.dumps(rec) + "\n")
+            print(rec, flush=True)
+            t_start += time.time() - tc  # checks do not count as training time
         if done:
             break
     if rank == 0:

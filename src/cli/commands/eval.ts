@@ -129,7 +129,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const request = {
     benchDir: resolve(dir), runDir: run, date: new Date().toISOString(), commit: gitCommit(),
     machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), os: `${platform()} ${release()}`, runtime: `node ${process.version}, onnxruntime-node (cpu, 1 thread)` },
-    settings: { steps: settings.steps, seed: settings.seed, guidance: settings.guidance, sampler: settings.sampler, eta: settings.eta, tMax: settings.tMax ?? null, clipX0: settings.clipX0 ?? null },
+    settings: { steps: settings.steps, seed: settings.seed, guidance: settings.guidance, sampler: settings.sampler, eta: settings.eta, rhythmGuidance: settings.rhythmGuidance ?? null },
     modelSets: sets.map((s) => ({ name: s.name, dir: s.dir, sha256: modelHashes(s.dir) })),
     generateSec, videos: items,
   };

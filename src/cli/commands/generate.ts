@@ -54,7 +54,7 @@ export async function generateForVideo(backend: NodeBackend, path: string, out: 
     storyboards: storyboards.map((s) => ({ startSec: round(s.startSec), durSec: round(s.durSec), tags: s.tags })),
     globalTags,
     tbIoU: round(res.figures.tbIoU), tbHit70: res.figures.tbHit70 === null ? null : round(res.figures.tbHit70),
-    ep: backend.ep, steps: settings.steps, seed: settings.seed, guidance: settings.guidance, sampler: settings.sampler, eta: settings.eta, tMax: settings.tMax ?? null, clipX0: settings.clipX0 ?? null,
+    ep: backend.ep, steps: settings.steps, seed: settings.seed, guidance: settings.guidance, sampler: settings.sampler, eta: settings.eta, rhythmGuidance: settings.rhythmGuidance ?? null,
     timings: {
       decodeSec: round((t1 - t0) / 1000), parseSec: round((t2 - t1) / 1000), alignerSec: round(res.alignerSec),
       denoiseSec: round(res.timings.denoiseSec), vaeSec: round(res.timings.vaeSec), vocoderSec: round(res.timings.vocoderSec),
@@ -64,9 +64,9 @@ export async function generateForVideo(backend: NodeBackend, path: string, out: 
 }
 
 /** `vem generate <video> -o out.wav [--seed N] [--steps N] [--guidance X] [--tags "a,b"] [--bpm N]
- *  [--sampler ddim|dpmpp] [--eta X] [--models DIR] --json` (DESIGN.md §10). */
+ *  [--sampler ddim|dpmpp] [--eta X] [--rhythm-guidance X] [--models DIR] --json` (DESIGN.md §10). */
 export async function generateCommand(argv: string[]): Promise<number> {
-  const { positionals, flags } = parseArgs(argv, ['o', 'out', 'seed', 'steps', 'guidance', 'tags', 'bpm', 'sampler', 'eta', 'models', 'threads', 't-max', 'clip']);
+  const { positionals, flags } = parseArgs(argv, ['o', 'out', 'seed', 'steps', 'guidance', 'tags', 'bpm', 'sampler', 'eta', 'models', 'threads', 'rhythm-guidance']);
   const path = positionals[0];
   const out = (flags.get('o') ?? flags.get('out')) as string | undefined;
   if (!path || !out || out === (true as unknown)) throw new Error('usage: vem generate <video> -o <out.wav> [--seed N] [--steps N] [--guidance X] [--tags "…"] [--bpm N] [--json]');
@@ -77,8 +77,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
     guidance: numberFlag(flags, 'guidance') ?? DEFAULT_SETTINGS.guidance,
     eta: numberFlag(flags, 'eta') ?? DEFAULT_SETTINGS.eta,
     sampler: (flags.get('sampler') as GenerateSettings['sampler'] | undefined) ?? DEFAULT_SETTINGS.sampler,
-    tMax: numberFlag(flags, 't-max') ?? DEFAULT_SETTINGS.tMax,
-    clipX0: numberFlag(flags, 'clip') ?? DEFAULT_SETTINGS.clipX0,
+    rhythmGuidance: numberFlag(flags, 'rhythm-guidance') ?? DEFAULT_SETTINGS.rhythmGuidance,
   };
   if (!['ddim', 'dpmpp'].includes(settings.sampler)) throw new Error(`--sampler must be ddim or dpmpp, got ${settings.sampler}`);
   if (!Number.isInteger(settings.steps) || settings.steps < 1 || settings.steps > 1000) throw new Error('--steps must be an integer from 1 to 1000');

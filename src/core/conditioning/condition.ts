@@ -1,18 +1,38 @@
-// The denoiser's condition inputs (HVP: global caption and tags, storyboards with start, duration, tags and
-// visual descriptors) as tensors, in the layout of public/models/manifest.json's "denoiser" entry.
-// An all-zero condition (no tags, no caption, storyboards of zero duration) is the unconditional branch of
-// classifier-free guidance: training drops conditions to exactly that.
+// The denoiser's condition inputs (HVP: global caption and tags, storyboards with start, duration and
+// tags) as tensors, in the layout of public/models/manifest.json's "denoiser" entry. An all-zero condition
+// (no tags, no caption, no storyboards, no rhythm) is the unconditional branch of classifier-free
+// guidance: training drops conditions to exactly that. The storyboards' visual descriptors are not sent:
+// the training music has no paired pictures; the pictures reach the model through the suggested tags.
 import { TAG_VOCABULARY } from '../constants.ts';
+import { LATENT_FRAME_SEC } from './rhythm.ts';
 
-export const VIS_KEYS = ['brightness', 'saturation', 'warmth', 'colourfulness', 'motionEnergy', 'cutDensityPerMin'] as const;
-export const VIS_DIM = VIS_KEYS.length;
+/** Storyboards per denoising window (the model's storyboard axis is dynamic; training uses the same cap). */
+export const MAX_STORIES = 24;
+/** A storyboard must cover at least one latent frame of the window to be sent. */
+export const MIN_STORY_SEC = LATENT_FRAME_SEC;
 
 export interface StoryCondition {
   startSec: number;
   durSec: number;
   tags: readonly string[];
-  /** Visual descriptors by name (VIS_KEYS); missing ones are 0. */
-  descriptors?: Partial<Record<(typeof VIS_KEYS)[number], number>>;
+}
+
+/**
+ * The storyboards a denoising window sees, in window time: shifted by −offsetSec, clipped to
+ * [0, windowSec), kept when at least MIN_STORY_SEC remains, at most `maxStories` in start order. The same
+ * rule as clip_storyboards() in training/vem_training/diffusion.py (a shared fixture checks both).
+ */
+export function clipStoryboards(stories: readonly StoryCondition[], offsetSec: number, windowSec: number,
+  maxStories = MAX_STORIES): StoryCondition[] {
+  const out: StoryCondition[] = [];
+  for (const st of [...stories].sort((a, b) => a.startSec - b.startSec)) {
+    const a = Math.max(0, st.startSec - offsetSec);
+    const e = Math.min(windowSec, st.startSec + st.durSec - offsetSec);
+    if (e - a < MIN_STORY_SEC - 1e-9) continue;
+    out.push({ startSec: a, durSec: e - a, tags: [...st.tags] });
+    if (out.length >= maxStories) break;
+  }
+  return out;
 }
 
 export interface HvpCondition {
@@ -49,32 +69,34 @@ export interface ConditionTensors {
   global_tags: Float32Array;   // (B, V)
   caption_tags: Float32Array;  // (B, V)
   story_tags: Float32Array;    // (B, S, V)
-  story_vis: Float32Array;     // (B, S, VIS_DIM)
   story_start_sec: Float32Array; // (B, S)
   story_dur_sec: Float32Array;   // (B, S)
   stories: number;
+  rows: number;
 }
 
 /**
- * Batch 2: row 0 the condition, row 1 the unconditional (all zeros) branch. Storyboard times are shifted
- * by −offsetSec (a window starting later in the video) and may be partly outside the window: the mask in
- * the model only looks at where they overlap the frames it has.
+ * The guidance rows of one window: row 0 the condition, row 1 the unconditional (all zeros) branch and,
+ * with `rows` = 3, row 2 the condition again (the tags-without-rhythm row: the caller leaves its rhythm
+ * at zero). Storyboards are clipped to the window [offsetSec, offsetSec + windowSec) by clipStoryboards.
  */
-export function conditionBatch(c: HvpCondition, offsetSec = 0): ConditionTensors {
+export function conditionBatch(c: HvpCondition, offsetSec = 0, windowSec = Infinity, rows: 2 | 3 = 2): ConditionTensors {
   const V = TAG_VOCABULARY.length;
-  const S = Math.max(1, c.storyboards.length);
+  const stories = clipStoryboards(c.storyboards, offsetSec, windowSec);
+  const S = Math.max(1, stories.length);
   const t: ConditionTensors = {
-    global_tags: new Float32Array(2 * V), caption_tags: new Float32Array(2 * V),
-    story_tags: new Float32Array(2 * S * V), story_vis: new Float32Array(2 * S * VIS_DIM),
-    story_start_sec: new Float32Array(2 * S), story_dur_sec: new Float32Array(2 * S), stories: S,
+    global_tags: new Float32Array(rows * V), caption_tags: new Float32Array(rows * V),
+    story_tags: new Float32Array(rows * S * V), story_start_sec: new Float32Array(rows * S),
+    story_dur_sec: new Float32Array(rows * S), stories: S, rows,
   };
-  multiHot(c.globalTags, t.global_tags, 0);
-  multiHot(captionTags(c.caption), t.caption_tags, 0);
-  c.storyboards.forEach((sb, i) => {
-    multiHot(sb.tags, t.story_tags, i * V);
-    VIS_KEYS.forEach((k, j) => { t.story_vis[i * VIS_DIM + j] = sb.descriptors?.[k] ?? 0; });
-    t.story_start_sec[i] = sb.startSec - offsetSec;
-    t.story_dur_sec[i] = Math.max(0, sb.durSec);
-  });
+  for (const r of rows === 3 ? [0, 2] : [0]) {
+    multiHot(c.globalTags, t.global_tags, r * V);
+    multiHot(captionTags(c.caption), t.caption_tags, r * V);
+    stories.forEach((sb, i) => {
+      multiHot(sb.tags, t.story_tags, (r * S + i) * V);
+      t.story_start_sec[r * S + i] = sb.startSec;
+      t.story_dur_sec[r * S + i] = sb.durSec;
+    });
+  }
   return t;
 }

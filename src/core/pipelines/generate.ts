@@ -1,4 +1,4 @@
-// The VeM generation pipeline in the pure core (DESIGN.md §1, §2): conditions → windowed, guided denoising
+// The VeM generation pipeline in the pure core (docs/architecture.md): conditions → windowed, guided denoising
 // of the latent → VAE decoder → vocoder → PCM trimmed to the video's duration. Shared by the generate
 // worker (onnxruntime-web) and the CLI (onnxruntime-node) through InferenceBackend.
 //
@@ -22,12 +22,11 @@ export interface GenerateSettings {
   seed: number;
   windowFrames?: number;
   overlapFrames?: number;
-  /** First timestep (below the top of the schedule) and the x0 clamp; see docs/diffusion.md "Sampling". */
-  tMax?: number;
-  clipX0?: number;
+  /** A separate guidance scale for the rhythm (three rows per step instead of two); see docs/diffusion.md. */
+  rhythmGuidance?: number;
 }
 
-export const DEFAULT_SETTINGS: GenerateSettings = { steps: 20, guidance: 2.5, sampler: 'ddim', eta: 1, seed: 0, tMax: 600, clipX0: 4 };
+export const DEFAULT_SETTINGS: GenerateSettings = { steps: 20, guidance: 2.5, sampler: 'ddim', eta: 0.5, seed: 0 };
 
 export interface LatentNorm { mean: number[]; std: number[] }
 
@@ -102,50 +101,54 @@ export async function generate(backend: InferenceBackend, input: GenerateInput):
   }
   const s = input.settings;
   const wins = latentWindows(n, s.windowFrames ?? 320, s.overlapFrames ?? 64);
-  const conds = wins.map((w) => conditionBatch(input.condition, w.start * LATENT_FRAME_SEC));
+  const rows = s.rhythmGuidance !== undefined ? 3 : 2;
+  const conds = wins.map((w) => conditionBatch(input.condition, w.start * LATENT_FRAME_SEC, (w.end - w.start) * LATENT_FRAME_SEC, rows));
   const weights = new Float32Array(n);
   for (const w of wins) for (let x = w.start; x < w.end; x++) weights[x] = weights[x]! + blendWeight(x, w);
   const C = LATENT_CHANNELS;
-  // per window, computed once: the rhythm slice (batch 2) and each frame's share of the blended ε
-  const rhythms = wins.map((w) => slice(input.rhythm, RHYTHM_CHANNELS, n, w.start, w.end, 2));
+  // per window, computed once: the rhythm slice (row 0 only: the unconditional and the tags-only rows get
+  // no rhythm) and each frame's share of the blended v
+  const rhythms = wins.map((w) => {
+    const T = w.end - w.start;
+    const r = new Float32Array(rows * RHYTHM_CHANNELS * T);
+    r.set(slice(input.rhythm, RHYTHM_CHANNELS, n, w.start, w.end, 1));
+    return r;
+  });
   const shares = wins.map((w) => Float32Array.from({ length: w.end - w.start }, (_, i) => blendWeight(w.start + i, w) / weights[w.start + i]!));
   let t0 = now();
   // inpainting: a window without a re-sampled frame only feeds frames the sampler replaces with the
   // kept latent, so it is not run (regenerating one storyboard of a long video costs its windows only)
   const active = wins.map((w) => !input.mask || input.mask.subarray(w.start, w.end).some((m) => m > 0));
   const denoise = async (x: Float32Array, t: number) => {
-    const cond = new Float32Array(C * n), uncond = new Float32Array(C * n);
+    const out = Array.from({ length: rows }, () => new Float32Array(C * n));
     for (let i = 0; i < wins.length; i++) {
       if (!active[i]) continue;
       const w = wins[i]!, c = conds[i]!, T = w.end - w.start;
-      const z = slice(x, C, n, w.start, w.end, 2);
       const feeds: Record<string, Tensor32> = {
-        z_t: { data: z, dims: [2, C, T] },
-        timestep: { data: new Float32Array([t, t]), dims: [2] },
-        global_tags: { data: c.global_tags, dims: [2, c.global_tags.length / 2] },
-        caption_tags: { data: c.caption_tags, dims: [2, c.caption_tags.length / 2] },
-        story_tags: { data: c.story_tags, dims: [2, c.stories, c.story_tags.length / 2 / c.stories] },
-        story_vis: { data: c.story_vis, dims: [2, c.stories, c.story_vis.length / 2 / c.stories] },
-        story_start_sec: { data: c.story_start_sec, dims: [2, c.stories] },
-        story_dur_sec: { data: c.story_dur_sec, dims: [2, c.stories] },
-        rhythm: { data: rhythms[i]!, dims: [2, RHYTHM_CHANNELS, T] },
+        z_t: { data: slice(x, C, n, w.start, w.end, rows), dims: [rows, C, T] },
+        timestep: { data: new Float32Array(rows).fill(t), dims: [rows] },
+        global_tags: { data: c.global_tags, dims: [rows, c.global_tags.length / rows] },
+        caption_tags: { data: c.caption_tags, dims: [rows, c.caption_tags.length / rows] },
+        story_tags: { data: c.story_tags, dims: [rows, c.stories, c.story_tags.length / rows / c.stories] },
+        story_start_sec: { data: c.story_start_sec, dims: [rows, c.stories] },
+        story_dur_sec: { data: c.story_dur_sec, dims: [rows, c.stories] },
+        rhythm: { data: rhythms[i]!, dims: [rows, RHYTHM_CHANNELS, T] },
       };
-      const eps = (await backend.run('denoiser', feeds)).eps!.data;
+      const v = (await backend.run('denoiser', feeds)).v!.data;
       const share = shares[i]!;
-      for (let ch = 0; ch < C; ch++) {
-        for (let x0 = w.start; x0 < w.end; x0++) {
-          const k = share[x0 - w.start]!;
-          const at = ch * n + x0;
-          cond[at] = cond[at]! + k * eps[ch * T + (x0 - w.start)]!;
-          uncond[at] = uncond[at]! + k * eps[(C + ch) * T + (x0 - w.start)]!;
+      for (let r = 0; r < rows; r++) {
+        const dst = out[r]!;
+        for (let ch = 0; ch < C; ch++) {
+          const src = (r * C + ch) * T - w.start;
+          for (let x0 = w.start; x0 < w.end; x0++) dst[ch * n + x0] = dst[ch * n + x0]! + share[x0 - w.start]! * v[src + x0]!;
         }
       }
     }
-    return { cond, uncond };
+    return { cond: out[0]!, uncond: out[1]!, tags: out[2] };
   };
   const latent = await sample({
-    channels: C, frames: n, steps: s.steps, guidance: s.guidance, sampler: s.sampler, eta: s.eta, seed: s.seed,
-    denoise, onStep: input.onStep, signal: input.signal, mask: input.mask, known: input.known, tMax: s.tMax, clipX0: s.clipX0,
+    channels: C, frames: n, steps: s.steps, guidance: s.guidance, rhythmGuidance: s.rhythmGuidance, sampler: s.sampler,
+    eta: s.eta, seed: s.seed, denoise, onStep: input.onStep, signal: input.signal, mask: input.mask, known: input.known,
   });
   const timings: GenerateTimings = { denoiseSec: now() - t0, vaeSec: 0, vocoderSec: 0 };
   if (input.signal?.aborted) throw new DOMException('cancelled', 'AbortError');

@@ -1,9 +1,9 @@
-// The diffusion sampler: DDIM (with η) and DPM-Solver++ 2M steps, classifier-free guidance and the
-// sampling loop with inpainting, progress and cancellation between steps. Pure functions on
+// The diffusion sampler for a v-predicting model: DDIM (with η) and DPM-Solver++ 2M steps, classifier-free
+// guidance and the sampling loop with inpainting, progress and cancellation between steps. Pure functions on
 // Float32Array with no DOM and no model runtime: the caller supplies the denoiser.
 //
 // Every step is the same arithmetic as the Python reference (training/vem_training/diffusion.py:
-// ddim_step, dpmpp_step, guided_eps, sample); sampler.test.ts checks them step by step against a
+// ddim_step, dpmpp_step, guide, sample); sampler.test.ts checks them step by step against a
 // fixture that reference writes. Per element the arithmetic runs in float64 and is stored as float32.
 //
 // Layout: one latent (batch 1), channels-major, x[c * frames + t].
@@ -85,50 +85,54 @@ function checkLength(name: string, a: Float32Array, n: number): void {
   if (a.length !== n) throw new RangeError(`${name} has ${a.length} values, expected ${n}`);
 }
 
-/** Classifier-free guidance: (1 − g)·ε_uncond + g·ε_cond. */
-export function guide(epsUncond: Float32Array, epsCond: Float32Array, g: number): Float32Array {
-  checkLength('epsUncond', epsUncond, epsCond.length);
-  const out = new Float32Array(epsCond.length);
-  for (let i = 0; i < out.length; i++) out[i] = (1 - g) * epsUncond[i]! + g * epsCond[i]!;
+/**
+ * Classifier-free guidance on v. Two rows: v_u + g·(v_c − v_u). With vTags (the tags without the rhythm)
+ * and a rhythm scale g_r: v_u + g·(v_tags − v_u) + g_r·(v_c − v_tags).
+ */
+export function guide(vUncond: Float32Array, vCond: Float32Array, g: number, vTags?: Float32Array, gRhythm?: number): Float32Array {
+  checkLength('vUncond', vUncond, vCond.length);
+  const out = new Float32Array(vCond.length);
+  if (vTags && gRhythm !== undefined) {
+    checkLength('vTags', vTags, vCond.length);
+    for (let i = 0; i < out.length; i++) out[i] = vUncond[i]! + g * (vTags[i]! - vUncond[i]!) + gRhythm * (vCond[i]! - vTags[i]!);
+  } else {
+    for (let i = 0; i < out.length; i++) out[i] = vUncond[i]! + g * (vCond[i]! - vUncond[i]!);
+  }
   return out;
 }
 
 /**
- * One DDIM step from t to tPrev (tPrev < 0 means ᾱ = 1, the clean end). With η > 0 the step adds
- * σ·noise, σ = η·√((1 − ᾱ_prev)/(1 − ᾱ_t)·(1 − ᾱ_t/ᾱ_prev)); noise may be omitted when η = 0.
+ * One DDIM step from t to tPrev (tPrev < 0 means ᾱ = 1, the clean end) for a v prediction:
+ * x0 = √ᾱ·x − √(1−ᾱ)·v, ε = √(1−ᾱ)·x + √ᾱ·v, exact at every level (ᾱ_999 = 0 included). With η > 0
+ * the step adds σ·noise, σ = η·√((1 − ᾱ_prev)/(1 − ᾱ_t)·(1 − ᾱ_t/ᾱ_prev)); noise may be omitted when η = 0.
  */
 export function ddimStep(
   x: Float32Array,
-  eps: Float32Array,
+  v: Float32Array,
   t: number,
   tPrev: number,
   ac: Float64Array,
   eta: number,
   noise?: Float32Array,
-  clip?: number,
 ): Float32Array {
-  checkLength('eps', eps, x.length);
+  checkLength('v', v, x.length);
   if (noise) checkLength('noise', noise, x.length);
   const aT = alphaAt(ac, t);
   const aP = tPrev >= 0 ? alphaAt(ac, tPrev) : 1;
-  const sT = Math.sqrt(1 - aT);
   const rT = Math.sqrt(aT);
+  const sT = Math.sqrt(1 - aT);
   const rP = Math.sqrt(aP);
   const sigma = eta * Math.sqrt(((1 - aP) / (1 - aT)) * (1 - aT / aP));
   const cDir = Math.sqrt(Math.max(1 - aP - sigma * sigma, 0));
   const addNoise = eta > 0 && noise !== undefined;
   const out = new Float32Array(x.length);
   for (let i = 0; i < x.length; i++) {
-    let e = eps[i]!;
-    let x0 = (x[i]! - sT * e) / rT;
-    if (clip !== undefined) {
-      // static thresholding of the x0 estimate, ε made consistent with it (as the reference)
-      x0 = Math.min(clip, Math.max(-clip, x0));
-      e = (x[i]! - rT * x0) / sT;
-    }
-    let v = rP * x0 + cDir * e;
-    if (addNoise) v += sigma * noise[i]!;
-    out[i] = v;
+    const xi = x[i]!, vi = v[i]!;
+    const x0 = rT * xi - sT * vi;
+    const e = sT * xi + rT * vi;
+    let o = rP * x0 + cDir * e;
+    if (addNoise) o += sigma * noise[i]!;
+    out[i] = o;
   }
   return out;
 }
@@ -140,27 +144,28 @@ export interface DpmState {
 }
 
 function lambdaAt(ac: Float64Array, t: number): { lambda: number; alpha: number; sigma: number } {
-  // the clean end (t < 0) is clamped to ᾱ = 1 − 1e-8 so that λ stays finite, as in the reference
-  const a = t >= 0 ? alphaAt(ac, t) : 1 - 1e-8;
+  // ᾱ is clamped to [1e-12, 1 − 1e-8] so that λ stays finite at both ends, as in the reference
+  const a = Math.min(Math.max(t >= 0 ? alphaAt(ac, t) : 1, 1e-12), 1 - 1e-8);
   return { lambda: 0.5 * Math.log(a / (1 - a)), alpha: Math.sqrt(a), sigma: Math.sqrt(1 - a) };
 }
 
 /**
- * One DPM-Solver++(2M) step from t to tPrev in data-prediction form. `prev` is the state the previous
- * step returned (null on the first step); the first and the last step (tPrev < 0) are first order.
+ * One DPM-Solver++(2M) step from t to tPrev in data-prediction form (x0 from v). `prev` is the state the
+ * previous step returned (null on the first step); the first and the last step (tPrev < 0) are first order.
  */
 export function dpmppStep(
   x: Float32Array,
-  eps: Float32Array,
+  v: Float32Array,
   t: number,
   tPrev: number,
   ac: Float64Array,
   prev: DpmState | null,
-  clip?: number,
 ): { x: Float32Array; state: DpmState } {
-  checkLength('eps', eps, x.length);
+  checkLength('v', v, x.length);
   const cur = lambdaAt(ac, t);
   const nxt = lambdaAt(ac, tPrev);
+  const aT = alphaAt(ac, t);
+  const rT = Math.sqrt(aT), sT = Math.sqrt(1 - aT);
   const h = nxt.lambda - cur.lambda;
   const cx = nxt.sigma / cur.sigma;
   const cd = -nxt.alpha * Math.expm1(-h);
@@ -172,8 +177,7 @@ export function dpmppStep(
   const out = new Float32Array(x.length);
   for (let i = 0; i < x.length; i++) {
     const xi = x[i]!;
-    let d0 = (xi - cur.sigma * eps[i]!) / cur.alpha;
-    if (clip !== undefined) d0 = Math.min(clip, Math.max(-clip, d0));
+    const d0 = rT * xi - sT * v[i]!;
     x0[i] = d0;
     const d = prevX0 ? (1 + half) * d0 - half * prevX0[i]! : d0;
     out[i] = cx * xi + cd * d;
@@ -186,10 +190,13 @@ export function dpmppStep(
 // ------------------------------------------------------------------------------------------------
 
 export interface DenoiseResult {
-  /** ε for the condition. */
+  /** v for the condition. */
   cond: Float32Array;
-  /** ε for the empty condition; without it (or with guidance 1) guidance is skipped. */
+  /** v for the empty condition (no tags, no storyboards, no rhythm); without it (or with guidance 1 and
+   * no rhythm scale) guidance is skipped. */
   uncond?: Float32Array;
+  /** v for the tags without the rhythm: the third row when `rhythmGuidance` is set. */
+  tags?: Float32Array;
 }
 
 export interface SampleOptions {
@@ -197,15 +204,17 @@ export interface SampleOptions {
   frames: number;
   /** Number of denoising steps (timesteps from samplerTimesteps). */
   steps: number;
-  /** Classifier-free guidance scale g: ε = (1 − g)·ε_uncond + g·ε_cond. */
+  /** Classifier-free guidance scale g: v = v_uncond + g·(v_cond − v_uncond). */
   guidance: number;
+  /** A separate scale for the rhythm (three rows, see `guide`); the denoiser must return `tags`. */
+  rhythmGuidance?: number;
   sampler: 'ddim' | 'dpmpp';
   /** DDIM η (0 = deterministic); ignored by dpmpp. */
   eta: number;
   /** Seeds the default noise source (gaussianNoise); ignored when `noise` is given. */
   seed: number;
   /**
-   * The model: ε for x at timestep t, both guidance branches (typically one batch-2 call). x is read
+   * The model: v for x at timestep t, every guidance row (typically one batched call). x is read
    * again after the call: do not modify it or detach its buffer.
    */
   denoise: (x: Float32Array, t: number) => Promise<DenoiseResult>;
@@ -225,10 +234,6 @@ export interface SampleOptions {
    * once for the DDIM noise (only for ddim with η > 0, the last step included).
    */
   noise?: NoiseSource;
-  /** First timestep: start from noise treated as x at tMax (default: the top of the schedule). */
-  tMax?: number;
-  /** Clamp every x0 estimate to ±clipX0 (the normalised latent's range). */
-  clipX0?: number;
 }
 
 function abortError(): Error {
@@ -259,7 +264,7 @@ export async function sample(opts: SampleOptions): Promise<Float32Array> {
     return z;
   };
   const ac = defaultAlphasCumprod();
-  const ts = samplerTimesteps(steps, undefined, opts.tMax);
+  const ts = samplerTimesteps(steps);
 
   let x = xInit ? Float32Array.from(xInit) : noise();
   let state: DpmState | null = null;
@@ -281,12 +286,14 @@ export async function sample(opts: SampleOptions): Promise<Float32Array> {
     }
     const out = await denoise(x, t);
     checkLength('cond', out.cond, n);
-    const eps = out.uncond === undefined || guidance === 1 ? out.cond : guide(out.uncond, out.cond, guidance);
+    const three = opts.rhythmGuidance !== undefined && out.tags !== undefined;
+    const v = out.uncond === undefined || (guidance === 1 && !three) ? out.cond
+      : guide(out.uncond, out.cond, guidance, three ? out.tags : undefined, three ? opts.rhythmGuidance : undefined);
     if (sampler === 'ddim') {
       const z = eta > 0 ? noise() : undefined;
-      x = ddimStep(x, eps, t, tPrev, ac, eta, z, opts.clipX0);
+      x = ddimStep(x, v, t, tPrev, ac, eta, z);
     } else {
-      const r = dpmppStep(x, eps, t, tPrev, ac, state, opts.clipX0);
+      const r = dpmppStep(x, v, t, tPrev, ac, state);
       x = r.x;
       state = r.state;
     }

@@ -5,28 +5,24 @@ import { CONSTANTS } from '../constants.ts';
 export interface DiffusionConstants {
   numTrainTimesteps: number;
   betaSchedule: string;
-  betaStart: number;
-  betaEnd: number;
+  cosineS: number;
+  prediction: string;
 }
 
 /**
- * ᾱ_t for t = 0..n−1: "scaled_linear" betas (a linear ramp in √β, squared), then the running product
- * of 1 − β. The ramp is built the way numpy's linspace builds it (start + i·step, last point = stop),
- * so the values agree with the Python schedule to the last bit or two.
+ * ᾱ_i for i = 0..n−1: the cosine schedule, ᾱ(τ) = f(τ)/f(0) with f(τ) = cos²((τ + s)/(1 + s)·π/2) and
+ * τ = (i + 1)/n; the last value is exactly 0 (zero terminal SNR), as in the Python schedule().
  */
 export function alphasCumprod(d: DiffusionConstants = CONSTANTS.diffusion): Float64Array {
-  if (d.betaSchedule !== 'scaled_linear') throw new RangeError(`unsupported beta schedule "${d.betaSchedule}"`);
-  const n = d.numTrainTimesteps;
-  const start = Math.sqrt(d.betaStart);
-  const stop = Math.sqrt(d.betaEnd);
-  const step = (stop - start) / (n - 1);
-  const ac = new Float64Array(n);
-  let prod = 1;
-  for (let i = 0; i < n; i++) {
-    const r = i === n - 1 ? stop : i * step + start;
-    prod *= 1 - r * r;
-    ac[i] = prod;
+  if (d.betaSchedule !== 'cosine' || d.prediction !== 'v') {
+    throw new RangeError(`unsupported schedule "${d.betaSchedule}" / prediction "${d.prediction}"`);
   }
+  const n = d.numTrainTimesteps;
+  const f = (tau: number) => Math.cos(((tau + d.cosineS) / (1 + d.cosineS)) * (Math.PI / 2)) ** 2;
+  const f0 = f(0);
+  const ac = new Float64Array(n);
+  for (let i = 0; i < n; i++) ac[i] = f((i + 1) / n) / f0;
+  ac[n - 1] = 0;
   return ac;
 }
 
@@ -49,16 +45,14 @@ export function roundHalfEven(v: number): number {
 
 /**
  * Evenly spaced ("trailing") timesteps, high to low: round(n − k·n/steps) − 1 for k = 0..steps−1.
- * The first is always n − 1; half-way cases round to even as in the Python reference (steps = 16
- * gives 999, 937, 874, 811, …).
+ * The first is always n − 1 (the zero-SNR top: sampling starts from pure noise); half-way cases round
+ * to even as in the Python reference (steps = 16 gives 999, 937, 874, 811, …).
  */
-export function samplerTimesteps(steps: number, nTrain: number = CONSTANTS.diffusion.numTrainTimesteps, tMax?: number): Int32Array {
-  const top = tMax === undefined ? nTrain : tMax + 1; // start at tMax: n = tMax + 1, as the reference
-  if (!Number.isInteger(top) || top < 1 || top > nTrain) throw new RangeError(`tMax must be an integer in 0..${nTrain - 1}, got ${tMax}`);
-  if (!Number.isInteger(steps) || steps < 1 || steps > top) {
-    throw new RangeError(`steps must be an integer in 1..${top}, got ${steps}`);
+export function samplerTimesteps(steps: number, nTrain: number = CONSTANTS.diffusion.numTrainTimesteps): Int32Array {
+  if (!Number.isInteger(steps) || steps < 1 || steps > nTrain) {
+    throw new RangeError(`steps must be an integer in 1..${nTrain}, got ${steps}`);
   }
   const ts = new Int32Array(steps);
-  for (let k = 0; k < steps; k++) ts[k] = roundHalfEven(top - (k * top) / steps) - 1;
+  for (let k = 0; k < steps; k++) ts[k] = roundHalfEven(nTrain - (k * nTrain) / steps) - 1;
   return ts;
 }

@@ -4,19 +4,23 @@ Latent (B, 8, 16, T) is folded to (B, 128, T): frequency × channels become chan
 over time only (measured on this machine: a 1D UNet is several times faster per step than a 2D one and
 learns to follow a beat grid; see docs/diffusion.md).
 
-Per level: ResBlocks (timestep embedding added; the TB adapter's `z = z + γ·z + β` after every encoder
-ResBlock), then the level's final transformer block whose attention is SG-CAtt: the latent frames are
-queries, the storyboard tokens `f_att_i` (eq. 6: concatenate caption, global tags, storyboard tags,
-storyboard visual descriptors, start and duration embeddings, then project) plus one always-visible global
-token are keys/values, and latent frame x sees token i only while start_i ≤ t(x) < start_i + dur_i
-(an additive −1e4 mask built in the graph from the seconds at each level's resolution). Self-attention
-sits at the coarsest level and in the middle block.
+Denoiser v2 (docs/diffusion.md): v-prediction on a cosine schedule with zero terminal SNR, and the rhythm
+from the first step: the planned beat grid is concatenated to the input and, with the aligner's outputs,
+modulates every ResBlock (encoder, middle, decoder) by FiLM, `z = z + γ(r)·z + β(r)` (the TB adapter's
+form, zero-initialised), trained jointly with the rest.
+
+Per level: two (encoder) or three (decoder) ResBlocks, then the level's final transformer block whose
+attention is SG-CAtt: the latent frames are queries, the storyboard tokens `f_att_i` (eq. 6: caption,
+global tags, storyboard tags, start and duration embeddings, projected) plus one always-visible global
+token are keys/values, and latent frame x sees token i only while start_i ≤ t(x) < start_i + dur_i (an
+additive −1e4 mask built in the graph from the seconds at each level's resolution; t(x) is the frame
+centre of rhythm.latent_times). Self-attention sits at the coarsest level and in the middle block.
 
 Written for ONNX export with no Shape ops (WebGPU EP, disable_cpu_ep_fallback): heads by constant
 slices, nearest upsampling as a transposed convolution, frame positions by CumSum.
 
 Variants (table 4): cond = "sg" (SG-CAtt) | "plain" (cross-attention without the storyboard mask) |
-"none" (no HVP conditioning); tb = adapter present (trained in stage 2 with the rest frozen).
+"none" (no HVP conditioning); tb = rhythm path (input channels + FiLM) present.
 """
 from __future__ import annotations
 
@@ -26,9 +30,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from ..rhythm import LATENT_CENTRE_SEC, LATENT_FRAME_SEC, RHYTHM_CHANNELS, RHYTHM_INPUT
 from .layers import GroupNormNoShape, NearestUp1d
 
-LATENT_FRAME_SEC = 4 * 256 / 16000
 
 
 def timestep_embedding(t: torch.Tensor, dim: int) -> torch.Tensor:
@@ -53,26 +57,27 @@ class FourierTime(nn.Module):
 
 
 class Conditioner(nn.Module):
-    """Eq. 6: f_att_i = W [f_caption ‖ f_tags ‖ f_story_text_i ‖ f_story_vis_i ‖ f_start_i ‖ f_dur_i]."""
+    """Eq. 6 without the visual part: f_att_i = W [f_caption ‖ f_tags ‖ f_story_text_i ‖ f_start_i ‖ f_dur_i].
 
-    def __init__(self, vocab: int, vis_dim: int, d_tok: int, d_part: int = 64):
+    No visual descriptors: the music corpus has no paired pictures, so f_story_vis would be zero in every
+    training piece; the pictures reach the model through the tags suggested from them (docs/diffusion.md)."""
+
+    def __init__(self, vocab: int, d_tok: int, d_part: int = 64):
         super().__init__()
         self.caption = nn.Linear(vocab, d_part)
         self.tags = nn.Linear(vocab, d_part)
         self.story_text = nn.Linear(vocab, d_part)
-        self.story_vis = nn.Linear(vis_dim, d_part // 2)
         self.start = FourierTime(d_part // 2)
         self.dur = FourierTime(d_part // 2)
-        self.story_proj = nn.Linear(3 * d_part + 3 * (d_part // 2), d_tok)
+        self.story_proj = nn.Linear(3 * d_part + 2 * (d_part // 2), d_tok)
         self.global_proj = nn.Linear(2 * d_part, d_tok)
 
-    def forward(self, global_tags, caption_tags, story_tags, story_vis, start_sec, dur_sec):
+    def forward(self, global_tags, caption_tags, story_tags, start_sec, dur_sec):
         fc, ft = self.caption(caption_tags), self.tags(global_tags)            # (B, d)
         g = self.global_proj(torch.cat([fc, ft], dim=-1))[:, None]             # (B, 1, D)
         s_cnt = story_tags[:, :, :1] * 0 + 1                                   # (B, S, 1) ones, no Shape op
         fc_s, ft_s = fc[:, None] * s_cnt, ft[:, None] * s_cnt
-        parts = [fc_s, ft_s, self.story_text(story_tags), self.story_vis(story_vis),
-                 self.start(start_sec), self.dur(dur_sec)]
+        parts = [fc_s, ft_s, self.story_text(story_tags), self.start(start_sec), self.dur(dur_sec)]
         return torch.cat([g, self.story_proj(torch.cat(parts, dim=-1))], dim=1)  # (B, 1+S, D)
 
 
@@ -140,6 +145,9 @@ class CondBlock(nn.Module):
 
 
 class ResBlock(nn.Module):
+    """GroupNorm-SiLU-conv ×2 with the timestep embedding added, then FiLM from the rhythm features:
+    z = z + γ(r)·z + β(r) (the TB adapter's form, zero-initialised), in every block of every level."""
+
     def __init__(self, cin: int, cout: int, emb: int, rhythm: int = 0):
         super().__init__()
         self.n1 = GroupNormNoShape(8, cin)
@@ -175,16 +183,24 @@ class Adapter(nn.Module):
 
 
 class Denoiser(nn.Module):
-    def __init__(self, vocab: int, vis_dim: int = 6, rhythm_channels: int = 37, in_channels: int = 128,
-                 channels=(192, 256, 320), emb: int = 384, d_tok: int = 256, heads: int = 4,
+    """v-prediction T-UNet. forward(z_t (B, 128, T), timestep (B,) in 0…999, HVP tensors, rhythm
+    (B, RHYTHM_CHANNELS, T)) -> v (B, 128, T).
+
+    tb=True: the rhythm features enter twice: channels 0…RHYTHM_INPUT−1 (the beat grid) are concatenated to
+    z_t, and a conv stem over all channels drives FiLM in every ResBlock: encoder, middle and decoder, at
+    each level's resolution (average-pooled by 2 per level). tb=False: no rhythm path (table 4 rows)."""
+
+    def __init__(self, vocab: int, rhythm_channels: int = RHYTHM_CHANNELS, rhythm_input: int = RHYTHM_INPUT,
+                 in_channels: int = 128, channels=(128, 192, 256), emb: int = 256, d_tok: int = 256, heads: int = 4,
                  cond: str = "sg", tb: bool = True, rhythm_hidden: int = 64):
         super().__init__()
         assert cond in ("sg", "plain", "none")
         self.cond, self.tb, self.in_channels = cond, tb, in_channels
-        self.vocab, self.vis_dim, self.rhythm_channels = vocab, vis_dim, rhythm_channels
+        self.vocab, self.rhythm_channels = vocab, rhythm_channels
+        self.rhythm_input = rhythm_input if tb else 0
         self.t_mlp = nn.Sequential(nn.Linear(128, emb), nn.SiLU(), nn.Linear(emb, emb))
-        self.conditioner = Conditioner(vocab, vis_dim, d_tok)
-        self.inp = nn.Conv1d(in_channels, channels[0], 3, padding=1)
+        self.conditioner = Conditioner(vocab, d_tok)
+        self.inp = nn.Conv1d(in_channels + self.rhythm_input, channels[0], 3, padding=1)
         rh = rhythm_hidden if tb else 0
         if tb:
             self.rhythm_stem = nn.Sequential(nn.Conv1d(rhythm_channels, rh, 5, padding=2), nn.SiLU(),
@@ -205,10 +221,10 @@ class Denoiser(nn.Module):
             if lvl < n_levels - 1:
                 self.downsample.append(nn.Conv1d(c, c, 3, stride=2, padding=1))
                 skips.append(c)
-        self.mid1 = ResBlock(c_prev, c_prev, emb)
+        self.mid1 = ResBlock(c_prev, c_prev, emb, rh)
         self.mid_attn = SelfAttnBlock(c_prev, heads)
         self.mid_cond = CondBlock(c_prev, d_tok, heads)
-        self.mid2 = ResBlock(c_prev, c_prev, emb)
+        self.mid2 = ResBlock(c_prev, c_prev, emb, rh)
         self.up_res = nn.ModuleList()
         self.up_cond = nn.ModuleList()
         self.upsample = nn.ModuleList()
@@ -216,7 +232,7 @@ class Denoiser(nn.Module):
             c = channels[lvl]
             blocks = nn.ModuleList()
             for _ in range(3):
-                blocks.append(ResBlock(c_prev + skips.pop(), c, emb))
+                blocks.append(ResBlock(c_prev + skips.pop(), c, emb, rh))
                 c_prev = c
             self.up_res.append(blocks)
             self.up_cond.append(CondBlock(c, d_tok, heads))
@@ -228,33 +244,32 @@ class Denoiser(nn.Module):
         nn.init.zeros_(self.out.bias)
         self.n_levels = n_levels
 
-    def adapter_parameters(self):
-        out = list(self.rhythm_stem.parameters()) if self.tb else []
-        for m in self.modules():
-            if isinstance(m, Adapter):
-                out += list(m.parameters())
-        return out
-
-    def forward(self, z_t, timestep, global_tags, caption_tags, story_tags, story_vis, story_start_sec,
-                story_dur_sec, rhythm):
+    def forward(self, z_t, timestep, global_tags, caption_tags, story_tags, story_start_sec, story_dur_sec, rhythm):
         if self.cond == "none":  # the unconditional variant ignores every HVP input
             global_tags, caption_tags = global_tags * 0, caption_tags * 0
-            story_tags, story_vis, story_dur_sec = story_tags * 0, story_vis * 0, story_dur_sec * 0
+            story_tags, story_dur_sec = story_tags * 0, story_dur_sec * 0
         emb = self.t_mlp(timestep_embedding(timestep, 128))
-        ctx = self.conditioner(global_tags, caption_tags, story_tags, story_vis, story_start_sec, story_dur_sec)
+        ctx = self.conditioner(global_tags, caption_tags, story_tags, story_start_sec, story_dur_sec)
         masked = self.cond == "sg"
-        pos = torch.cumsum(z_t[:, :1, :] * 0 + 1, dim=2) - 0.5          # (B, 1, T) frame centres, in frames
-        t_sec = pos * LATENT_FRAME_SEC
+        pos = torch.cumsum(z_t[:, :1, :] * 0 + 1, dim=2) - 1            # (B, 1, T) frame index x
+        t_sec = pos * LATENT_FRAME_SEC + LATENT_CENTRE_SEC               # frame centres (rhythm.latent_times)
         biases = []
         for lvl in range(self.n_levels):  # the storyboard mask at each level's time resolution
             biases.append(storyboard_bias(t_sec, story_start_sec, story_dur_sec, masked))
             t_sec = F.avg_pool1d(t_sec, 2)
-        r = self.rhythm_stem(rhythm) if self.tb else None
-        h = self.inp(z_t)
+        rs = [None] * self.n_levels
+        if self.tb:
+            r = self.rhythm_stem(rhythm)
+            for lvl in range(self.n_levels):
+                rs[lvl] = r
+                r = F.avg_pool1d(r, 2)
+            h = self.inp(torch.cat([z_t, rhythm[:, :self.rhythm_input]], dim=1))
+        else:
+            h = self.inp(z_t)
         hs = [h]
         for lvl in range(self.n_levels):
             for blk in self.down_res[lvl]:
-                h = blk(h, emb, r)
+                h = blk(h, emb, rs[lvl])
                 hs.append(h)
             h = self.down_attn[lvl](h)
             h = self.down_cond[lvl](h, ctx, biases[lvl])
@@ -262,13 +277,12 @@ class Denoiser(nn.Module):
             if lvl < self.n_levels - 1:
                 h = self.downsample[lvl](h)
                 hs.append(h)
-                if r is not None:
-                    r = F.avg_pool1d(r, 2)
-        last = biases[-1]
-        h = self.mid2(self.mid_cond(self.mid_attn(self.mid1(h, emb)), ctx, last), emb)
+        last, r_last = biases[-1], rs[-1]
+        h = self.mid1(h, emb, r_last)
+        h = self.mid2(self.mid_cond(self.mid_attn(h), ctx, last), emb, r_last)
         for i, lvl in enumerate(reversed(range(self.n_levels))):
             for blk in self.up_res[i]:
-                h = blk(torch.cat([h, hs.pop()], dim=1), emb)
+                h = blk(torch.cat([h, hs.pop()], dim=1), emb, rs[lvl])
             h = self.up_cond[i](h, ctx, biases[lvl])
             if lvl > 0:
                 h = self.upsample[i](h)

@@ -1,0 +1,110 @@
+"""Denoiser v2 training pieces on a tiny fake pack: batches as the app sends them, one training step, the
+held-out rhythm checks."""
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import torch
+
+from vem_training import diffusion
+from vem_training.diffusion import Batches, clip_storyboards
+from vem_training.diffusion_checks import HeldOut, model_call, peak_hit
+from vem_training.models.denoiser import Denoiser
+from vem_training.rhythm import RHYTHM_CHANNELS, RHYTHM_INPUT
+
+
+def fake_pack(n=6, T=400, seed=0):
+    rng = np.random.default_rng(seed)
+    pieces, latents = [], []
+    for i in range(n):
+        pieces.append({"kind": "clip", "split": "valid" if i % 3 == 0 else "train", "tags": ["genre:rock", "energy:high"],
+                       "sections": [{"startSec": 0.0, "durSec": 10.0, "tags": ["energy:low"]},
+                                    {"startSec": 10.0, "durSec": 20.0, "tags": ["energy:high"]}],
+                       "beatsSec": list(np.arange(0.25, 26, 0.5)), "downbeatsSec": list(np.arange(0.25, 26, 2.0))})
+        latents.append(rng.standard_normal((128, T)).astype(np.float32))
+    pieces.append({"kind": "edit", "split": "train", "tags": [], "sections": [], "beatsSec": [1.0, 1.6, 2.2]})
+    latents.append(rng.standard_normal((128, T)).astype(np.float32))
+    al = {n: (rng.random(T // 4 * 4).astype(np.float32), rng.standard_normal((T // 4 * 4, 32)).astype(np.float32))}
+    return SimpleNamespace(pieces=pieces, latents=latents, meta={"qRange": 4.0}, aligner=al,
+                           mean=np.zeros(128, np.float32), std=np.ones(128, np.float32))
+
+
+def tiny(**kw):
+    torch.manual_seed(0)
+    return Denoiser(vocab=len(diffusion.tag_index()), channels=(32, 48, 64), emb=64, d_tok=32, heads=2,
+                    rhythm_hidden=8, **kw)
+
+
+def test_batches_follow_the_app_window_and_dropout():
+    b = Batches(fake_pack(), seed=1, crops=((320, 4),), edit_share=0.3, p_uncond=0.3)
+    seen_rhythm = seen_uncond = 0
+    for _ in range(20):
+        x0, c = b.batch()
+        assert x0.shape == (4, 128, 320) and c["rhythm"].shape == (4, RHYTHM_CHANNELS, 320)
+        S = c["story_tags"].shape[1]
+        assert c["story_start_sec"].shape == (4, S) and 1 <= S <= diffusion.MAX_STORIES
+        # storyboards are clipped to the window
+        ends = c["story_start_sec"] + c["story_dur_sec"]
+        assert (c["story_start_sec"] >= 0).all() and (ends <= 320 * 0.064 + 1e-4).all()
+        for r in range(4):
+            has_r = bool(c["rhythm"][r].abs().sum() > 0)
+            has_c = bool(c["global_tags"][r].sum() > 0 or c["story_dur_sec"][r].sum() > 0)
+            seen_rhythm += has_r
+            seen_uncond += (not has_r and not has_c)
+    assert 0 < seen_uncond < seen_rhythm
+
+
+def test_clip_storyboards_shift_clip_and_drop():
+    st = [{"startSec": -3.0, "durSec": 4.0, "tags": ["a"]}, {"startSec": 1.0, "durSec": 0.03, "tags": []},
+          {"startSec": 5.0, "durSec": 30.0, "tags": ["b"]}, {"startSec": 40.0, "durSec": 2.0, "tags": []}]
+    out = clip_storyboards(st, 2.0, 20.48)
+    assert [(round(s["startSec"], 3), round(s["durSec"], 3)) for s in out] == [(3.0, 17.48)]
+    out = clip_storyboards(st, -3.0, 20.48)
+    assert [(round(s["startSec"], 3), round(s["durSec"], 3)) for s in out] == [(0.0, 4.0), (8.0, 12.48)]
+
+
+def test_rhythm_enters_the_input_and_every_level():
+    m = tiny().eval()
+    assert m.inp.in_channels == 128 + RHYTHM_INPUT
+    films = [n for n, _ in m.named_modules() if n.endswith("adapter")]
+    assert any(n.startswith("down_res") for n in films) and any(n.startswith("up_res") for n in films)
+    assert any(n.startswith("mid") for n in films)
+    x0, c = Batches(fake_pack(), seed=2, crops=((128, 2),), p_uncond=0, rhythm_drop=0).batch()
+    c2 = dict(c, rhythm=torch.zeros_like(c["rhythm"]))
+    with torch.no_grad():
+        for p in m.out.parameters():
+            torch.nn.init.normal_(p, std=0.1)
+        d = (model_call(m, x0, torch.tensor([500.0, 500.0]), c) - model_call(m, x0, torch.tensor([500.0, 500.0]), c2))
+    assert d.abs().mean() > 1e-3
+
+
+def test_one_training_step_reduces_nothing_to_nan_and_checks_run():
+    pack = fake_pack()
+    m = tiny()
+    b = Batches(pack, seed=3, crops=((128, 4),))
+    opt = torch.optim.AdamW(m.parameters(), 1e-3)
+    ac = torch.tensor(diffusion.schedule()["alphas_cumprod"], dtype=torch.float32)
+    x0, c = b.batch()
+    t = torch.randint(0, 1000, (4,))
+    a = ac[t][:, None, None]
+    noise = torch.randn_like(x0)
+    v = model_call(m, a.sqrt() * x0 + (1 - a).sqrt() * noise, t.float(), c)
+    loss = torch.nn.functional.mse_loss(v, diffusion.v_target(x0, noise, a))
+    loss.backward()
+    opt.step()
+    assert torch.isfinite(loss)
+    held = HeldOut(pack, n=2, T=128)
+    res = held.losses(m.eval())
+    assert set(res) == {f"loss{t}_{g}" for t in (300, 600) for g in ("true", "zero", "shift")}
+    assert all(np.isfinite(v) for v in res.values())
+
+
+def test_peak_hit_finds_clicks_on_the_grid_and_not_off_it():
+    sr = 16000
+    y = np.zeros(sr * 8, np.float32)
+    beats = np.arange(0.5, 7.6, 0.5)
+    for b in beats:
+        i = int(b * sr)
+        y[i:i + 400] += np.random.default_rng(int(b * 10)).standard_normal(400).astype(np.float32) * 0.5
+    assert peak_hit(y, beats, 8.0) > 0.9
+    assert peak_hit(y, beats + 0.25, 8.0) < 0.2
