@@ -131,7 +131,9 @@ export class WebBackend implements InferenceBackend {
   private async runNow(model: string, feeds: Record<string, Tensor32>, mayRetry: boolean): Promise<Record<string, Tensor32>> {
     const s = await this.session(model);
     const inputs: Record<string, ort.Tensor> = {};
-    for (const [k, v] of Object.entries(feeds)) inputs[k] = new ort.Tensor('float32', v.data, v.dims);
+    // a model may declare fewer inputs than the pipeline offers (an ablation variant without the rhythm
+    // path has no rhythm input): feed what it declares, as the Node backend does
+    for (const [k, v] of Object.entries(feeds)) if (s.inputNames.includes(k)) inputs[k] = new ort.Tensor('float32', v.data, v.dims);
     try {
       const out = await s.run(inputs);
       const res: Record<string, Tensor32> = {};

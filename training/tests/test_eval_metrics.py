@@ -110,7 +110,7 @@ def test_write_doc_writes_the_table_and_keeps_the_hand_written_notes(tmp_path):
     req = {"modelSets": [{"name": "full", "sha256": {"denoiser": "ab" * 32}}], "date": "2026-11-26T08:00:00Z",
            "commit": "c0ffee", "generateSec": 30.0, "videos": [{"id": "v"}],
            "machine": {"cpu": "cpu", "cores": 2, "memGiB": 24, "os": "linux", "runtime": "node"},
-           "settings": {"steps": 20, "sampler": "ddim", "eta": 1, "guidance": 2.5, "tMax": 600, "clipX0": 4, "seed": 0}}
+           "settings": {"steps": 20, "sampler": "ddim", "eta": 0.5, "guidance": 2.5, "rhythmGuidance": None, "seed": 0}}
     doc = tmp_path / "evaluation.md"
     evaluate_bench.write_doc(doc, req, res)
     text = doc.read_text()

@@ -17,39 +17,45 @@ def noised(t):
     return AC[t] ** 0.5 * X0 + (1 - AC[t]) ** 0.5 * EPS
 
 
+def true_v(t):
+    return diffusion.v_target(X0, EPS, AC[t])
+
+
+def test_schedule_is_cosine_with_zero_terminal_snr():
+    assert AC[-1] == 0.0 and 0.999 < AC[0] < 1.0
+    assert np.all(np.diff(AC) < 0)
+    snr = AC / (1 - AC)
+    assert (snr < 0.05).mean() < 0.25          # the scaled-linear schedule had 40 % of its steps below 0.05
+
+
 @pytest.mark.parametrize("t", [0, 1, 39, 250, 500, 998, 999])
-def test_ddim_eta0_with_true_eps_recovers_x0_in_one_step(t):
-    got = diffusion.ddim_step(noised(t), EPS, t, -1, AC, 0.0, None)
-    # x0 = (x − √(1−ᾱ)·ε)/√ᾱ amplifies rounding by 1/√ᾱ ≈ 84 at t = 999: still far below 1e-12
-    np.testing.assert_allclose(got, X0, rtol=0, atol=1e-12)
+def test_ddim_eta0_with_true_v_recovers_x0_in_one_step(t):
+    got = diffusion.ddim_step(noised(t), true_v(t), t, -1, AC, 0.0, None)
+    np.testing.assert_allclose(got, X0, rtol=0, atol=1e-12)   # exact even at ᾱ = 0 (no 1/√ᾱ anywhere)
 
 
 @pytest.mark.parametrize("t,t_prev", [(999, 959), (999, 0), (500, 499), (250, 100), (1, 0)])
-def test_ddim_eta0_with_true_eps_lands_on_the_same_trajectory(t, t_prev):
-    got = diffusion.ddim_step(noised(t), EPS, t, t_prev, AC, 0.0, None)
+def test_ddim_eta0_with_true_v_lands_on_the_same_trajectory(t, t_prev):
+    got = diffusion.ddim_step(noised(t), true_v(t), t, t_prev, AC, 0.0, None)
     np.testing.assert_allclose(got, noised(t_prev), rtol=0, atol=1e-12)
 
 
-@pytest.mark.parametrize("t,t_prev", [(999, 959), (999, 499), (500, 460), (250, 0), (39, 0)])
+@pytest.mark.parametrize("t,t_prev", [(998, 959), (999, 499), (500, 460), (250, 0), (39, 0)])
 def test_dpmpp_first_step_equals_ddim_eta0(t, t_prev):
     x = RNG.standard_normal((4, 16))
-    eps = RNG.standard_normal((4, 16))
-    ddim = diffusion.ddim_step(x, eps, t, t_prev, AC, 0.0, None)
-    dpm, state = diffusion.dpmpp_step(x, eps, t, t_prev, AC, None)
-    np.testing.assert_allclose(dpm, ddim, rtol=1e-10, atol=1e-10)
-    np.testing.assert_allclose(state["x0"], (x - (1 - AC[t]) ** 0.5 * eps) / AC[t] ** 0.5, rtol=1e-12)
+    v = RNG.standard_normal((4, 16))
+    ddim = diffusion.ddim_step(x, v, t, t_prev, AC, 0.0, None)
+    dpm, state = diffusion.dpmpp_step(x, v, t, t_prev, AC, None)
+    tol = 1e-5 if t == 999 else 1e-10            # ᾱ_999 = 0 is clamped to 1e-12 inside λ
+    np.testing.assert_allclose(dpm, ddim, rtol=tol, atol=tol)
+    np.testing.assert_allclose(state["x0"], diffusion.split_v(x, v, AC[t])[0], rtol=1e-12)
 
 
-def test_dpmpp_final_step_is_ddim_up_to_the_clamp():
-    """The clean end is clamped to ᾱ = 1 − 1e-8 (λ stays finite): the last DPM++ step returns
-    √(1−1e-8)·x0 + 1e-4·ε instead of DDIM's x0, a documented difference of about 1e-4·|ε|."""
-    x = RNG.standard_normal((4, 16))
-    eps = RNG.standard_normal((4, 16))
-    t = 39
-    ddim = diffusion.ddim_step(x, eps, t, -1, AC, 0.0, None)
-    dpm, _ = diffusion.dpmpp_step(x, eps, t, -1, AC, {"x0": x, "lambda": 0.0})  # state ignored at the end
-    np.testing.assert_allclose(dpm, (1 - 1e-8) ** 0.5 * ddim + (1 - (1 - 1e-8)) ** 0.5 * eps, rtol=1e-9, atol=1e-9)
-    assert np.abs(dpm - ddim).max() <= 1.01e-4 * np.abs(eps).max() + 1e-8
+def test_split_v_inverts_the_target():
+    for t in (0, 300, 999):
+        x0, eps = diffusion.split_v(noised(t), true_v(t), AC[t])
+        np.testing.assert_allclose(x0, X0, atol=1e-12)
+        np.testing.assert_allclose(eps, EPS, atol=1e-12)
 
 
 @pytest.mark.parametrize("steps", list(range(1, 101)) + [128, 250, 333, 500, 999, 1000])

@@ -176,8 +176,8 @@ def write_doc(path: Path, request: dict, res: dict) -> None:
         "",
         f"- date: {request['date'][:19].replace('T', ' ')} UTC; commit `{request['commit']}`",
         f"- machine: {m['cpu']}, {m['cores']} cores, {m['memGiB']} GiB, {m['os']}; {m['runtime']}",
-        f"- settings: {s['steps']} steps, {s['sampler']} η={s['eta']}, guidance {s['guidance']}, t_max {s['tMax']}, "
-        f"x0 clip {s['clipX0']}, seed {s['seed']}",
+        f"- settings: {s['steps']} steps, {s['sampler']} η={s['eta']}, guidance {s['guidance']}, "
+        f"rhythm guidance {s.get('rhythmGuidance') or 'same'}, seed {s['seed']}",
         f"- videos: {len(request['videos'])} ({sum(v['durSec'] for v in res['videos']):.0f} s); generation "
         f"{request['generateSec'] / 60:.1f} min, scoring {res['scoreSec'] / 60:.1f} min",
         "- models (sha256, first 12): " + ", ".join(f"{k} `{v[:12]}`" for k, v in sorted(shas.items())),

@@ -5,8 +5,8 @@ reference in `diffusion.py`:
 
 Inputs are float32 values (what the TypeScript side loads); the reference outputs are computed in
 float64 so that the fixture holds the exact answer and the TypeScript float32 results are compared to
-it with a tolerance. The fixture model is a deterministic fake: eps = 0.1·x + c·(1 + t/1000) with one
-constant c for the condition and another for the empty condition.
+it with a tolerance. The fixture model is a deterministic fake: v = 0.1·x + c·(1 + t/1000) with one
+constant c per guidance row (condition, empty condition, tags without rhythm).
 
 `sample` re-noises the inpainting target and draws DDIM noise from torch's generator, which the
 TypeScript side cannot reproduce; every draw is recorded here, in order, and the TypeScript test
@@ -25,7 +25,7 @@ from . import constants, diffusion
 
 FIXTURE = constants.REPO_ROOT / "src/core/sampler/testdata/sampler-fixture.json"
 CHANNELS, FRAMES = 4, 8
-MODEL = {"scale": 0.1, "cCond": 0.3, "cUncond": -0.2}
+MODEL = {"scale": 0.1, "cCond": 0.3, "cUncond": -0.2, "cTags": 0.1}
 
 
 def _flat(a) -> list[float]:
@@ -50,11 +50,12 @@ def _run_sample(case: dict, x_init, mask, known) -> tuple[list, torch.Tensor]:
 
     cond = {"c": MODEL["cCond"]}
     uncond = {"c": MODEL["cUncond"]} if case["withUncond"] else None
+    tags = {"c": MODEL["cTags"]} if case.get("rhythmGuidance") is not None else None
     shape = (1, CHANNELS, FRAMES)
     with mock.patch.object(torch, "randn", recording):
         out = diffusion.sample(fake_model, shape, cond, uncond, steps=case["steps"], guidance=case["guidance"],
                                sampler=case["sampler"], eta=case["eta"], seed=case["seed"], x_init=x_init,
-                               mask=mask, x_known=known, t_max=case.get("tMax"), clip_x0=case.get("clipX0"))
+                               mask=mask, x_known=known, cond_tags=tags, rhythm_guidance=case.get("rhythmGuidance"))
     return draws, out
 
 
@@ -67,7 +68,7 @@ def build() -> dict:
     ac = diffusion.schedule()["alphas_cumprod"]
 
     ddim = []
-    for t, t_prev in [(999, 959), (999, 499), (500, 460), (250, 0), (39, -1), (0, -1)]:
+    for t, t_prev in [(999, 959), (999, 499), (500, 460), (250, 0), (39, -1), (0, -1), (999, -1)]:
         for eta in (0.0, 0.5, 1.0):
             out = diffusion.ddim_step(X, E, t, t_prev, ac, eta, Z)
             ddim.append({"t": t, "tPrev": t_prev, "eta": eta, "out": _flat(out)})
@@ -99,10 +100,10 @@ def build() -> dict:
          "steps": 5, "seed": 4, "withUncond": False, "useInit": True, "useMask": False},
         {"name": "dpmpp, guidance 1", "sampler": "dpmpp", "eta": 0.0, "guidance": 1.0, "steps": 25,
          "seed": 5, "withUncond": True, "useInit": True, "useMask": False},
-        {"name": "ddim eta 1, start at t 600, x0 clipped to ±1.5", "sampler": "ddim", "eta": 1.0, "guidance": 2.5,
-         "steps": 8, "seed": 6, "withUncond": True, "useInit": True, "useMask": False, "tMax": 600, "clipX0": 1.5},
-        {"name": "dpmpp, start at t 700, x0 clipped to ±1.5", "sampler": "dpmpp", "eta": 0.0, "guidance": 2.5,
-         "steps": 8, "seed": 7, "withUncond": True, "useInit": True, "useMask": False, "tMax": 700, "clipX0": 1.5},
+        {"name": "ddim eta 0.5, guidance 2.5, rhythm guidance 4", "sampler": "ddim", "eta": 0.5, "guidance": 2.5,
+         "steps": 8, "seed": 6, "withUncond": True, "useInit": True, "useMask": False, "rhythmGuidance": 4.0},
+        {"name": "dpmpp, 1 step from pure noise", "sampler": "dpmpp", "eta": 0.0, "guidance": 2.5,
+         "steps": 1, "seed": 7, "withUncond": True, "useInit": True, "useMask": False},
     ]
     runs = []
     for case in cases:

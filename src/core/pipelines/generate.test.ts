@@ -5,21 +5,26 @@ import { RHYTHM_CHANNELS, rhythmFeatures } from '../conditioning/rhythm.ts';
 import { frameWindows } from '../aligner/windows.ts';
 import { generate, latentFramesFor, latentWindows, LATENT_CHANNELS, type GenerateSettings } from './generate.ts';
 
-/** A stand-in runtime: the denoiser predicts ε = x·0.1 (cond) or 0 (uncond), the decoders keep lengths. */
+/** A stand-in runtime: the denoiser predicts v = x·0.1 (row 0) or 0 (other rows), the decoders keep lengths. */
 class FakeBackend implements InferenceBackend {
   readonly ep = 'fake';
   calls: { model: string; dims: Record<string, number[]> }[] = [];
+  rhythmRows: number[][] = [];
+  constructor(private readonly rows = 2) {}
   async run(model: string, feeds: Record<string, Tensor32>): Promise<Record<string, Tensor32>> {
     this.calls.push({ model, dims: Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, v.dims])) });
     if (model === 'denoiser') {
       const z = feeds.z_t!;
       const [B, C, T] = z.dims as [number, number, number];
-      expect(B).toBe(2);
-      expect(feeds.rhythm!.dims).toEqual([2, RHYTHM_CHANNELS, T]);
+      expect(B).toBe(this.rows);
+      expect(feeds.rhythm!.dims).toEqual([B, RHYTHM_CHANNELS, T]);
+      expect(feeds.story_vis).toBeUndefined();
       expect(T % 4).toBe(0);
-      const eps = new Float32Array(z.data.length);
-      for (let i = 0; i < C * T; i++) eps[i] = 0.1 * z.data[i]!;
-      return { eps: { data: eps, dims: z.dims } };
+      const r = feeds.rhythm!.data, per = RHYTHM_CHANNELS * T;
+      this.rhythmRows.push(Array.from({ length: B }, (_, b) => r.subarray(b * per, (b + 1) * per).reduce((a, x) => a + Math.abs(x), 0)));
+      const v = new Float32Array(z.data.length);
+      for (let i = 0; i < C * T; i++) v[i] = 0.1 * z.data[i]!;
+      return { v: { data: v, dims: z.dims } };
     }
     if (model === 'vae_decoder') {
       const T4 = feeds.latent!.dims[3]!;
@@ -95,20 +100,36 @@ describe('generate pipeline', () => {
     expect(steps).toBe(2);
   });
 
+  it('gives the rhythm to the conditioned row only (the unconditional and tags-only rows get none)', async () => {
+    const dur = 6;
+    const n = latentFramesFor(dur);
+    for (const [rows, extra] of [[2, {}], [3, { rhythmGuidance: 4 }]] as const) {
+      const b = new FakeBackend(rows);
+      await generate(b, { durationSec: dur, condition, rhythm: rhythmFeatures([0.5, 1, 1.5], n), latentNorm: norm, settings: { ...settings, ...extra } });
+      for (const sums of b.rhythmRows) {
+        expect(sums[0]).toBeGreaterThan(0);
+        for (let r = 1; r < rows; r++) expect(sums[r]).toBe(0);
+      }
+    }
+  });
+
   it('rejects rhythm features of the wrong length', async () => {
     await expect(generate(new FakeBackend(), { durationSec: 5, condition, rhythm: new Float32Array(10), latentNorm: norm, settings })).rejects.toThrow(/rhythm/);
   });
 });
 
 describe('conditions', () => {
-  it('puts the condition in row 0 and the all-zero unconditional branch in row 1', () => {
-    const c = conditionBatch(condition, 2);
+  it('puts the condition in row 0 and the all-zero unconditional branch in row 1, storyboards clipped to the window', () => {
+    const c = conditionBatch(condition, 2, 20.48);
     const V = c.global_tags.length / 2;
     expect(c.global_tags.subarray(0, V).reduce((a, x) => a + x, 0)).toBe(1);
     expect(c.global_tags.subarray(V).every((x) => x === 0)).toBe(true);
     expect(c.stories).toBe(2);
-    expect(Array.from(c.story_start_sec.subarray(0, 2))).toEqual([-2, 3]);
+    expect(Array.from(c.story_start_sec.subarray(0, 2))).toEqual([0, 3]);
+    expect(c.story_dur_sec[0]).toBeCloseTo(3, 9);
     expect(c.story_dur_sec.subarray(2).every((x) => x === 0)).toBe(true);
+    const three = conditionBatch(condition, 2, 20.48, 3);
+    expect(Array.from(three.global_tags.subarray(2 * V))).toEqual(Array.from(three.global_tags.subarray(0, V)));
   });
 
   it('reads tags back from a composed caption', () => {

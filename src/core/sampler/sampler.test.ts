@@ -29,14 +29,13 @@ interface SampleRun {
   useMask: boolean;
   noise: number[][];
   out: number[];
-  tMax?: number;
-  clipX0?: number;
+  rhythmGuidance?: number;
 }
 
 interface Fixture {
   channels: number;
   frames: number;
-  model: { scale: number; cCond: number; cUncond: number };
+  model: { scale: number; cCond: number; cUncond: number; cTags: number };
   alphasCumprod: number[];
   timesteps: Record<string, number[]>;
   x: number[];
@@ -66,13 +65,14 @@ function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol = 1e-5
   }
 }
 
-/** The fixture's fake model: eps = scale·x + c·(1 + t/1000), both branches. */
-function fakeDenoise(withUncond: boolean, calls?: number[]) {
-  const { scale, cCond, cUncond } = fx.model;
+/** The fixture's fake model: v = scale·x + c·(1 + t/1000), one constant per guidance row. */
+function fakeDenoise(withUncond: boolean, calls?: number[], withTags = false) {
+  const { scale, cCond, cUncond, cTags } = fx.model;
   return async (x: Float32Array, t: number): Promise<DenoiseResult> => {
     calls?.push(t);
     const branch = (c: number): Float32Array => x.map((v) => scale * v + c * (1 + t / 1000));
-    return withUncond ? { cond: branch(cCond), uncond: branch(cUncond) } : { cond: branch(cCond) };
+    if (!withUncond) return { cond: branch(cCond) };
+    return withTags ? { cond: branch(cCond), uncond: branch(cUncond), tags: branch(cTags) } : { cond: branch(cCond), uncond: branch(cUncond) };
   };
 }
 
@@ -142,10 +142,18 @@ describe('steps against the reference', () => {
     }
   });
 
-  it('guide is (1 − g)·uncond + g·cond', () => {
-    const u = f32([1, -2, 0.5]), c = f32([3, 4, -1]);
-    expect(Array.from(guide(u, c, 2.5))).toEqual([-1.5 + 7.5, 3 + 10, -0.75 - 2.5]);
+  it('guide is uncond + g·(cond − uncond), or with a rhythm scale uncond + g·(tags − uncond) + g_r·(cond − tags)', () => {
+    const u = f32([1, -2, 0.5]), c = f32([3, 4, -1]), tg = f32([2, 0, 0]);
+    expect(Array.from(guide(u, c, 2.5))).toEqual([1 + 5, -2 + 15, 0.5 - 3.75]);
     expect(guide(u, c, 1)).toEqual(c);
+    expect(Array.from(guide(u, c, 2, tg, 3))).toEqual([1 + 2 + 3, -2 + 4 + 12, 0.5 - 1 - 3]);
+  });
+
+  it('the first step from pure noise (ᾱ = 0) is exact: x0 = −v', () => {
+    expect(ac[999]).toBe(0);
+    const v = f32([0.5, -1, 2]), xT = f32([3, 1, -2]);
+    // DDIM η = 0 straight to the clean end returns x0 = √ᾱ·x − √(1−ᾱ)·v = −v
+    expect(Array.from(ddimStep(xT, v, 999, -1, ac, 0))).toEqual([-0.5, 1, -2]);
   });
 });
 
@@ -161,16 +169,15 @@ describe('sample against the reference', () => {
       sampler: r.sampler,
       eta: r.eta,
       seed: r.seed,
-      denoise: fakeDenoise(r.withUncond, calls),
+      denoise: fakeDenoise(r.withUncond, calls, r.rhythmGuidance !== undefined),
+      rhythmGuidance: r.rhythmGuidance,
       xInit: r.useInit ? f32(fx.sample.xInit) : undefined,
       mask: r.useMask ? f32(fx.sample.mask) : undefined,
       known: r.useMask ? f32(fx.sample.known) : undefined,
       noise,
-      tMax: r.tMax,
-      clipX0: r.clipX0,
     });
     expect(noise.left()).toBe(0);
-    expect(calls).toEqual(Array.from(samplerTimesteps(r.steps, undefined, r.tMax)));
+    expect(calls).toEqual(Array.from(samplerTimesteps(r.steps)));
     expectClose(got, r.out);
   });
 });
