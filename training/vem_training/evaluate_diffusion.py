@@ -1,11 +1,14 @@
 """Evaluate the denoiser variants on held-out multi-section clips (issue: the ablation table).
 
-    python -m vem_training.evaluate_diffusion --weights runs/gpu-denoisers --clips 30 [--write]
-    python -m vem_training.evaluate_diffusion --weights runs/gpu-denoisers --sweep   # sampler × steps
+    python -m vem_training.evaluate_diffusion --weights runs/denoiser-v2 --clips 30 [--write]
+    python -m vem_training.evaluate_diffusion --weights runs/denoiser-v2 --sweep sampler   # steps × η × solver
+    python -m vem_training.evaluate_diffusion --weights runs/denoiser-v2 --sweep guidance  # g × rhythm scale
 
-For each test clip (its first ≤ 16.4 s): the clip's sections (start, duration, section tags), global tags
-and corpus beat grid are the request; each variant samples a latent (same seed per clip), the shipped VAE
-decoder and vocoder make audio. Figures:
+For each test clip (its first ≤ 16.4 s): the clip's sections (start, duration, section tags; clipped as the
+app clips them), global tags and the track's exact beat grid are the request; each variant samples a latent
+(same seed per clip) from t = 999 with guidance against the empty row (no tags, no rhythm), the shipped VAE
+decoder and vocoder make audio. `--weights` is a run folder (ckpt.pt) or a folder of variant runs
+(<weights>/<variant name>/ckpt.pt). Figures:
 - tagAgreement: time-weighted share of sections whose measured energy (loudness) and timbre (spectral
   centroid) tags — measured with the corpus's own tag rules and thresholds — equal the requested ones;
 - beatHit70: share of requested beats with a generated beat within ±70 ms; bIoU: one-to-one beat match
@@ -26,7 +29,8 @@ import torch
 
 from . import audio, beats, constants, eval_metrics
 from .audio_embedding import embed, frechet
-from .diffusion import MAX_STORIES, empty_condition, multi_hot, sample, tag_index
+from .diffusion import MAX_STORIES, clip_storyboards, empty_condition, fill_storyboards, multi_hot, sample, tag_index
+from .diffusion_checks import model_call
 from .export import MODELS_DIR, VARIANTS, load_denoiser
 from .rhythm import LATENT_FRAME_SEC, rhythm_features
 
@@ -41,28 +45,24 @@ def clips(corpus: Path, n: int, split: str = "test") -> list[dict]:
     return rows[:n]
 
 
-def request(c: dict, n_latent: int) -> tuple[dict, list[dict], np.ndarray]:
+def request(c: dict, n_latent: int, track_beats=None) -> tuple[dict, list[dict], np.ndarray]:
+    """Rows: 0 the condition, 1 the empty condition, 2 the tags without rhythm (three-row guidance)."""
     idx = tag_index()
     V = len(idx)
-    cond = empty_condition(2, V, 6, n_latent, MAX_STORIES)
-    cond["global_tags"][0] = multi_hot(c["tags"], idx)
-    cond["caption_tags"][0] = multi_hot(c["tags"], idx)
     dur = n_latent * LATENT_FRAME_SEC
-    secs = []
-    for s in c["sections"]:
-        a, e = s["startSec"], min(s["startSec"] + s["durSec"], dur)
-        if e - a < 0.5 or len(secs) >= MAX_STORIES:
-            continue
-        k = len(secs)
-        cond["story_start_sec"][0, k], cond["story_dur_sec"][0, k] = a, e - a
-        cond["story_tags"][0, k] = multi_hot(s["tags"], idx)
-        secs.append({"startSec": a, "durSec": e - a, "tags": s["tags"]})
-    beats_sec = np.asarray([f / 16 for f in c["beatFrames"]])
-    beats_sec = beats_sec[beats_sec < dur]
-    r = rhythm_features(beats_sec, n_latent)
-    cond["rhythm"][0] = r
-    cond["rhythm"][1] = r
-    return cond, secs, beats_sec
+    secs = clip_storyboards(c["sections"], 0.0, dur, MAX_STORIES)
+    cond = empty_condition(3, V, n_latent, max(1, len(secs)))
+    for r in (0, 2):
+        cond["global_tags"][r] = multi_hot(c["tags"], idx)
+        cond["caption_tags"][r] = multi_hot(c["tags"], idx)
+        fill_storyboards(cond, r, secs, idx)
+    if track_beats is not None:
+        beats_sec = np.asarray(track_beats, np.float64) - c["startSec"]
+    else:
+        beats_sec = np.asarray([f / 16 for f in c["beatFrames"]])
+    beats_sec = beats_sec[(beats_sec > -1.0) & (beats_sec < dur + 1.0)]
+    cond["rhythm"][0] = rhythm_features(beats_sec, n_latent)
+    return cond, secs, beats_sec[(beats_sec >= 0) & (beats_sec < dur)]
 
 
 def beat_figures(y: np.ndarray, requested: np.ndarray) -> tuple[float, float]:
@@ -103,16 +103,15 @@ class Decoder:
 
 
 def generate(model, cond: dict, n_latent: int, steps: int, guidance: float, sampler: str, eta: float, seed: int,
-             t_max: int | None = None, clip: float | None = None):
-    tc = {k: torch.from_numpy(v[:1]) for k, v in cond.items()}
-    tu = {k: torch.from_numpy(v[1:]) for k, v in cond.items()}
+             rhythm_guidance: float | None = None):
+    rows = [{k: torch.from_numpy(v[i:i + 1]) for k, v in cond.items()} for i in range(3)]
 
     def fn(x, t, c):
         with torch.no_grad():
-            return model(x, torch.full((x.shape[0],), float(t)), c["global_tags"], c["caption_tags"], c["story_tags"],
-                         c["story_vis"], c["story_start_sec"], c["story_dur_sec"], c["rhythm"])
-    return sample(fn, (1, 128, n_latent), tc, tu, steps=steps, guidance=guidance, sampler=sampler, eta=eta, seed=seed,
-                  t_max=t_max, clip_x0=clip)[0].numpy()
+            return model_call(model, x, torch.full((x.shape[0],), float(t)), c)
+    return sample(fn, (1, 128, n_latent), rows[0], rows[1], steps=steps, guidance=guidance, sampler=sampler, eta=eta,
+                  seed=seed, cond_tags=rows[2] if rhythm_guidance is not None else None,
+                  rhythm_guidance=rhythm_guidance)[0].numpy()
 
 
 def main(argv=None):
@@ -124,11 +123,10 @@ def main(argv=None):
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--guidance", type=float, default=2.5)
     ap.add_argument("--sampler", default="ddim")
-    ap.add_argument("--eta", type=float, default=1.0)
-    ap.add_argument("--variants", default=",".join(VARIANTS))
-    ap.add_argument("--t-max", type=int, default=None, help="first timestep (default: the top of the schedule)")
-    ap.add_argument("--clip", type=float, default=None, help="clamp the x0 estimate to ±clip (normalised latent)")
-    ap.add_argument("--sweep", default=None, help="full model: 'sampler' (samplers × steps) or 'start' (t_max × clip)")
+    ap.add_argument("--eta", type=float, default=0.5)
+    ap.add_argument("--rhythm-guidance", type=float, default=None)
+    ap.add_argument("--variants", default="full")
+    ap.add_argument("--sweep", default=None, help="full model: 'sampler' (solver × η × steps) or 'guidance' (g × g_r)")
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
@@ -137,6 +135,7 @@ def main(argv=None):
     z = np.load(args.pack)
     mean, std = z["mean"][:, None], z["std"][:, None]
     thr = json.loads((corpus / "tag_thresholds.json").read_text())
+    tracks = {t["id"]: t for t in json.loads((corpus / "index.json").read_text())["tracks"]}
     dec = Decoder()
     cl = clips(corpus, args.clips)
     reqs = []
@@ -145,16 +144,17 @@ def main(argv=None):
         n_lat = min(MAX_LATENT, int(c["durSec"] / LATENT_FRAME_SEC) // 4 * 4)
         a = int(round(c["startSec"] * 16000))
         real = x[a:a + n_lat * 1024] if x is not None else None
-        cond, secs, bt = request(c, n_lat)
+        cond, secs, bt = request(c, n_lat, tracks[c["trackId"]]["beatsSec"])
         reqs.append((c, n_lat, cond, secs, bt, real))
     if args.sweep == "sampler":
-        configs = {f"{s}-eta{e}-{n}": ("full", s, e, n, args.t_max, args.clip)
-                   for s, e in (("ddim", 1.0), ("ddim", 0.0), ("dpmpp", 0.0)) for n in (10, 20, 40)}
-    elif args.sweep == "start":
-        configs = {f"tmax{t}-clip{c}": ("full", args.sampler, args.eta, args.steps, t, c)
-                   for t, c in ((999, None), (999, 4.0), (800, 4.0), (700, 4.0), (600, 4.0), (500, 4.0))}
+        configs = {f"{s}-eta{e}-{n}": ("full", s, e, n, args.guidance, None)
+                   for s, e in (("ddim", 1.0), ("ddim", 0.5), ("ddim", 0.0), ("dpmpp", 0.0)) for n in (8, 20, 40)}
+    elif args.sweep == "guidance":
+        configs = {f"g{g}-gr{gr}": ("full", args.sampler, args.eta, args.steps, g, gr)
+                   for g, gr in ((1.0, None), (2.5, None), (4.0, None), (2.5, 4.0), (2.5, 6.0), (1.5, 4.0))}
     else:
-        configs = {v: (v, args.sampler, args.eta, args.steps, args.t_max, args.clip) for v in args.variants.split(",")}
+        configs = {v: (v, args.sampler, args.eta, args.steps, args.guidance, args.rhythm_guidance)
+                   for v in args.variants.split(",")}
     results = {}
     real_emb = np.concatenate([embed(r[5]) for r in reqs if r[5] is not None])
     # references: the real audio and its VAE + vocoder round trip
@@ -167,17 +167,18 @@ def main(argv=None):
         results[name]["fd"] = round(frechet(np.concatenate(embs), real_emb), 3) if name != "groundTruth" else 0.0
         print(name, results[name], flush=True)
     models = {}
-    for name, (variant, sampler, eta, steps, t_max, clip) in configs.items():
+    for name, (variant, sampler, eta, steps, g, gr) in configs.items():
         key = variant
         if key not in models:
             base, tb = VARIANTS[key]
-            models[key] = load_denoiser(Path(args.weights), base, tb)[0]
+            w = Path(args.weights)
+            models[key] = load_denoiser(w / key if (w / key / "ckpt.pt").exists() else w, base, tb)[0]
         model = models[key]
         rows = {"tagAgreement": [], "beatHit70": [], "bIoU": []}
         embs, t_gen = [], 0.0
         for k, r in enumerate(reqs):
             t0 = time.perf_counter()
-            x = generate(model, r[2], r[1], steps, args.guidance, sampler, eta, seed=k, t_max=t_max, clip=clip)
+            x = generate(model, r[2], r[1], steps, g, sampler, eta, seed=k, rhythm_guidance=gr)
             t_gen += time.perf_counter() - t0
             y = dec.audio(x * std + mean)
             measure(y, r, thr, rows, embs)
@@ -193,7 +194,7 @@ def main(argv=None):
         print(name, res, flush=True)
     summary = {"clips": len(reqs), "split": "test", "maxSec": MAX_LATENT * LATENT_FRAME_SEC,
                "steps": args.steps, "guidance": args.guidance, "sampler": args.sampler, "eta": args.eta,
-               "tMax": args.t_max, "clip": args.clip,
+               "rhythmGuidance": args.rhythm_guidance,
                "sweep": args.sweep, "results": results}
     print(json.dumps(summary, indent=1))
     if args.out:
