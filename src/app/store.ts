@@ -1,6 +1,7 @@
 // The UI store: metadata, phases and ids only. Frames, latents and PCM stay in workers.
 import { create } from 'zustand';
 import type { Storyboard, Transition } from '../core/parse/index.ts';
+import { DEFAULT_SETTINGS } from '../core/pipelines/generate.ts';
 
 export type Phase = 'idle' | 'decoding' | 'parsing' | 'ready' | 'generating' | 'error';
 
@@ -82,7 +83,8 @@ function initialControls(): GenerateControls {
   const steps = Number(q.get('steps'));
   const ep = q.get('ep');
   return {
-    steps: Number.isInteger(steps) && steps >= 1 && steps <= 200 ? steps : 20, guidance: 2.5, seed: 1, sampler: 'ddim', eta: 1,
+    steps: Number.isInteger(steps) && steps >= 1 && steps <= 200 ? steps : DEFAULT_SETTINGS.steps, guidance: DEFAULT_SETTINGS.guidance, seed: 1,
+    sampler: DEFAULT_SETTINGS.sampler, eta: DEFAULT_SETTINGS.eta,
     lockedBpm: null, ep: ep === 'wasm' || ep === 'webgpu' ? ep : 'webgpu', strictGpu: q.get('strictGpu') === '1',
   };
 }

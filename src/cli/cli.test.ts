@@ -116,7 +116,7 @@ describe('vem eval', () => {
     const truth = JSON.parse(readFileSync('e2e/fixtures/cuts-10s.json', 'utf8')) as { transitions: { timeSec: number }[] };
     writeFileSync(join(dir, 'clip.cuts.json'), JSON.stringify({ cutsSec: truth.transitions.map((t) => t.timeSec) }));
     const run = join(dir, 'run');
-    const res = vem('eval', dir, '--steps', '2', '--variants', 'none', '--doc', 'none', '--out', run, '--json');
+    const res = vem('eval', dir, '--steps', '2', '--variants', 'none', '--doc', 'none', '--pretrained', 'none', '--out', run, '--json');
     expect(res.status, res.stderr).toBe(0);
     const out = JSON.parse(res.stdout) as { rows: Record<string, Record<string, number | null>>; videos: { id: string; cuts: number; cutSource: string }[] };
     // no ground-truth music beside the video: no ground-truth or random rows, no B_IoU
@@ -142,7 +142,7 @@ describe('vem eval', () => {
     symlinkSync(resolve('public/models/denoiser.onnx'), join(variants, 'denoiser.onnx'));
     man.models.vocoder!.sha256 = '0'.repeat(64);
     writeFileSync(join(variants, 'manifest.json'), JSON.stringify(man));
-    const res = vem('eval', dir, '--steps', '1', '--variants', join(dir, 'variants'), '--doc', 'none', '--out', join(dir, 'run'), '--json');
+    const res = vem('eval', dir, '--steps', '1', '--variants', join(dir, 'variants'), '--doc', 'none', '--pretrained', 'none', '--out', join(dir, 'run'), '--json');
     expect(res.status, res.stderr).toBe(0);
     const out = JSON.parse(res.stdout) as { rows: Record<string, Record<string, number | null>> };
     expect(Object.keys(out.rows)).toEqual(['clickTrack', 'full', 'same']);

@@ -49,11 +49,12 @@ def encode(sess, mel: np.ndarray) -> np.ndarray:
     return np.concatenate(out, axis=1)
 
 
-def build(corpus: Path, out: Path, splits: tuple[str, ...], aligner_run: Path | None) -> dict:
+def build(corpus: Path, out: Path, splits: tuple[str, ...], aligner_run: Path | None, norm_from: Path | None = None) -> dict:
     sess = _encoder()
     clips = [json.loads(l) for l in (corpus / "clips.jsonl").read_text().splitlines()]
     clips = [c for c in clips if c["purpose"] == "diffusion" and c["split"] in splits]
-    edits = [json.loads(l) for l in (corpus / "edits.jsonl").read_text().splitlines()]
+    ej = corpus / "edits.jsonl"
+    edits = [json.loads(l) for l in ej.read_text().splitlines()] if ej.exists() else []
     edits = [e for e in edits if e["split"] in splits]
     mels: dict[str, np.ndarray] = {}
 
@@ -91,9 +92,13 @@ def build(corpus: Path, out: Path, splits: tuple[str, ...], aligner_run: Path | 
             aligner[e["editId"]] = (prob.astype(np.float16), feat.astype(np.float16))
         pieces.append(p)
         latents.append(z)
-    train = [z for z, p in zip(latents, pieces) if p["split"] == "train"] or latents
-    cat = np.concatenate(train, axis=1)
-    mean, std = cat.mean(axis=1), cat.std(axis=1) + 1e-6
+    if norm_from is not None:  # keep the normalisation a run was trained with (a pack rebuilt on more data)
+        zn = np.load(norm_from)
+        mean, std = zn["mean"].astype(np.float64), zn["std"].astype(np.float64)
+    else:
+        train = [z for z, p in zip(latents, pieces) if p["split"] == "train"] or latents
+        cat = np.concatenate(train, axis=1)
+        mean, std = cat.mean(axis=1), cat.std(axis=1) + 1e-6
     offsets, q = [0], []
     for z in latents:
         n = (z - mean[:, None]) / std[:, None]
@@ -199,12 +204,13 @@ def main(argv=None):
     ap.add_argument("--splits", default="train,valid", help="valid pieces are held out (rhythm checks during training)")
     ap.add_argument("--aligner", default=None, help="a training run (ckpt.pt) or ../public/models/aligner.onnx")
     ap.add_argument("--from-pack", default=None, help="reuse this pack's latents, only add aligner outputs")
+    ap.add_argument("--norm-from", default=None, help="take the latent mean/std from this pack instead of computing them")
     args = ap.parse_args(argv)
     if args.from_pack:
         print(json.dumps(add_aligner(Path(args.from_pack), Path(args.out), Path(args.corpus), Path(args.aligner))))
         return
     res = build(Path(args.corpus), Path(args.out), tuple(args.splits.split(",")),
-                Path(args.aligner) if args.aligner else None)
+                Path(args.aligner) if args.aligner else None, Path(args.norm_from) if args.norm_from else None)
     print(json.dumps(res))
 
 

@@ -35,6 +35,7 @@ SR = 16000
 REFERENCE_ROWS = ("groundTruth", "randomMusic", "clickTrack")
 NOTES_MARKER = "## Reading the table"
 METRICS = ("tbIoU", "tbHit70", "bIoU", "beatF", "tagAgreement", "fd", "genSecPerSec")
+PRETRAINED = ("mnnFd", "mnnKad", "mnnKld")
 ROW_NOTES = {
     "groundTruth": "the video's own music (held-out recording it was cut to)",
     "randomMusic": "a different held-out recording, unrelated to the video",
@@ -144,6 +145,51 @@ def score(request: dict, thresholds: dict | None, workers: int = 1) -> dict:
     return {"rows": table, "videos": per_video, "scoreSec": round(time.time() - t0, 1)}
 
 
+def pretrained(request: dict, res: dict, names: list[str]) -> dict:
+    """musicnn (MTT) figures per row against the ground-truth music of all videos: FD and the unbiased
+    kernel distance (×1000) of the 3 s-patch penultimate embeddings, and the tag KLD per video (ground
+    truth ‖ row, mean tag probabilities), averaged. Runs musicnn in training/.venv-eval (set up on first use)."""
+    import subprocess
+    import tempfile
+    from .embedding_metrics import frechet as fd, kernel_distance, tag_kld
+    root = Path(__file__).resolve().parents[1]
+    py = root / ".venv-eval" / "bin" / "python"
+    if not py.exists():
+        print("setting up the evaluation environment (training/eval_env/setup.sh, once)", file=sys.stderr, flush=True)
+        subprocess.run(["bash", str(root / "eval_env" / "setup.sh")], check=True)
+    files, keys = [], []
+    for v in request["videos"]:
+        for row, path in (("groundTruth", v.get("groundTruthWav")), ("randomMusic", v.get("randomWav")),
+                          *((n, v["rows"][n]["wav"]) for n in names)):
+            if path:
+                files.append(str(path))
+                keys.append((v["id"], row))
+    with tempfile.TemporaryDirectory() as d:
+        lst, out = Path(d) / "files.json", Path(d) / "emb.npz"
+        lst.write_text(json.dumps(files))
+        env = {**os.environ, "TF_USE_LEGACY_KERAS": "1", "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": str(root)}
+        subprocess.run([str(py), "-m", "vem_training.musicnn_embed", "--list", str(lst), "--out", str(out)],
+                       check=True, env=env, stdout=subprocess.DEVNULL)
+        z = np.load(out)
+        emb = {k: z[f"emb_{i}"] for i, k in enumerate(keys)}
+        tg = {k: z[f"tags_{i}"].mean(axis=0) for i, k in enumerate(keys)}
+    vids = [v["id"] for v in request["videos"]]
+    real = np.concatenate([emb[(i, "groundTruth")] for i in vids if (i, "groundTruth") in emb])
+    table = {}
+    for row in ("groundTruth", "randomMusic", *names):
+        mine = [emb[(i, row)] for i in vids if (i, row) in emb]
+        if not mine:
+            continue
+        e = np.concatenate(mine)
+        klds = [tag_kld(tg[(i, "groundTruth")][None], tg[(i, row)][None]) for i in vids
+                if (i, row) in tg and (i, "groundTruth") in tg]
+        same = row == "groundTruth"
+        table[row] = {"mnnFd": None if same else round(fd(e, real), 2),
+                      "mnnKad": None if same else round(kernel_distance(e, real), 1),
+                      "mnnKld": None if same else round(float(np.mean(klds)), 3), "patches": int(len(e))}
+    return table
+
+
 def _fmt(x) -> str:
     return "–" if x is None else (f"{x:.3f}" if abs(x) < 10 else f"{x:.1f}")
 
@@ -187,6 +233,14 @@ def write_doc(path: Path, request: dict, res: dict) -> None:
     ]
     for name, r in res["rows"].items():
         lines.append(f"| {name} | " + " | ".join(_fmt(r[k]) for k in METRICS) + f" | {ROW_NOTES.get(name, '')} |")
+    if res.get("pretrained"):
+        lines += ["", "Pretrained embedding (musicnn, MagnaTagATune checkpoint from its PyPI wheel; 3 s patches;",
+                  "`training/vem_training/musicnn_embed.py`): FD and the unbiased kernel distance (KAD ×1000, RBF at the",
+                  "median distance) of the penultimate embeddings against the ground-truth music of all videos, and the",
+                  "KLD of the tag distributions per video (ground truth ‖ row). The unrelated real music is the reference.",
+                  "", "| row | musicnn FD | musicnn KAD×1000 | tag KLD | patches |", "|---|---|---|---|---|"]
+        for name, r in res["pretrained"].items():
+            lines.append(f"| {name} | {_fmt(r['mnnFd'])} | {_fmt(r['mnnKad'])} | {_fmt(r['mnnKld'])} | {r['patches']} |")
     lines += ["", "Per video (shipped model; TB_hit@70ms of the ground-truth music in brackets):", "",
               "| video | s | transitions | TB_hit@70ms | TB_IoU | beat F | tag agreement |", "|---|---|---|---|---|---|---|"]
     for pv in res["videos"]:
@@ -211,11 +265,15 @@ def main(argv=None) -> int:
     ap.add_argument("--request", required=True, type=Path)
     ap.add_argument("--doc", type=Path, default=None)
     ap.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="scoring processes (madmom)")
+    ap.add_argument("--pretrained", choices=["musicnn", "none"], default="musicnn",
+                    help="musicnn embedding figures (sets up training/.venv-eval on first use)")
     a = ap.parse_args(argv)
     req = json.loads(a.request.read_text())
     thr_path = Path(req["benchDir"]) / "tag_thresholds.json"
     thr = json.loads(thr_path.read_text()) if thr_path.exists() else None
     res = score(req, thr, a.workers)
+    if a.pretrained == "musicnn":
+        res["pretrained"] = pretrained(req, res, [s["name"] for s in req["modelSets"]])
     res.update({"date": req["date"], "commit": req["commit"], "machine": req["machine"], "settings": req["settings"],
                 "models": {s["name"]: s["sha256"] for s in req["modelSets"]}, "generateSec": round(req["generateSec"], 1)})
     (Path(req["runDir"]) / "eval-results.json").write_text(json.dumps(res, indent=1) + "\n")

@@ -168,12 +168,13 @@ class ResBlock(nn.Module):
 
 
 class Adapter(nn.Module):
-    """TB-As: AdaLN-style modulation from rhythm features, γ and β from zero-initialised convolutions."""
+    """TB-As: AdaLN-style modulation from rhythm features, γ and β from zero-initialised 1×1 convolutions
+    (the rhythm stem's 5-tap convolutions already give them temporal context)."""
 
     def __init__(self, rhythm: int, dim: int):
         super().__init__()
-        self.gamma = nn.Conv1d(rhythm, dim, 3, padding=1)
-        self.beta = nn.Conv1d(rhythm, dim, 3, padding=1)
+        self.gamma = nn.Conv1d(rhythm, dim, 1)
+        self.beta = nn.Conv1d(rhythm, dim, 1)
         for c in (self.gamma, self.beta):
             nn.init.zeros_(c.weight)
             nn.init.zeros_(c.bias)
