@@ -34,17 +34,20 @@ from .audio_embedding import embed, frechet
 SR = 16000
 REFERENCE_ROWS = ("groundTruth", "randomMusic", "clickTrack")
 NOTES_MARKER = "## Reading the table"
-METRICS = ("tbIoU", "tbHit70", "bIoU", "beatF", "tagAgreement", "fd", "genSecPerSec")
+METRICS = ("tbIoU", "tbHit70", "bIoU", "beatF", "planF", "tagAgreement", "fd", "genSecPerSec")
 PRETRAINED = ("mnnFd", "mnnKad", "mnnKld")
 ROW_NOTES = {
     "groundTruth": "the video's own music (held-out recording it was cut to)",
     "randomMusic": "a different held-out recording, unrelated to the video",
     "clickTrack": "clicks on the planned beat grid (upper bound on rhythm)",
-    "full": "shipped model: HVP + SG-CAtt + TB adapter",
-    "unconditional": "ablation: no conditioning, no adapter",
-    "tbOnly": "ablation: TB adapter only",
-    "hvpSgCatt": "ablation: HVP + SG-CAtt, no adapter",
-    "hvpPlainCatt": "ablation: HVP + plain cross-attention, no adapter",
+    "full": "shipped model (denoiser v2): HVP + SG-CAtt + rhythm path",
+    "unconditional": "ablation (trained apart): no conditioning, no rhythm path",
+    "tbOnly": "ablation (trained apart): rhythm path only",
+    "hvpSgCatt": "ablation (trained apart): HVP + SG-CAtt, no rhythm path",
+    "hvpPlainCatt": "ablation (trained apart): HVP + plain cross-attention, no rhythm path",
+    "noConditions": "the shipped network with no tags, storyboards or rhythm (its unconditional mode)",
+    "rhythmOnly": "the shipped network with the planned grid but no tags or storyboards",
+    "tagsOnly": "the shipped network with tags and storyboards but no rhythm",
 }
 
 
@@ -77,6 +80,7 @@ def score_video(v: dict, names: list[str], thresholds: dict | None, cached: dict
     else:
         cuts, cut_source = [t["timeSec"] for t in full["transitions"]], "parser"
     stories = full["storyboards"]
+    planned = np.asarray(full["plannedBeatsSec"], np.float64)
     gt = _load(v["groundTruthWav"]) if v.get("groundTruthWav") else None
     gt_beats = _beats(cache, f"{v['id']}:groundTruth", gt) if gt is not None else None
     audios = {}
@@ -96,6 +100,7 @@ def score_video(v: dict, names: list[str], thresholds: dict | None, cached: dict
             "tbHit70": eval_metrics.tb_hit(cuts, bt),
             "bIoU": eval_metrics.b_iou(bt, gt_beats) if gt_beats is not None else None,
             "beatF": eval_metrics.beat_f(gt_beats, bt) if gt_beats is not None else None,
+            "planF": eval_metrics.beat_f(planned, bt) if len(planned) else None,
             "tagAgreement": eval_metrics.tag_agreement(y, stories, thresholds),
             "genSecPerSec": gen_rate,
             "beats": len(bt),
@@ -212,7 +217,8 @@ def write_doc(path: Path, request: dict, res: dict) -> None:
         "DBN tracker (independent of the app's tracker and of the models). TB_IoU: transitions and beats matched",
         "one-to-one within 0.5 s, |M| / (|T| + |B| − |M|); TB_hit@70ms: share of transitions with a beat within",
         "±70 ms; B_IoU: the same IoU between the row's beats and the ground-truth music's beats; beat F: F-measure",
-        "(±70 ms) against the ground-truth beats; tag agreement: per storyboard, measured energy and timbre",
+        "(±70 ms) against the ground-truth beats; beat F vs plan: the same against the planned grid the model was",
+        "asked for; tag agreement: per storyboard, measured energy and timbre",
         "(the corpus's tag rules) against the requested tags, weighted by duration; FD: Fréchet distance of the",
         "project's 143-d audio features (`audio_embedding.py`) against the ground-truth music of all videos;",
         "gen s/s: generation time (decode + parse + plan + denoise + decode + vocoder) per second of video,",
@@ -228,8 +234,8 @@ def write_doc(path: Path, request: dict, res: dict) -> None:
         f"{request['generateSec'] / 60:.1f} min, scoring {res['scoreSec'] / 60:.1f} min",
         "- models (sha256, first 12): " + ", ".join(f"{k} `{v[:12]}`" for k, v in sorted(shas.items())),
         "",
-        "| row | TB_IoU | TB_hit@70ms | B_IoU | beat F | tag agreement | FD | gen s/s | what |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| row | TB_IoU | TB_hit@70ms | B_IoU | beat F | beat F vs plan | tag agreement | FD | gen s/s | what |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, r in res["rows"].items():
         lines.append(f"| {name} | " + " | ".join(_fmt(r[k]) for k in METRICS) + f" | {ROW_NOTES.get(name, '')} |")

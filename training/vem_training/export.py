@@ -4,7 +4,8 @@
     python -m vem_training.export vae --run runs/vae
     python -m vem_training.export aligner --run runs/aligner
     python -m vem_training.export denoiser --weights runs/gpu-denoisers [--variant sg --tb]
-    python -m vem_training.export variants --weights runs/gpu-denoisers --out runs/variants   # ablation rows for vem eval
+    python -m vem_training.export variants --weights runs/variants-v2 --out runs/variants      # ablation rows for vem eval
+    python -m vem_training.export inference-drop --out runs/variants   # the shipped network without tags / rhythm
 
 Writes public/models/<name>.onnx and updates public/models/manifest.json (sha256, bytes, shapes, the
 training run, the fp16-vs-fp32 difference). Metrics are added by vem_training.evaluate_autoencoder.
@@ -363,6 +364,33 @@ def export_variants(weights: Path, out_root: Path, names=tuple(ABLATION)) -> dic
     return res
 
 
+INFERENCE_DROP = {  # the shipped network with some of its conditions left out at inference (CFG dropout
+    # trained it for exactly these inputs); `vem eval` rows beside the separately trained table-4 variants
+    "noConditions": ["tags", "rhythm"],
+    "rhythmOnly": ["tags"],
+    "tagsOnly": ["rhythm"],
+}
+
+
+def export_inference_drop(out_root: Path) -> dict:
+    """Model folders that reuse the shipped denoiser (no copy) with `inferenceDrop` in their manifest."""
+    import os
+
+    shipped = load_manifest()
+    res = {}
+    for name, drop in INFERENCE_DROP.items():
+        d = out_root / name
+        d.mkdir(parents=True, exist_ok=True)
+        man = json.loads(json.dumps(shipped))
+        for e in man["models"].values():
+            e["file"] = os.path.relpath(MODELS_DIR / e["file"], d)
+        man["models"]["denoiser"]["inferenceDrop"] = drop
+        man["models"]["denoiser"].pop("metrics", None)
+        (d / "manifest.json").write_text(json.dumps(man, indent=1) + "\n")
+        res[name] = {"dir": str(d), "inferenceDrop": drop}
+    return res
+
+
 def parity_mel() -> np.ndarray:
     """(1, 64, 40) log-mel of the committed parity signal: the same input on every runtime."""
     x, _ = audio.load_wav_mono(constants.REPO_ROOT / "src/core/audio/testdata/parity.wav")
@@ -381,7 +409,7 @@ def parity_for(path: Path, name: str, module, inputs: dict, output_name: str) ->
 
 def main(argv=None):
     ap = argparse.ArgumentParser()
-    ap.add_argument("kind", choices=["vocoder", "vae", "aligner", "denoiser", "variants"])
+    ap.add_argument("kind", choices=["vocoder", "vae", "aligner", "denoiser", "variants", "inference-drop"])
     ap.add_argument("--out", default="runs/variants", help="variants: the folder of model folders")
     ap.add_argument("--run", default=None)
     ap.add_argument("--weights", default=None, help="denoiser: folder of .npz weights or a run")
@@ -393,6 +421,9 @@ def main(argv=None):
     ap.add_argument("--pack", default="data/diffusion/pack.npz", help="denoiser: the pack it was trained on (latent statistics)")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
+    if args.kind == "inference-drop":
+        print(json.dumps(export_inference_drop(Path(args.out)), indent=1))
+        return
     if args.kind == "variants":
         print(json.dumps(export_variants(Path(args.weights), Path(args.out)), indent=1))
         return

@@ -14,7 +14,7 @@ const DEFAULT_BENCH = join(REPO, 'training/data/bench');
 const DEFAULT_VARIANTS = join(REPO, 'training/runs/variants');
 const PYTHON = join(REPO, 'training/.venv/bin/python');
 
-interface ModelSet { name: string; dir: string }
+interface ModelSet { name: string; dir: string; drop?: { tags?: boolean; rhythm?: boolean } }
 
 function videosIn(dir: string): string[] {
   return readdirSync(dir)
@@ -26,7 +26,7 @@ function videosIn(dir: string): string[] {
 /** A variant folder brings its denoiser; everything else is the shipped models, so the variant rows
  *  always run with the current VAE, vocoder and aligner. The merged manifest goes into the run folder. */
 function variantModels(shippedDir: string, variantDir: string, out: string): string {
-  type M = { models: Record<string, { file: string }> };
+  type M = { models: Record<string, { file: string; inferenceDrop?: string[] }> };
   const shipped = JSON.parse(readFileSync(join(shippedDir, 'manifest.json'), 'utf8')) as M;
   const variant = JSON.parse(readFileSync(join(variantDir, 'manifest.json'), 'utf8')) as M;
   const den = variant.models.denoiser;
@@ -43,7 +43,11 @@ function modelSets(models: string, variants: string | null, run: string): ModelS
   if (variants && existsSync(variants)) {
     for (const d of readdirSync(variants).sort()) {
       const p = join(variants, d);
-      if (statSync(p).isDirectory() && existsSync(join(p, 'manifest.json'))) sets.push({ name: d, dir: variantModels(models, p, join(run, 'models', d)) });
+      if (!statSync(p).isDirectory() || !existsSync(join(p, 'manifest.json'))) continue;
+      // a variant may be the shipped network run without some of its conditions (`inferenceDrop`)
+      const den = (JSON.parse(readFileSync(join(p, 'manifest.json'), 'utf8')) as { models: Record<string, { inferenceDrop?: string[] }> }).models.denoiser;
+      const drop = den?.inferenceDrop ? { tags: den.inferenceDrop.includes('tags'), rhythm: den.inferenceDrop.includes('rhythm') } : undefined;
+      sets.push({ name: d, dir: variantModels(models, p, join(run, 'models', d)), drop });
     }
   }
   return sets;
@@ -115,7 +119,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     try {
       for (const it of items) {
         const wav = join(run, `${it.id}.${set.name}.wav`);
-        const report = await generateForVideo(backend, it.video, wav, { settings, lockedBpm: null, userTags: null });
+        const report = await generateForVideo(backend, it.video, wav, { settings, lockedBpm: null, userTags: null, drop: set.drop });
         const json = join(run, `${it.id}.${set.name}.json`);
         writeFileSync(json, JSON.stringify(report) + '\n');
         it.rows[set.name] = { wav, json };
@@ -130,7 +134,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     benchDir: resolve(dir), runDir: run, date: new Date().toISOString(), commit: gitCommit(),
     machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), os: `${platform()} ${release()}`, runtime: `node ${process.version}, onnxruntime-node (cpu, 1 thread)` },
     settings: { steps: settings.steps, seed: settings.seed, guidance: settings.guidance, sampler: settings.sampler, eta: settings.eta, rhythmGuidance: settings.rhythmGuidance ?? null },
-    modelSets: sets.map((s) => ({ name: s.name, dir: s.dir, sha256: modelHashes(s.dir) })),
+    modelSets: sets.map((s) => ({ name: s.name, dir: s.dir, sha256: modelHashes(s.dir), drop: s.drop ?? null })),
     generateSec, videos: items,
   };
   const reqPath = join(run, 'eval-request.json');

@@ -23,6 +23,9 @@ export interface VideoGenerateOptions {
   settings: GenerateSettings;
   lockedBpm: number | null;
   userTags: string[] | null;
+  /** Inference-time ablation (`vem eval` rows of the same network): generate without the tags and
+   *  storyboards, or without the rhythm; the report still lists what the video asked for. */
+  drop?: { tags?: boolean; rhythm?: boolean };
   onDenoise?: (fraction: number) => void;
 }
 
@@ -37,9 +40,11 @@ export async function generateForVideo(backend: NodeBackend, path: string, out: 
   const t2 = performance.now();
   const globalTags = userTags ?? parsed.globalTags;
   const storyboards = parsed.storyboards.map((s) => ({ startSec: s.startSec, durSec: s.durSec, tags: s.tags, descriptors: { ...s.descriptors } }));
+  const condition = opts.drop?.tags ? { globalTags: [], caption: '', storyboards: [] }
+    : { globalTags, caption: userTags ? '' : parsed.caption, storyboards };
   const res = await score(backend, {
     frames: video, durationSec: parsed.durationSec, transitions: parsed.transitions, lockedBpm, settings,
-    condition: { globalTags, caption: userTags ? '' : parsed.caption, storyboards },
+    condition, noRhythm: opts.drop?.rhythm ?? false,
     onProgress: (stage, f) => { if (stage === 'denoise') opts.onDenoise?.(f); },
   });
   writeFileSync(out, encodeWavPcm16(res.pcm, res.sampleRate));

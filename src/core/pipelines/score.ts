@@ -5,7 +5,7 @@ import type { InferenceBackend } from '../models/backend.ts';
 import type { DecodedFrames } from '../media/probe.ts';
 import { runAligner, type AlignerOutput } from '../aligner/aligner.ts';
 import { planBeats, type BeatPlan } from '../plan/planner.ts';
-import { rhythmFeatures } from '../conditioning/rhythm.ts';
+import { RHYTHM_CHANNELS, rhythmFeatures } from '../conditioning/rhythm.ts';
 import type { HvpCondition } from '../conditioning/condition.ts';
 import { generate, latentFramesFor, type GenerateResult, type GenerateSettings, type LatentNorm } from './generate.ts';
 import { trackBeats } from '../beats/track.ts';
@@ -70,6 +70,8 @@ export interface ScoreInput {
   lockedBpm: number | null;
   settings: GenerateSettings;
   aligner?: AlignerOutput | null;
+  /** Generate without the planned grid (the rhythm rows all zero): an ablation row of `vem eval`. */
+  noRhythm?: boolean;
   onProgress?: (stage: 'aligner' | 'denoise', fraction: number) => void;
   signal?: AbortSignal;
 }
@@ -91,7 +93,7 @@ export async function score(backend: InferenceBackend, input: ScoreInput): Promi
   const alignerSec = (performance.now() - t0) / 1000;
   const { plan, probs } = planWithAligner(input.durationSec, input.transitions, input.condition.globalTags, aligner, input.lockedBpm);
   const n = latentFramesFor(input.durationSec);
-  const rhythm = rhythmFeatures(plan.beatsSec, n, aligner ?? undefined);
+  const rhythm = input.noRhythm ? new Float32Array(RHYTHM_CHANNELS * n) : rhythmFeatures(plan.beatsSec, n, aligner ?? undefined);
   const res = await generate(backend, {
     durationSec: input.durationSec, condition: input.condition, rhythm, latentNorm: latentNormOf(backend),
     settings: input.settings, signal: input.signal, onStep: (k, s) => input.onProgress?.('denoise', k / s),
