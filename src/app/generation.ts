@@ -153,7 +153,7 @@ async function run(storyboard: number | null): Promise<void> {
       id: `take-${Date.now()}-${n}`, name: base && storyboard !== null ? `${base.name} · storyboard ${storyboard + 1}` : `Take ${n}`,
       url, durationSec: res.durationSec, settings: controls, bpm: plan.bpm,
       plannedBeatsSec: plan.beatsSec, beatsSec: res.beatsSec, hits: res.hits, tbIoU: res.tbIoU, tbHit70: res.tbHit70,
-      ep: res.ep, fallbackReason: res.fallbackReason, createdAt: Date.now(), starred: false,
+      level: res.level, ep: res.ep, fallbackReason: res.fallbackReason, createdAt: Date.now(), starred: false,
       timings: { ...res.timings, alignerSec, totalSec: (performance.now() - t0) / 1000 },
       ...(base && storyboard !== null ? { regenerated: { fromTake: base.id, storyboard } } : {}),
     };

@@ -31,6 +31,8 @@ export interface Take {
   hits: boolean[];
   tbIoU: number;
   tbHit70: number | null;
+  /** Integrated loudness and true peak of the take as generated (peaks held at −1 dBTP). */
+  level?: { lufs: number; truePeakDbtp: number };
   ep: string;
   fallbackReason: string | null;
   timings: Record<string, number>;

@@ -37,6 +37,7 @@ export type GenerateApi = {
     result: {
       pcm: Float32Array; sampleRate: number; durationSec: number; beatsSec: number[]; detectedBpm: number | null;
       tbIoU: number; tbHit70: number | null; hits: boolean[]; ep: string; fallbackReason: string | null; timings: GenerateTimingsMsg;
+      level: { lufs: number; truePeakDbtp: number };
       /** The normalised latent (for regenerating a storyboard of this take later). */
       latent: Float32Array;
     };

@@ -10,6 +10,7 @@ import { spanMask, spliceSpan } from '../core/pipelines/inpaint.ts';
 import { latentNormOf, scoreFigures } from '../core/pipelines/score.ts';
 import { rhythmFeatures } from '../core/conditioning/rhythm.ts';
 import type { DecodedFrames } from '../core/media/probe.ts';
+import { measureLevel } from '../core/audio/loudness.ts';
 
 /** Aligner output of the current video (one video at a time). */
 let aligned: { videoId: string; out: AlignerOutput } | null = null;
@@ -79,11 +80,13 @@ serveWorker({
     ctx.progress('beats', 1);
     const t1 = performance.now();
     const fig = scoreFigures(pcm, res.sampleRate, p.transitionsSec);
+    const lv = p.inpaint ? measureLevel(pcm, res.sampleRate) : res.level;
     ctx.transfer(pcm.buffer);
     ctx.transfer(res.latent.buffer);
     return {
       latent: res.latent, pcm, sampleRate: res.sampleRate, durationSec: res.durationSec, beatsSec: fig.beatsSec, detectedBpm: fig.detectedBpm,
       tbIoU: fig.tbIoU, tbHit70: fig.tbHit70, hits: fig.hits, ep: b.ep, fallbackReason: b.fallbackReason,
+      level: { lufs: lv.lufs, truePeakDbtp: lv.truePeakDbtp },
       timings: { alignerSec: 0, ...res.timings, beatTrackSec: (performance.now() - t1) / 1000, loadSec },
     };
   },

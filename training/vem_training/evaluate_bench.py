@@ -41,6 +41,7 @@ ROW_NOTES = {
     "randomMusic": "a different held-out recording, unrelated to the video",
     "clickTrack": "clicks on the planned beat grid (upper bound on rhythm)",
     "full": "shipped model (denoiser v2): HVP + SG-CAtt + rhythm path",
+    "v1": "the previous shipped denoiser (v1: ε-prediction, grid only through the stage-2 adapter)",
     "unconditional": "ablation (trained apart): no conditioning, no rhythm path",
     "tbOnly": "ablation (trained apart): rhythm path only",
     "hvpSgCatt": "ablation (trained apart): HVP + SG-CAtt, no rhythm path",
@@ -271,10 +272,23 @@ def main(argv=None) -> int:
     ap.add_argument("--request", required=True, type=Path)
     ap.add_argument("--doc", type=Path, default=None)
     ap.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="scoring processes (madmom)")
+    ap.add_argument("--add-row", action="append", default=[], metavar="NAME=DIR",
+                    help="score takes made elsewhere as one more row: DIR/<video id>.NAME.wav and .json (e.g. a previous "
+                         "model's `vem generate` output)")
     ap.add_argument("--pretrained", choices=["musicnn", "none"], default="musicnn",
                     help="musicnn embedding figures (sets up training/.venv-eval on first use)")
     a = ap.parse_args(argv)
     req = json.loads(a.request.read_text())
+    for spec in a.add_row:
+        name, d = spec.split("=", 1)
+        for v in req["videos"]:
+            wav, js = Path(d) / f"{v['id']}.{name}.wav", Path(d) / f"{v['id']}.{name}.json"
+            if not (wav.exists() and js.exists()):
+                raise SystemExit(f"--add-row {name}: {wav} or {js} is missing")
+            v["rows"][name] = {"wav": str(wav), "json": str(js)}
+        man = Path(d) / "manifest.json"
+        shas = {k: e["sha256"] for k, e in json.loads(man.read_text())["models"].items()} if man.exists() else {}
+        req["modelSets"].append({"name": name, "dir": str(d), "sha256": shas, "drop": None})
     thr_path = Path(req["benchDir"]) / "tag_thresholds.json"
     thr = json.loads(thr_path.read_text()) if thr_path.exists() else None
     res = score(req, thr, a.workers)

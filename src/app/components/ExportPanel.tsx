@@ -7,6 +7,8 @@ import { CancelledError } from '../../workers/protocol.ts';
 import { processTake, type ProcessedTake } from '../take-audio.ts';
 
 const FADES = [0, 0.5, 1, 2];
+/** True-peak ceiling of the MP4's audio before AAC (the WAV's is −1 dBTP); see docs/export.md. */
+const MP4_CEILING_DBTP = -2;
 
 const slug = (name: string) => name.replace(/\s+/g, '-').toLowerCase();
 const formatLufs = (lufs: number) => (lufs === -Infinity ? 'silent' : `${lufs.toFixed(1).replace('-', '−')} LUFS`);
@@ -39,6 +41,9 @@ export function ExportPanel({ take, videoFile, videoName }: {
   // one processing job per take and settings; both downloads wait on it, so a click right after the
   // take appears (or right after a setting changes) gets the audio those settings describe
   const job = useMemo(() => processTake(take.url, { normalize, fadeInSec, fadeOutSec }), [take.url, normalize, fadeInSec, fadeOutSec]);
+  // the MP4's audio is held 1 dB lower before AAC: decoded AAC overshoots the PCM's true peak
+  const mp4Job = useMemo(() => processTake(take.url, { normalize, fadeInSec, fadeOutSec, ceilingDbtp: MP4_CEILING_DBTP }),
+    [take.url, normalize, fadeInSec, fadeOutSec]);
   useEffect(() => {
     let live = true;
     setProcessed(null);
@@ -68,7 +73,7 @@ export function ExportPanel({ take, videoFile, videoName }: {
     setDone(null);
     setProgress(0);
     try {
-      const { wav } = await job;
+      const { wav } = await mp4Job;
       const file = videoFile instanceof File ? videoFile : new File([videoFile], videoName);
       const r = await exportMp4(file, wav, { onProgress: setProgress, signal: ac.signal });
       if (ac.signal.aborted) return;
@@ -99,8 +104,9 @@ export function ExportPanel({ take, videoFile, videoName }: {
         </select>
       </label>
       <span data-testid="export-lufs" data-lufs={processed?.lufs} data-lufs-before={processed?.lufsBefore} data-limited={processed?.limited}
-        title={processed ? `Generated take: ${formatLufs(processed.lufsBefore)}${processed.limited ? '. A look-ahead limiter kept the peaks under −1 dBFS' : ''}` : undefined}>
-        {processed ? `${formatLufs(processed.lufs)}${processed.limited ? ' (peaks limited)' : ''}` : 'measuring …'}
+        data-true-peak={processed?.truePeakDbtp}
+        title={processed ? `Generated take: ${formatLufs(processed.lufsBefore)}${processed.limited ? '. A look-ahead limiter kept the peaks under −1 dBTP' : ''}` : undefined}>
+        {processed ? `${formatLufs(processed.lufs)}, peak ${processed.truePeakDbtp.toFixed(1).replace('-', '−')} dBTP${processed.limited ? ' (limited)' : ''}` : 'measuring …'}
       </span>
       <button data-testid="download-wav" onClick={() => void downloadWav()}>Download WAV</button>
       {progress === null

@@ -56,6 +56,13 @@ export function GeneratePanel({ videoRef }: { videoRef: RefObject<HTMLVideoEleme
           <span>{active.bpm.toFixed(1)} BPM planned</span>
           <span>TB_hit@70ms <b data-testid="tb-hit">{active.tbHit70 === null ? '–' : active.tbHit70.toFixed(2)}</b></span>
           <span>TB_IoU <b data-testid="tb-iou">{active.tbIoU.toFixed(2)}</b></span>
+          {active.level && (
+            <span data-testid="take-level" data-lufs={active.level.lufs} data-true-peak={active.level.truePeakDbtp}
+              title="Loudness and true peak of the take as generated; peaks above −1 dBTP are held, so it never clips">
+              {Number.isFinite(active.level.lufs) ? `${active.level.lufs.toFixed(1).replace('-', '−')} LUFS` : 'silent'},
+              {' '}peak {active.level.truePeakDbtp.toFixed(1).replace('-', '−')} dBTP
+            </span>
+          )}
           <ExportPanel take={active} videoFile={getVideoFile()} videoName={getVideoFile()?.name ?? 'video'} />
           <TakeAudio url={active.url} videoRef={videoRef} />
         </div>

@@ -58,6 +58,7 @@ export async function generateForVideo(backend: NodeBackend, path: string, out: 
     })),
     storyboards: storyboards.map((s) => ({ startSec: round(s.startSec), durSec: round(s.durSec), tags: s.tags })),
     globalTags,
+    level: { lufs: round(res.level.lufs, 2), truePeakDbtp: round(res.level.truePeakDbtp, 2), samplePeakDbfs: round(res.level.samplePeakDbfs, 2) },
     tbIoU: round(res.figures.tbIoU), tbHit70: res.figures.tbHit70 === null ? null : round(res.figures.tbHit70),
     ep: backend.ep, steps: settings.steps, seed: settings.seed, guidance: settings.guidance, sampler: settings.sampler, eta: settings.eta, rhythmGuidance: settings.rhythmGuidance ?? null,
     timings: {

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { encodeWavPcm16 } from '../../core/audio/wav.ts';
+import { masterTake } from '../../core/audio/loudness.ts';
 import { roundtrip } from '../../core/pipelines/roundtrip.ts';
 import { NodeBackend } from '../../runtime/ort-node.ts';
 import { parseArgs } from '../args.ts';
@@ -19,9 +20,12 @@ export async function roundtripCommand(argv: string[]): Promise<number> {
     const pcm = await readAudio16k(input);
     const readSec = (performance.now() - t0) / 1000;
     const res = await roundtrip(backend, pcm, { skipVae: flags.has('vocoder-only') });
-    writeFileSync(out, encodeWavPcm16(res.pcm, res.sampleRate));
+    // what is written never clips: the core's level path holds true peaks above −1 dBTP
+    const { pcm: safe, level, limited } = masterTake(res.pcm, res.sampleRate);
+    writeFileSync(out, encodeWavPcm16(safe, res.sampleRate));
     const report = {
       outPath: resolve(out), durationSec: round(res.durationSec), sampleRate: res.sampleRate, ep: backend.ep,
+      level: { lufs: round(level.lufs), truePeakDbtp: round(level.truePeakDbtp), limited },
       timings: { readSec: round(readSec), ...Object.fromEntries(Object.entries(res.timings).map(([k, v]) => [k, round(v)])) },
     };
     console.log(flags.has('json') ? JSON.stringify(report) : `${report.outPath}: ${report.durationSec} s`);

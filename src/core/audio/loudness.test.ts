@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { integratedLoudness, limitPeaks, normalizeLoudness } from './loudness.ts';
+import { integratedLoudness, limitPeaks, masterTake, measureLevel, normalizeLoudness, truePeak } from './loudness.ts';
 
 const sine = (sr: number, sec: number, amp = 1, hz = 997) =>
   Float32Array.from({ length: Math.round(sr * sec) }, (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / sr));
@@ -114,5 +114,50 @@ describe('normalizeLoudness', () => {
     expect(r.lufsBefore).toBe(-Infinity);
     expect(r.pcm).toEqual(x);
     expect(r.pcm).not.toBe(x);
+  });
+});
+
+describe('true peak and the take level path', () => {
+  /** A sine at a quarter of the sample rate, 45° off the samples: every sample at 0.707·a, the wave at a. */
+  const quarterRate = (a: number, n = 16000) => Float32Array.from({ length: n }, (_, i) => a * Math.sin((Math.PI / 2) * i + Math.PI / 4));
+
+  it('finds the peak between the samples', () => {
+    const x = quarterRate(0.9);
+    const sample = x.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    expect(sample).toBeCloseTo(0.9 * Math.SQRT1_2, 4);
+    expect(truePeak(x)).toBeGreaterThan(0.87);
+    expect(truePeak(x)).toBeLessThan(0.93);
+    // a slow sine's true peak is its sample peak
+    const slow = Float32Array.from({ length: 16000 }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 100 * i) / 16000));
+    expect(truePeak(slow)).toBeCloseTo(0.5, 3);
+  });
+
+  it('a loud, clipping take comes out at or below −1 dBTP with its loudness otherwise kept', () => {
+    // a vocoder-like take that overshoots full scale: noise bursts at 1.6 plus quarter-rate tones
+    const n = 16000 * 4;
+    const x = new Float32Array(n);
+    for (let i = 0; i < n; i++) x[i] = 0.3 * Math.sin(i * 0.21) + (i % 8000 < 400 ? 1.6 * Math.sin((Math.PI / 2) * i + 0.7) : 0);
+    const before = measureLevel(x, 16000);
+    expect(before.truePeakDbtp).toBeGreaterThan(3);
+    const r = masterTake(x, 16000);
+    expect(r.level.truePeakDbtp).toBeLessThanOrEqual(-1 + 1e-6);
+    expect(r.level.samplePeakDbfs).toBeLessThanOrEqual(-1 + 1e-6);
+    expect(r.limited).toBe(true);
+    // only the peaks were held: half a second after a burst the gain is back to within 1 %
+    expect(Math.abs(r.pcm[7900]! / x[7900]! - 1)).toBeLessThan(0.01);
+  });
+
+  it('normalises to the target and holds a lower ceiling for a lossy encoder', () => {
+    const x = quarterRate(0.05, 16000 * 5);
+    const r = masterTake(x, 16000, { targetLufs: -14, ceilingDbtp: -2 });
+    expect(r.level.truePeakDbtp).toBeLessThanOrEqual(-2 + 1e-6);
+    expect(Math.abs(r.level.lufs + 14)).toBeLessThan(0.5);
+  });
+
+  it('leaves a quiet take alone', () => {
+    const x = Float32Array.from({ length: 16000 }, (_, i) => 0.2 * Math.sin(i / 7));
+    const r = masterTake(x, 16000);
+    expect(r.limited).toBe(false);
+    expect(r.pcm).toEqual(x);
   });
 });

@@ -194,3 +194,103 @@ export function normalizeLoudness(pcm: Float32Array, sr: number, opts: Normalize
   }
   return { pcm: out, gainDb: 20 * Math.log10(gain), lufsBefore, lufsAfter: lufs, limited: true };
 }
+
+// ------------------------------------------------------------------------------------------------
+// true peak and the one level path for takes and exports
+// ------------------------------------------------------------------------------------------------
+
+const OVERSAMPLE = 4;
+const TAPS_PER_PHASE = 12;
+
+/** The 4 polyphase branches of a 48-tap windowed-sinc interpolator (cut-off at the input's Nyquist
+ *  frequency), as BS.1770-4 Annex 2 describes the true-peak meter: 4× oversampling, 12 taps per phase. */
+const PHASES: Float64Array[] = (() => {
+  const n = OVERSAMPLE * TAPS_PER_PHASE;
+  const h = new Float64Array(n);
+  const mid = (n - 1) / 2;
+  for (let i = 0; i < n; i++) {
+    const x = (i - mid) / OVERSAMPLE;
+    const sinc = x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x);
+    const w = 0.42 - 0.5 * Math.cos((2 * Math.PI * i) / (n - 1)) + 0.08 * Math.cos((4 * Math.PI * i) / (n - 1)); // Blackman
+    h[i] = sinc * w;
+  }
+  return Array.from({ length: OVERSAMPLE }, (_, p) => {
+    const ph = new Float64Array(TAPS_PER_PHASE);
+    let sum = 0;
+    for (let k = 0; k < TAPS_PER_PHASE; k++) { ph[k] = h[k * OVERSAMPLE + p]!; sum += ph[k]!; }
+    for (let k = 0; k < TAPS_PER_PHASE; k++) ph[k]! /= sum; // each phase passes DC at unit gain
+    return ph;
+  });
+})();
+
+/** Largest |x| of the signal reconstructed between the samples (4× oversampled), linear; ≥ the sample peak. */
+export function truePeak(pcm: Float32Array): number {
+  let peak = 0;
+  for (let i = 0; i < pcm.length; i++) peak = Math.max(peak, Math.abs(pcm[i]!));
+  const half = TAPS_PER_PHASE / 2;
+  for (let i = 0; i < pcm.length; i++) {
+    for (const ph of PHASES) {
+      let acc = 0;
+      for (let k = 0; k < TAPS_PER_PHASE; k++) {
+        const j = i + k - half + 1;
+        if (j >= 0 && j < pcm.length) acc += ph[k]! * pcm[j]!;
+      }
+      const a = Math.abs(acc);
+      if (a > peak) peak = a;
+    }
+  }
+  return peak;
+}
+
+export const dbfs = (linear: number): number => (linear > 0 ? 20 * Math.log10(linear) : -Infinity);
+
+export interface Level {
+  lufs: number;
+  samplePeakDbfs: number;
+  truePeakDbtp: number;
+}
+
+export function measureLevel(pcm: Float32Array, sr: number): Level {
+  let peak = 0;
+  for (let i = 0; i < pcm.length; i++) peak = Math.max(peak, Math.abs(pcm[i]!));
+  return { lufs: integratedLoudness(pcm, sr), samplePeakDbfs: dbfs(peak), truePeakDbtp: dbfs(truePeak(pcm)) };
+}
+
+export interface MasterOptions {
+  /** Integrated loudness to reach; null keeps the level as generated (only the peaks are held). */
+  targetLufs?: number | null;
+  /** True-peak ceiling in dBTP (−1 for PCM; lower before a lossy encoder, whose decoded peaks overshoot). */
+  ceilingDbtp?: number;
+  fadeInSec?: number;
+  fadeOutSec?: number;
+}
+
+export interface Mastered { pcm: Float32Array; level: Level; gainDb: number; limited: boolean }
+
+/**
+ * The one level path for what leaves the models: generated takes (targetLufs null: only peaks above
+ * the ceiling are held, so a take never clips), WAV export (−14 LUFS) and MP4 export (a lower ceiling
+ * for AAC). Gain and fades first (normalizeLoudness, whose look-ahead limiter holds the sample peaks),
+ * then the limiter's ceiling is lowered until the 4×-oversampled true peak is at or below the ceiling.
+ */
+export function masterTake(pcm: Float32Array, sr: number, opts: MasterOptions = {}): Mastered {
+  const { targetLufs = null, ceilingDbtp = -1, fadeInSec = 0, fadeOutSec = 0 } = opts;
+  const ceiling = 10 ** (ceilingDbtp / 20);
+  let gainDb = 0, limited = false;
+  let x: Float32Array;
+  if (targetLufs !== null) {
+    const r = normalizeLoudness(pcm, sr, { targetLufs, peakCeiling: ceiling, fadeInSec, fadeOutSec });
+    x = r.pcm; gainDb = r.gainDb; limited = r.limited;
+  } else {
+    x = withFades(pcm, sr, fadeInSec, fadeOutSec);
+  }
+  let sampleCeiling = ceiling;
+  for (let round = 0; round < 6; round++) {
+    const tp = truePeak(x);
+    if (tp <= ceiling) break;
+    sampleCeiling *= (ceiling / tp) * 0.999;
+    x = limitPeaks(x, sr, sampleCeiling);
+    limited = true;
+  }
+  return { pcm: x, level: measureLevel(x, sr), gainDb, limited };
+}

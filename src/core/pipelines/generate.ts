@@ -7,6 +7,7 @@
 // blended with triangular weights, so there is no seam to hide afterwards (one shared tempo grid, one latent).
 import type { InferenceBackend, Tensor32 } from '../models/backend.ts';
 import { AUDIO } from '../constants.ts';
+import { masterTake, type Level } from '../audio/loudness.ts';
 import { conditionBatch, type HvpCondition } from '../conditioning/condition.ts';
 import { LATENT_FRAME_SEC, RHYTHM_CHANNELS } from '../conditioning/rhythm.ts';
 import { sample } from '../sampler/sampler.ts';
@@ -53,6 +54,8 @@ export interface GenerateResult {
   /** The normalised latent (LATENT_CHANNELS × nLatent), kept for regenerating one storyboard. */
   latent: Float32Array;
   timings: GenerateTimings;
+  /** Loudness and peaks of `pcm`: the generated level, with only true peaks above −1 dBTP held. */
+  level: Level;
 }
 
 /** Latent frames covering durationSec, rounded up to the model's time multiple. */
@@ -165,7 +168,9 @@ export async function generate(backend: InferenceBackend, input: GenerateInput):
   const audio = (await backend.run('vocoder', { mel: mel_out! })).audio!.data;
   timings.vocoderSec = now() - t0;
   const samples = Math.round(input.durationSec * AUDIO.sampleRate);
-  const pcm = new Float32Array(samples);
-  pcm.set(audio.subarray(0, Math.min(samples, audio.length)));
-  return { pcm, sampleRate: AUDIO.sampleRate, durationSec: samples / AUDIO.sampleRate, latent, timings };
+  const raw = new Float32Array(samples);
+  raw.set(audio.subarray(0, Math.min(samples, audio.length)));
+  // the vocoder's output may pass full scale: a take never clips (the level path of the core)
+  const { pcm, level } = masterTake(raw, AUDIO.sampleRate);
+  return { pcm, sampleRate: AUDIO.sampleRate, durationSec: samples / AUDIO.sampleRate, latent, timings, level };
 }

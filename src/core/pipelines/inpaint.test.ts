@@ -18,8 +18,9 @@ describe('spanMask', () => {
 
 describe('spliceSpan', () => {
   const sr = 1000;
-  const base = Float32Array.from({ length: 5000 }, (_, i) => Math.sin(i / 7));
-  const fresh = Float32Array.from({ length: 5200 }, (_, i) => 0.5 * Math.cos(i / 3));
+  // takes leave generate() with true peaks ≤ −1 dBTP (0.891)
+  const base = Float32Array.from({ length: 5000 }, (_, i) => 0.8 * Math.sin(i / 7));
+  const fresh = Float32Array.from({ length: 5200 }, (_, i) => 0.3 * Math.cos(i / 3));
   it('keeps every sample outside the span bit for bit and takes the new audio inside', () => {
     const out = spliceSpan(base, fresh, sr, 1.5, 3.0, 0.1);
     expect(out.length).toBe(base.length);
@@ -31,6 +32,14 @@ describe('spliceSpan', () => {
     const out = spliceSpan(base, fresh, sr, 1.5, 3.0, 0.1);
     expect(Math.abs(out[1500]! - base[1500]!)).toBeLessThan(0.02);
     expect(Math.abs(out[2999]! - base[2999]!)).toBeLessThan(0.02);
+  });
+  it('holds the peaks of a crossfade that bulges (correlated audio), inside the span only', () => {
+    const out = spliceSpan(base, base.slice(), sr, 1.5, 3.0, 0.1);  // the same audio both sides: +3 dB mid-fade
+    let peak = 0;
+    for (let i = 1500; i < 3000; i++) peak = Math.max(peak, Math.abs(out[i]!));
+    expect(peak).toBeLessThanOrEqual(0.891 + 1e-6);
+    for (let i = 0; i < 1500; i++) expect(out[i]).toBe(base[i]);
+    for (let i = 3000; i < 5000; i++) expect(out[i]).toBe(base[i]);
   });
   it('does not change its input and refuses shorter new audio', () => {
     const copy = base.slice();

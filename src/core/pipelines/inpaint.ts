@@ -2,6 +2,7 @@
 // inpainting mask), then the new audio replaces the old one only inside that span, with short
 // equal-power crossfades inside its edges, so every sample outside the span is the previous take's.
 import { LATENT_FRAME_SEC } from '../conditioning/rhythm.ts';
+import { masterTake } from '../audio/loudness.ts';
 
 /** Per latent frame: 1 = re-sample, 0 = keep. The span is widened by `marginFrames` latent frames on each
  *  side so the re-sampled music is already settled where the audio crossfade happens. */
@@ -15,7 +16,8 @@ export function spanMask(nLatent: number, startSec: number, endSec: number, marg
 }
 
 /** `base` outside [startSec, endSec), `fresh` inside, crossfaded over `fadeSec` just inside each edge
- *  (equal-power: the joins neither dip nor bulge on uncorrelated material). Same length as `base`. */
+ *  (equal-power: the joins neither dip nor bulge on uncorrelated material). Same length as `base`.
+ *  Correlated material can bulge in a crossfade: the span's peaks are then held at −1 dBTP, inside it. */
 export function spliceSpan(base: Float32Array, fresh: Float32Array, sampleRate: number, startSec: number, endSec: number, fadeSec = 0.08): Float32Array {
   if (fresh.length < base.length) throw new RangeError(`new audio is shorter (${fresh.length}) than the take (${base.length})`);
   const out = base.slice();
@@ -27,5 +29,7 @@ export function spliceSpan(base: Float32Array, fresh: Float32Array, sampleRate: 
     const wNew = Math.sin((Math.PI / 2) * u), wOld = Math.cos((Math.PI / 2) * u);
     out[i] = wOld * base[i]! + wNew * fresh[i]!;
   }
+  const span = masterTake(out.subarray(a, b), sampleRate);
+  if (span.limited) out.set(span.pcm, a);
   return out;
 }
