@@ -2,13 +2,22 @@
 // its loudness against what the panel reported, then export the MP4 and check with the system ffprobe
 // that the video stream was copied and the soundtrack covers the video; then the re-encode fallback.
 import { expect, test, type Page } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { integratedLoudness } from '../src/core/audio/loudness.ts';
+import { integratedLoudness, truePeak } from '../src/core/audio/loudness.ts';
 import { decodeWav } from '../src/core/audio/wav.ts';
 import { trackRequests } from './helpers.ts';
 
 const VIDEO = 'e2e/fixtures/cuts-4s.mp4';
+
+/** ffmpeg's EBU R128 meter on a file's decoded audio: integrated loudness and true peak (4× oversampled). */
+function ebur128(path: string): { lufs: number; truePeakDbtp: number } {
+  const r = spawnSync('ffmpeg', ['-nostats', '-hide_banner', '-i', path, '-map', '0:a:0', '-af', 'ebur128=peak=true', '-f', 'null', '-'],
+    { encoding: 'utf8' });
+  const summary = r.stderr.slice(r.stderr.lastIndexOf('Summary:'));
+  const num = (re: RegExp) => Number(re.exec(summary)?.[1] ?? NaN);
+  return { lufs: num(/I:\s+(-?[\d.]+) LUFS/), truePeakDbtp: num(/Peak:\s+(-?[\d.]+|-inf) dBFS/) };
+}
 
 interface Probe {
   streams: { codec_type: string; codec_name: string; duration?: string }[];
@@ -54,6 +63,11 @@ test('export: the normalised WAV reads what the panel says, the MP4 copies the v
   // with or without the peak limiter engaged, the take lands on the target
   expect(Math.abs(lufs + 14)).toBeLessThanOrEqual(0.5);
   if (limited) expect(peak).toBeGreaterThan(0.85);
+  // no sample and no reconstructed peak above −1 dBTP, by our meter and by ffmpeg's
+  expect(20 * Math.log10(truePeak(wav.pcm))).toBeLessThanOrEqual(-1 + 0.01);
+  const wavMeter = ebur128((await wavDownload.path())!);
+  console.log(`WAV (ffmpeg ebur128): ${wavMeter.lufs} LUFS, true peak ${wavMeter.truePeakDbtp} dBTP`);
+  expect(wavMeter.truePeakDbtp).toBeLessThanOrEqual(-1 + 0.1);
 
   // MP4: record whether the progress bar showed (a stream copy of 4 s can finish between two polls)
   await page.evaluate(() => {
@@ -87,6 +101,11 @@ test('export: the normalised WAV reads what the panel says, the MP4 copies the v
   expect(audios[0]!.codec_name).toBe('aac');
   expect(Math.abs(Number(videos[0]!.duration) - inputDuration)).toBeLessThanOrEqual(0.1);
   expect(Math.abs(Number(audios[0]!.duration) - inputDuration)).toBeLessThanOrEqual(0.1);
+  // the AAC as a player decodes it: true peak at most −1 dBTP (the audio went in at −2 dBTP)
+  const mp4Meter = ebur128(out);
+  console.log(`MP4 audio (ffmpeg ebur128): ${mp4Meter.lufs} LUFS, true peak ${mp4Meter.truePeakDbtp} dBTP`);
+  expect(mp4Meter.truePeakDbtp).toBeLessThanOrEqual(-1);
+  expect(Math.abs(mp4Meter.lufs + 14)).toBeLessThanOrEqual(1.5);
   await expect(page.getByTestId('error-message')).toHaveCount(0);
   expect(req.foreign()).toEqual([]);
 });
