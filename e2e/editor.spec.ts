@@ -28,6 +28,17 @@ test('a real video is parsed into storyboards and transitions at the known times
   expect(spans[0]![0]).toBe(0);
   const last = spans[spans.length - 1]!;
   expect(Math.abs(last[0]! + last[1]! - truth.durationSec)).toBeLessThan(0.15);
+  // laid out on the timeline from the first paint: each region starts where its time says, in order,
+  // as wide as its duration (the timeline once drew them all at x = 0 until a take existed)
+  const lane = (await page.getByTestId('timeline').boundingBox())!;
+  const boxes = await boards.evaluateAll((els) => els.map((e) => { const r = e.getBoundingClientRect(); return [r.x, r.width]; }));
+  const x0 = boxes[0]![0]!, end = boxes[boxes.length - 1]![0]! + boxes[boxes.length - 1]![1]!;
+  expect(end - x0).toBeGreaterThan(0.9 * lane.width);   // the regions fill the lane
+  const pxPerSec = (end - x0) / (last[0]! + last[1]!);
+  boxes.forEach(([x, w], i) => {
+    expect(Math.abs(x! - x0 - spans[i]![0]! * pxPerSec), `storyboard ${i} x`).toBeLessThan(3);
+    expect(Math.abs(w! - spans[i]![1]! * pxPerSec), `storyboard ${i} width`).toBeLessThan(3);
+  });
 
   // clicking a storyboard seeks the video to its start
   const target = spans[1]![0]!;

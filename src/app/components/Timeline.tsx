@@ -1,7 +1,7 @@
 // wavesurfer.js timeline driven by the video element: storyboards as regions, transitions as markers.
 // The video has no waveform to show yet (the soundtrack comes later), so wavesurfer gets a flat
 // placeholder of the right duration instead of decoding the video's audio.
-import { useEffect, useRef, type RefObject } from 'react';
+import { useEffect, useRef, useState, type RefObject } from 'react';
 import WaveSurfer from 'wavesurfer.js';
 import RegionsPlugin from 'wavesurfer.js/dist/plugins/regions.esm.js';
 import TimelinePlugin from 'wavesurfer.js/dist/plugins/timeline.esm.js';
@@ -16,6 +16,10 @@ export function Timeline({ videoRef }: { videoRef: RefObject<HTMLVideoElement | 
   const transitions = useStudio((s) => s.transitions);
   const selected = useStudio((s) => s.selected);
   const regionsRef = useRef<RegionsPlugin | null>(null);
+  const wsRef = useRef<WaveSurfer | null>(null);
+  // regions are laid out from wavesurfer's duration: add them only once it is known (the video element
+  // may not have its metadata when the timeline is created), and again whenever wavesurfer says ready
+  const [layoutKey, setLayoutKey] = useState(0);
   const take = useStudio((s) => s.takes.find((t) => t.id === s.activeTake) ?? null);
 
   useEffect(() => {
@@ -34,6 +38,10 @@ export function Timeline({ videoRef }: { videoRef: RefObject<HTMLVideoElement | 
       plugins: [regions, TimelinePlugin.create({ height: 18 })],
     });
     regionsRef.current = regions;
+    wsRef.current = ws;
+    const relayout = () => setLayoutKey((k) => k + 1);
+    ws.on('ready', relayout);
+    media.addEventListener('loadedmetadata', relayout);
     regions.on('region-clicked', (region, e) => {
       e.stopPropagation();
       media.currentTime = region.start;
@@ -41,14 +49,17 @@ export function Timeline({ videoRef }: { videoRef: RefObject<HTMLVideoElement | 
       if (region.id.startsWith('sb-')) useStudio.getState().select(idx);
     });
     return () => {
+      media.removeEventListener('loadedmetadata', relayout);
       regionsRef.current = null;
+      wsRef.current = null;
       ws.destroy();
     };
   }, [video, videoRef]);
 
   useEffect(() => {
     const regions = regionsRef.current;
-    if (!regions || !video) return;
+    const duration = wsRef.current?.getDuration() ?? 0;
+    if (!regions || !video || !(duration > 0 && Number.isFinite(duration))) return;
     regions.clearRegions();
     storyboards.forEach((sb, i) => {
       const r = regions.addRegion({
@@ -83,7 +94,7 @@ export function Timeline({ videoRef }: { videoRef: RefObject<HTMLVideoElement | 
         r.element?.classList.add('beat');
       });
     }
-  }, [storyboards, transitions, selected, video, take]);
+  }, [storyboards, transitions, selected, video, take, layoutKey]);
 
   return (
     <section className="timeline">
