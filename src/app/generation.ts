@@ -81,6 +81,9 @@ export function prepareAligner(videoId: string): void {
   const done = alignNow(videoId, new AbortController().signal, false);
   done.catch(() => undefined);
   aligning = { videoId, done };
+  // then the generation models, in the same worker queue: a Generate click finds them open
+  const { controls } = useStudio.getState();
+  void done.finally(() => generateClient().call('preload', { ep: controls.ep, strictGpu: controls.strictGpu })).catch(() => undefined);
 }
 
 async function ensureAligned(videoId: string, signal: AbortSignal): Promise<number> {

@@ -21,6 +21,12 @@ export type GenerateApi = {
     payload: { videoId: string; frames: ArrayBuffer; width: number; height: number; fps: number; frameCount: number; ep: Ep; strictGpu?: boolean };
     result: { probs: Float32Array; features: Float32Array; featureDim: number; ep: string; fallbackReason: string | null; alignerSec: number };
   };
+  /** Fetches, verifies and opens the generation models now (while the user looks at the parse), so that
+   *  Generate does not wait for them. */
+  preload: {
+    payload: { ep: Ep; strictGpu?: boolean };
+    result: { ep: string; loadSec: number };
+  };
   /** Hands back an aligner output kept from an earlier session (the project store), when the frames are gone. */
   setAligned: {
     payload: { videoId: string; probs: Float32Array; features: Float32Array; featureDim: number };

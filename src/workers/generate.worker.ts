@@ -59,6 +59,12 @@ serveWorker({
     ctx.transfer(features.buffer);
     return { probs, features, featureDim: out.featureDim, ep: b.ep, fallbackReason: b.fallbackReason, alignerSec: (performance.now() - t0) / 1000 };
   },
+  preload: async (p: GenerateApi['preload']['payload']) => {
+    const t0 = performance.now();
+    const b = await getBackend(p.ep, p.strictGpu ?? false);
+    await b.preload(['denoiser', 'vae_decoder', 'vocoder']);
+    return { ep: b.ep, loadSec: (performance.now() - t0) / 1000 };
+  },
   setAligned: (p: GenerateApi['setAligned']['payload']) => {
     aligned = { videoId: p.videoId, out: { probs: p.probs, features: p.features, featureDim: p.featureDim } };
     return null;
