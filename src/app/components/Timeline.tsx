@@ -6,6 +6,7 @@ import WaveSurfer from 'wavesurfer.js';
 import RegionsPlugin from 'wavesurfer.js/dist/plugins/regions.esm.js';
 import TimelinePlugin from 'wavesurfer.js/dist/plugins/timeline.esm.js';
 import { useStudio } from '../store.ts';
+import { TakeWaveform } from './TakeWaveform.tsx';
 
 const COLORS = ['rgba(94, 129, 244, 0.22)', 'rgba(244, 162, 94, 0.22)'];
 
@@ -100,6 +101,7 @@ export function Timeline({ videoRef }: { videoRef: RefObject<HTMLVideoElement | 
     <section className="timeline">
       <h2>Timeline <small>storyboards as regions, <span className="cut">cuts</span> and <span className="gradual">gradual transitions</span> as markers; click a storyboard to seek</small></h2>
       <div ref={container} data-testid="timeline" />
+      {take && video && <div className="take-wave-lane"><TakeWaveform url={take.url} videoDurationSec={video.durationSec} /></div>}
     </section>
   );
 }
