@@ -82,7 +82,7 @@ function python(args: string[], what: string): void {
  *  (`vem_training.evaluate_bench`: madmom beats, TB_IoU, B_IoU, TB_hit@70ms, beat F, tag agreement, FD) and
  *  write the table to docs/evaluation.md. Without <dir> the default benchmark is built first (from the corpus). */
 export async function evalCommand(argv: string[]): Promise<number> {
-  const { positionals, flags } = parseArgs(argv, ['out', 'steps', 'seed', 'models', 'variants', 'doc', 'threads', 'pretrained']);
+  const { positionals, flags } = parseArgs(argv, ['out', 'steps', 'seed', 'models', 'variants', 'doc', 'threads', 'pretrained', 'add-row']);
   const dir = positionals[0] ?? DEFAULT_BENCH;
   if (!existsSync(dir)) {
     if (positionals[0]) throw new Error(`no such folder: ${dir}`);
@@ -145,7 +145,10 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const docPath = typeof doc === 'string' && doc !== 'none' ? resolve(doc) : doc === undefined && !positionals[0] ? join(REPO, 'docs/evaluation.md') : null;
   const docArgs = docPath ? ['--doc', docPath] : [];
   const pretrained = flags.get('pretrained') === 'none' ? 'none' : 'musicnn';
-  python(['-m', 'vem_training.evaluate_bench', '--request', reqPath, '--pretrained', pretrained, ...docArgs], 'scoring');
+  // --add-row NAME=DIR: takes made elsewhere (e.g. by a previous model's `vem generate`) scored as one more row
+  const addRow = flags.get('add-row');
+  const extra = typeof addRow === 'string' ? ['--add-row', addRow] : [];
+  python(['-m', 'vem_training.evaluate_bench', '--request', reqPath, '--pretrained', pretrained, ...extra, ...docArgs], 'scoring');
   const results = JSON.parse(readFileSync(join(run, 'eval-results.json'), 'utf8')) as { rows: Record<string, Record<string, number | null>>; totalSec?: number };
   const out = { ...results, runDir: run, totalSec: Math.round((performance.now() - t0) / 100) / 10 };
   if (flags.has('json')) console.log(JSON.stringify(out));
