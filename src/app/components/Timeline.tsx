@@ -78,28 +78,47 @@ export function Timeline({ videoRef }: { videoRef: RefObject<HTMLVideoElement | 
       r.element?.setAttribute('data-kind', t.kind);
       const hit = take ? take.hits[i] === true : null;
       if (hit !== null) r.element?.setAttribute('data-hit', String(hit));
-      if (hit) r.element?.classList.add('hit');
+      if (hit && r.element) r.element.style.boxShadow = '0 0 0 2px #1b998b'; // a cut a beat landed on
       r.element?.setAttribute('title', `${t.kind} at ${t.timeSec.toFixed(2)} s (score ${t.score.toFixed(2)})${hit === null ? '' : hit ? ', hit by a beat' : ', no beat within 70 ms'}`);
     });
     if (take) {
+      // beats are short ticks (planned: along the bottom, heard in the take: along the top) so that cuts
+      // and labels stay readable; when they would sit closer than 4 px only every 4th is drawn (bars)
+      const pxPerSec = (container.current?.clientWidth ?? 800) / duration;
+      const stride = (beats: number[]) => (beats.length > 1 && ((beats[beats.length - 1]! - beats[0]!) / (beats.length - 1)) * pxPerSec < 4 ? 4 : 1);
+      const tick = (el: HTMLElement | null | undefined, where: 'top' | 'bottom', strong: boolean) => {
+        if (!el) return;
+        el.style.height = strong ? '30%' : '18%';
+        el.style.top = where === 'top' ? '0' : 'auto';
+        el.style.bottom = where === 'bottom' ? '0' : 'auto';
+      };
+      const ps = stride(take.plannedBeatsSec);
       take.plannedBeatsSec.forEach((b, i) => {
-        const r = regions.addRegion({ id: `pb-${i}`, start: b, drag: false, resize: false, color: 'rgba(46, 196, 182, 0.35)' });
+        const r = regions.addRegion({ id: `pb-${i}`, start: b, drag: false, resize: false, color: 'rgba(46, 196, 182, 0.8)' });
         r.element?.setAttribute('data-testid', 'planned-beat');
         r.element?.setAttribute('data-time-sec', b.toFixed(3));
-        r.element?.classList.add('planned-beat');
+        tick(r.element, 'bottom', i % 4 === 0);
+        if (i % ps !== 0 && r.element) r.element.style.display = 'none';
       });
+      const bs = stride(take.beatsSec);
       take.beatsSec.forEach((b, i) => {
-        const r = regions.addRegion({ id: `bt-${i}`, start: b, drag: false, resize: false, color: '#2ec4b6' });
+        const r = regions.addRegion({ id: `bt-${i}`, start: b, drag: false, resize: false, color: '#1b998b' });
         r.element?.setAttribute('data-testid', 'beat');
         r.element?.setAttribute('data-time-sec', b.toFixed(3));
-        r.element?.classList.add('beat');
+        tick(r.element, 'top', false);
+        if (i % bs !== 0 && r.element) r.element.style.display = 'none';
       });
     }
   }, [storyboards, transitions, selected, video, take, layoutKey]);
 
   return (
     <section className="timeline">
-      <h2>Timeline <small>storyboards as regions, <span className="cut">cuts</span> and <span className="gradual">gradual transitions</span> as markers; click a storyboard to seek</small></h2>
+      <h2>Timeline <small>click a storyboard to seek</small></h2>
+      <p className="legend" data-testid="timeline-legend">
+        <span className="cut">| cut</span> <span className="gradual">| gradual transition</span>
+        <span className="beat-key">╷ planned beat (bottom)</span> <span className="beat-key">╵ beat heard in the take (top)</span>
+        <span className="hit-key">▯ cut that lands on a beat</span>
+      </p>
       <div ref={container} data-testid="timeline" />
       {take && video && <div className="take-wave-lane"><TakeWaveform url={take.url} videoDurationSec={video.durationSec} /></div>}
     </section>
