@@ -51,7 +51,7 @@ test('export: the normalised WAV reads what the panel says, the MP4 copies the v
   const limited = (await shown.getAttribute('data-limited')) === 'true';
   expect(await shown.textContent()).toContain(`${reported.toFixed(1).replace('-', '−')} LUFS`);
   const [wavDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-wav').click()]);
-  expect(wavDownload.suggestedFilename()).toBe('take-1.wav');
+  expect(wavDownload.suggestedFilename()).toBe('cuts-4s-take-1.wav');
   const wav = decodeWav(new Uint8Array(readFileSync((await wavDownload.path())!)));
   expect(wav.sampleRate).toBe(16000);
   const lufs = integratedLoudness(wav.pcm, wav.sampleRate);

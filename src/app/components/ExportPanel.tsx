@@ -59,7 +59,8 @@ export function ExportPanel({ take, videoFile, videoName }: {
   const downloadWav = async () => {
     setError(null);
     try {
-      save(new Blob([(await job).wav as BlobPart], { type: 'audio/wav' }), `${slug(take.name)}.wav`);
+      // named after the video as the MP4 is, so takes of different videos do not collide in Downloads
+      save(new Blob([(await job).wav as BlobPart], { type: 'audio/wav' }), `${baseName}.wav`);
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     }
