@@ -49,6 +49,16 @@ async function generateAndCheck(page: Page, ep: 'wasm' | 'webgpu', durationSec: 
   expect(info.bits).toBe(16);
   expect(info.channels).toBe(1);
   expect(Math.abs(info.durationSec - durationSec)).toBeLessThanOrEqual(1 / FPS);
+  // the take never clips: its true peak, as the page states it, is at most −1 dBTP
+  const truePeak = Number(await page.getByTestId('take-level').getAttribute('data-true-peak'));
+  expect(truePeak).toBeLessThanOrEqual(-1 + 1e-6);
+  // and its waveform is drawn under the timeline (ink on the canvas)
+  await expect.poll(() => page.getByTestId('take-waveform').evaluate((c: HTMLCanvasElement) => {
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let ink = 0;
+    for (let i = 3; i < d.length; i += 4) ink += d[i]! > 0 ? 1 : 0;
+    return ink;
+  })).toBeGreaterThan(100);
   return info;
 }
 
