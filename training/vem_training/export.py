@@ -306,6 +306,35 @@ def denoiser_onnx(model, tmp32: Path, out: Path) -> None:
     to_fp16_storage(out)
 
 
+def denoiser_training_info(run: Path) -> dict:
+    """The manifest's training entry for a denoiser run folder: config, steps, time, data, the chain of
+    runs, the command that reproduces it and the last held-out rhythm check."""
+    st = torch.load(run / "ckpt.pt", map_location="cpu")
+    cfg = st["config"]
+    checks = [json.loads(l) for l in (run / "checks.jsonl").read_text().splitlines()] if (run / "checks.jsonl").exists() else []
+    z = np.load(cfg["pack"])
+    meta = json.loads(bytes(z["meta"]).decode())
+    kinds = {}
+    for p in meta["pieces"]:
+        kinds.setdefault(f"{p['kind']}/{p['split']}", 0)
+        kinds[f"{p['kind']}/{p['split']}"] += 1
+    model_cfg = {k: v for k, v in cfg.items() if k not in ("pack", "packHours", "encoderSha256", "device", "chain", "params")}
+    return {"training": {
+        "config": model_cfg, "params": cfg["params"], "steps": int(st["step"]), "hours": round(st["elapsed"] / 3600, 3),
+        "device": cfg["device"],
+        "data": (f"{cfg['pack']}: {meta['hours']} h of VAE latents ({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))}; "
+                 "valid pieces only in the held-out checks); corpus built by python -m vem_training.corpus.build; "
+                 f"shipped vae_encoder sha256 {meta['encoderSha256'][:16]}"),
+        "chain": cfg.get("chain", []) + [{"run": str(run), "steps": int(st["step"])}],
+        "date": dt.date.today().isoformat(),
+        "command": ("python -m vem_training.diffusion_data --aligner ../public/models/aligner.onnx --out data/diffusion/pack.npz"
+                    f" && python -m vem_training.train_diffusion --config configs/denoiser.json --pack data/diffusion/pack.npz"
+                    f" --run {run} --steps {int(st['step'])}"),
+        "heldOutChecks": checks[-1] if checks else None,
+        "heldOutChecksAll": checks,
+    }}
+
+
 def export_denoiser(weights: Path, variant: str, tb: bool, out_name: str, info: dict) -> dict:
     model, cfg = load_denoiser(weights, variant, tb)
     out = MODELS_DIR / f"{out_name}.onnx"
@@ -315,8 +344,7 @@ def export_denoiser(weights: Path, variant: str, tb: bool, out_name: str, info: 
     diff = max_diff_fp16(tmp32, out, ex2)
     pdiff = parity_for(out, out_name, model, denoiser_example(model.vocab, 32, 2, model.rhythm_channels, seed=2), "v")
     man = load_manifest()
-    man["models"].get(out_name, {}).pop("visDescriptors", None)
-    man["models"].get(out_name, {}).pop("tbAdapter", None)
+    man["models"].pop(out_name, None)  # a new denoiser: nothing of the previous entry (its metrics) carries over
     save_manifest(man)
     return update_entry(out_name, out, {**info, "fp16MaxAbsDiff": diff, "parityMaxAbsDiffVsTorch": pdiff,
                                         "timeMultiple": 4, "variant": model.cond, "rhythmPath": model.tb,
@@ -428,7 +456,13 @@ def main(argv=None):
         print(json.dumps(export_variants(Path(args.weights), Path(args.out)), indent=1))
         return
     if args.kind == "denoiser":
-        info = json.loads(Path(args.info).read_text()) if args.info else {}
+        if args.info:
+            info = json.loads(Path(args.info).read_text())
+        elif (Path(args.weights) / "ckpt.pt").exists():
+            info = denoiser_training_info(Path(args.weights))
+            args.pack = info["training"]["data"].split(":")[0]
+        else:
+            info = {}
         z = np.load(args.pack)
         info["latentNorm"] = {"mean": [round(float(v), 6) for v in z["mean"]], "std": [round(float(v), 6) for v in z["std"]],
                               "layout": "latent (8, 16, T) folded to (128, T) as channel*16 + row; z = x*std + mean"}
