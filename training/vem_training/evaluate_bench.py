@@ -255,9 +255,11 @@ def write_doc(path: Path, request: dict, res: dict) -> None:
         lines.append(f"| {pv['id']} | {pv['durSec']:.1f} | {pv['cuts']} ({pv['cutSource']}) | {_fmt(f['tbHit70'])} "
                      f"({_fmt(g.get('tbHit70'))}) | {_fmt(f['tbIoU'])} | {_fmt(f['beatF'])} | {_fmt(f['tagAgreement'])} |")
     lines += ["", "Reproduce: `npx vem eval --json` (builds the benchmark first if `training/data/bench` is missing;",
-              "needs the corpus, `docs/corpus.md`, and the training venv); ablation rows come from",
-              "`training/runs/variants` (`python -m vem_training.export variants --weights runs/gpu-denoisers`),",
-              "the GPU-trained weights of `docs/diffusion.md`; without them only the shipped model is scored.", ""]
+              "needs the corpus, `docs/corpus.md`, and the training venv; the musicnn figures set up",
+              "`training/.venv-eval` on first use). Variant rows come from `training/runs/variants`:",
+              "`python -m vem_training.export inference-drop --out runs/variants` (the shipped network without tags",
+              "and/or rhythm) and `export variants` (separately trained table-4 variants, when trained); a previous",
+              "model's takes join with `--add-row NAME=DIR`.", ""]
     # a hand-written reading of the figures below the generated part is kept across runs
     keep = ""
     if path.exists():
