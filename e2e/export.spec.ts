@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { integratedLoudness, truePeak } from '../src/core/audio/loudness.ts';
 import { decodeWav } from '../src/core/audio/wav.ts';
-import { trackRequests } from './helpers.ts';
+import { SHOTS_DIR, trackRequests } from './helpers.ts';
 
 const VIDEO = 'e2e/fixtures/cuts-4s.mp4';
 
@@ -84,8 +84,8 @@ test('export: the normalised WAV reads what the panel says, the MP4 copies the v
   const done = page.getByTestId('export-done');
   await expect(done).toHaveAttribute('data-video-copied', 'true');
   console.log(`MP4 export: ${Number(await done.getAttribute('data-seconds')).toFixed(2)} s in the page`);
-  mkdirSync('docs/walkthrough', { recursive: true });
-  await page.getByTestId('result').screenshot({ path: 'docs/walkthrough/05-export.jpg', type: 'jpeg', quality: 80 });
+  mkdirSync(SHOTS_DIR, { recursive: true });
+  await page.getByTestId('result').screenshot({ path: `${SHOTS_DIR}/05-export.jpg`, type: 'jpeg', quality: 80 });
 
   const input = ffprobe(VIDEO);
   const output = ffprobe(out);

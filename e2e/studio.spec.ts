@@ -4,8 +4,9 @@
 // after a first visit. Screenshots for docs/walkthrough.md are taken on the way.
 import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
+import { SHOTS_DIR } from './helpers.ts';
 
-const SHOTS = 'docs/walkthrough';
+const SHOTS = SHOTS_DIR;
 mkdirSync(SHOTS, { recursive: true });
 
 async function openVideo(page: Page, path: string) {
