@@ -2,7 +2,7 @@
 (red ticks above) and the planned beats (cyan ticks below), for docs/diffusion.md.
 
     python -m vem_training.bench_spectrograms --run runs/eval/<stamp> --videos a,b,c --rows groundTruth,v1,full \
-        [--seconds 12] --out ../docs/img/denoiser-v2-mels.png
+        [--add-row v1=runs/eval-v1] [--seconds 12] --out ../docs/img/denoiser-v2-mels.png
 """
 from __future__ import annotations
 
@@ -37,10 +37,14 @@ def strip(y: np.ndarray, seconds: float, label: str, cuts, beats, height: int = 
     return canvas
 
 
-def render(run: Path, videos: list[str], rows: list[str], seconds: float, out: Path) -> Path:
+def render(run: Path, videos: list[str], rows: list[str], seconds: float, out: Path, extra: dict | None = None) -> Path:
+    """extra: {row name: folder} for rows scored with `--add-row` (DIR/<id>.<name>.wav)."""
     from PIL import Image
     req = json.loads((run / "eval-request.json").read_text())
     by_id = {v["id"]: v for v in req["videos"]}
+    for name, d in (extra or {}).items():
+        for v in by_id.values():
+            v["rows"][name] = {"wav": str(Path(d) / f"{v['id']}.{name}.wav")}
     strips = []
     for vid in videos:
         v = by_id[vid]
@@ -71,8 +75,10 @@ def main(argv=None):
     ap.add_argument("--rows", default="groundTruth,v1,full")
     ap.add_argument("--seconds", type=float, default=12.0)
     ap.add_argument("--out", required=True, type=Path)
+    ap.add_argument("--add-row", action="append", default=[], metavar="NAME=DIR")
     a = ap.parse_args(argv)
-    print(render(a.run, a.videos.split(","), a.rows.split(","), a.seconds, a.out))
+    extra = dict(s.split("=", 1) for s in a.add_row)
+    print(render(a.run, a.videos.split(","), a.rows.split(","), a.seconds, a.out, extra))
 
 
 if __name__ == "__main__":
