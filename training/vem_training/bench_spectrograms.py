@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from . import audio, constants
+from .evaluate_autoencoder import save_stacked
 
 
 def strip(y: np.ndarray, seconds: float, label: str, cuts, beats, height: int = 96):
@@ -58,14 +59,7 @@ def render(run: Path, videos: list[str], rows: list[str], seconds: float, out: P
             y, _ = audio.load_wav_mono(path)
             strips.append(strip(y, seconds, f"{vid} · {row}", cuts, full["plannedBeatsSec"]))
         strips.append(Image.new("RGB", (strips[-1].width, 6), (255, 255, 255)))
-    canvas = Image.new("RGB", (max(s.width for s in strips), sum(s.height for s in strips)), (255, 255, 255))
-    y = 0
-    for s in strips:
-        canvas.paste(s, (0, y))
-        y += s.height
-    out.parent.mkdir(parents=True, exist_ok=True)
-    canvas.save(out)
-    return out
+    return save_stacked(strips, out)
 
 
 def main(argv=None):

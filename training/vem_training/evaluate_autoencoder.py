@@ -82,13 +82,20 @@ def mel_image(rows: list[tuple[str, np.ndarray]], path: Path) -> None:
         img = Image.fromarray((v * 255).astype(np.uint8)).resize((m.shape[1], 128), Image.NEAREST).convert("RGB")
         ImageDraw.Draw(img).text((4, 2), label, fill=(255, 80, 80))
         strips.append(img)
-    out = Image.new("RGB", (max(i.width for i in strips), sum(i.height for i in strips)))
+    save_stacked(strips, path, background=(0, 0, 0))
+
+
+def save_stacked(strips: list, path: Path, background=(255, 255, 255)) -> Path:
+    """Pastes PIL images one under the other into one PNG."""
+    from PIL import Image
+    out = Image.new("RGB", (max(i.width for i in strips), sum(i.height for i in strips)), background)
     y = 0
     for i in strips:
         out.paste(i, (0, y))
         y += i.height
     path.parent.mkdir(parents=True, exist_ok=True)
     out.save(path)
+    return path
 
 
 def main(argv=None):
