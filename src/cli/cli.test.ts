@@ -73,7 +73,7 @@ describe('vem generate', () => {
     const r = JSON.parse(res.stdout) as {
       durationSec: number; videoDurationSec: number; sampleRate: number; bpm: number; beatsSec: number[];
       transitions: { timeSec: number; alignerProb: number | null; hit: boolean }[]; tbIoU: number; tbHit70: number | null;
-      steps: number; seed: number; ep: string; timings: Record<string, number>;
+      steps: number; seed: number; ep: string; timings: Record<string, number>; level: { lufs: number; truePeakDbtp: number };
     };
     expect(r.sampleRate).toBe(16000);
     expect(Math.abs(r.durationSec - r.videoDurationSec)).toBeLessThanOrEqual(1 / 16);
@@ -82,9 +82,16 @@ describe('vem generate', () => {
     expect(r.transitions.length).toBeGreaterThan(0);
     for (const t of r.transitions) expect(t.alignerProb).toBeGreaterThanOrEqual(0);
     expect(r.tbIoU).toBeGreaterThanOrEqual(0);
-    for (const k of ['decodeSec', 'parseSec', 'alignerSec', 'denoiseSec', 'vaeSec', 'vocoderSec']) expect(r.timings[k]).toBeGreaterThanOrEqual(0);
+    // stages that ran took time (a stage skipped or mis-timed would read 0)
+    for (const k of ['decodeSec', 'denoiseSec', 'vaeSec', 'vocoderSec']) expect(r.timings[k]).toBeGreaterThan(0);
+    // the WAV never clips: the JSON states its level and no 16-bit sample passes −1 dBFS
+    expect(r.level.truePeakDbtp).toBeLessThanOrEqual(-1 + 1e-6);
+    expect(Number.isFinite(r.level.lufs)).toBe(true);
     const wav = readFileSync(out);
     expect(wav.toString('ascii', 0, 4)).toBe('RIFF');
+    let peak = 0;
+    for (let i = 44; i + 1 < wav.length; i += 2) peak = Math.max(peak, Math.abs(wav.readInt16LE(i)));
+    expect(peak / 32768).toBeLessThanOrEqual(0.8913 + 1 / 32768);
     expect(Math.abs((wav.length - 44) / 2 / 16000 - r.videoDurationSec)).toBeLessThanOrEqual(1 / 16);
   }, 120_000);
 
