@@ -42,6 +42,12 @@ async function generateAndCheck(page: Page, ep: 'wasm' | 'webgpu', durationSec: 
   const iou = Number(await page.getByTestId('tb-iou').textContent());
   expect(iou).toBeGreaterThanOrEqual(0);
   expect(iou).toBeLessThanOrEqual(1);
+  // in plain words: "k of n cuts land on a beat", the same count as the markers the timeline outlines
+  const plain = (await page.getByTestId('cuts-on-beat').textContent())!;
+  const m = /^(\d+) of (\d+) cuts land on a beat$/.exec(plain.trim());
+  expect(m, plain).not.toBeNull();
+  expect(Number(m![2])).toBe(await page.getByTestId('transition').count());
+  expect(Number(m![1])).toBe(await page.locator('[data-testid="transition"][data-hit="true"]').count());
   // every video here has transitions, so the cell must hold a rate, not the "–" of a video without cuts
   expect(hit).toMatch(/^\d\.\d\d$/);
   expect(Number(hit)).toBeLessThanOrEqual(1);

@@ -53,9 +53,16 @@ export function GeneratePanel({ videoRef }: { videoRef: RefObject<HTMLVideoEleme
         <div className="result" data-testid="result">
           <span data-testid="ep-badge" className="badge" title={active.fallbackReason ?? ''}>{active.ep}</span>
           {active.fallbackReason && <small className="fallback">{active.fallbackReason}</small>}
-          <span>{active.bpm.toFixed(1)} BPM planned</span>
-          <span>TB_hit@70ms <b data-testid="tb-hit">{active.tbHit70 === null ? '–' : active.tbHit70.toFixed(2)}</b></span>
-          <span>TB_IoU <b data-testid="tb-iou">{active.tbIoU.toFixed(2)}</b></span>
+          <span>{active.bpm.toFixed(0)} BPM</span>
+          <span data-testid="cuts-on-beat">
+            {active.hits.length === 0 ? 'no cuts to land on' : `${active.hits.filter(Boolean).length} of ${active.hits.length} cuts land on a beat`}
+          </span>
+          <details className="figures">
+            <summary>Figures</summary>
+            TB_hit@70ms <b data-testid="tb-hit">{active.tbHit70 === null ? '–' : active.tbHit70.toFixed(2)}</b>
+            {' · '}TB_IoU <b data-testid="tb-iou">{active.tbIoU.toFixed(2)}</b>
+            {' · '}{active.beatsSec.length} beats heard, {active.plannedBeatsSec.length} planned
+          </details>
           {active.level && (
             <span data-testid="take-level" data-lufs={active.level.lufs} data-true-peak={active.level.truePeakDbtp}
               title="Loudness and true peak of the take as generated; peaks above −1 dBTP are held, so it never clips">
