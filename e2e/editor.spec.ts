@@ -13,6 +13,8 @@ test('a real video is parsed into storyboards and transitions at the known times
   await page.goto('/');
   await page.getByTestId('video-input').setInputFiles(FIXTURE);
   await expect(page.getByTestId('parse-status')).toHaveText('ready', { timeout: 90_000 });
+  // the timeline lays its markers out once it knows the video's duration (a moment after the parse)
+  await expect(page.getByTestId('transition')).toHaveCount(truth.transitions.length);
 
   const times = await page.getByTestId('transition').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-time-sec'))));
   expect(times.length).toBe(truth.transitions.length);
