@@ -250,10 +250,11 @@ export interface Level {
   truePeakDbtp: number;
 }
 
-export function measureLevel(pcm: Float32Array, sr: number): Level {
+/** `knownTruePeak`: the signal's true peak when the caller has just measured it (skips a second pass). */
+export function measureLevel(pcm: Float32Array, sr: number, knownTruePeak?: number): Level {
   let peak = 0;
   for (let i = 0; i < pcm.length; i++) peak = Math.max(peak, Math.abs(pcm[i]!));
-  return { lufs: integratedLoudness(pcm, sr), samplePeakDbfs: dbfs(peak), truePeakDbtp: dbfs(truePeak(pcm)) };
+  return { lufs: integratedLoudness(pcm, sr), samplePeakDbfs: dbfs(peak), truePeakDbtp: dbfs(knownTruePeak ?? truePeak(pcm)) };
 }
 
 export interface MasterOptions {
@@ -285,12 +286,12 @@ export function masterTake(pcm: Float32Array, sr: number, opts: MasterOptions = 
     x = withFades(pcm, sr, fadeInSec, fadeOutSec);
   }
   let sampleCeiling = ceiling;
-  for (let round = 0; round < 6; round++) {
-    const tp = truePeak(x);
-    if (tp <= ceiling) break;
+  let tp = truePeak(x);
+  for (let round = 0; round < 6 && tp > ceiling; round++) {
     sampleCeiling *= (ceiling / tp) * 0.999;
     x = limitPeaks(x, sr, sampleCeiling);
     limited = true;
+    tp = truePeak(x);
   }
-  return { pcm: x, level: measureLevel(x, sr), gainDb, limited };
+  return { pcm: x, level: measureLevel(x, sr, tp), gainDb, limited };
 }
