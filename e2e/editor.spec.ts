@@ -12,7 +12,7 @@ test('a real video is parsed into storyboards and transitions at the known times
   const requests = trackRequests(page, baseURL!);
   await page.goto('/');
   await page.getByTestId('video-input').setInputFiles(FIXTURE);
-  await expect(page.getByTestId('parse-status')).toHaveText('ready', { timeout: 90_000 });
+  await expect(page.getByTestId('parse-status')).toHaveAttribute('data-phase', 'ready', { timeout: 90_000 });
   // the timeline lays its markers out once it knows the video's duration (a moment after the parse)
   await expect(page.getByTestId('transition')).toHaveCount(truth.transitions.length);
 
@@ -73,7 +73,7 @@ for (const [file, pattern] of [
     await page.getByTestId('video-input').setInputFiles(file);
     await expect(page.getByTestId('error-message')).toHaveText(pattern);
     await page.getByTestId('video-input').setInputFiles(FIXTURE);
-    await expect(page.getByTestId('parse-status')).toHaveText('ready', { timeout: 90_000 });
+    await expect(page.getByTestId('parse-status')).toHaveAttribute('data-phase', 'ready', { timeout: 90_000 });
     await expect(page.getByTestId('error-message')).toHaveCount(0);
   });
 }

@@ -17,6 +17,12 @@ if (DEV === 'storage') {
   void import('./dev-storage.ts').then((m) => { (window as unknown as Record<string, unknown>).vemDev = { addSyntheticTakes: m.addSyntheticTakes }; });
 }
 
+/** What the header says for each phase, in words. */
+const PHASE_WORDS: Record<string, string> = {
+  idle: 'Drop a video to start', decoding: 'Reading the video…', parsing: 'Finding scenes and cuts…',
+  ready: 'Ready', generating: 'Making music…', error: 'Something went wrong',
+};
+
 export function App() {
   const phase = useStudio((s) => s.phase);
   const error = useStudio((s) => s.error);
@@ -36,7 +42,7 @@ export function App() {
       <header>
         <h1>VeM Studio</h1>
         <span className="tagline">Music for your video, made on your machine. Nothing is uploaded.</span>
-        <span className="status" data-testid="parse-status" data-phase={phase}>{phase}</span>
+        <span className="status" data-testid="parse-status" data-phase={phase} role="status">{PHASE_WORDS[phase] ?? phase}</span>
       </header>
       <DropZone disabled={busy || generating} />
       {busy && (
@@ -63,7 +69,7 @@ export function App() {
           <GlobalPanel />
           <StoryboardList videoRef={videoRef} />
           <StoragePanel />
-          <p className="hint keys">Keys: space play/pause · ← → previous/next storyboard</p>
+          <p className="hint keys">Keys: space play/pause · ← → previous/next storyboard · H hit point at the playhead</p>
         </main>
       )}
     </div>

@@ -7,6 +7,7 @@ import { decodeWav, encodeWavPcm16 } from '../core/audio/wav.ts';
 import { planWithAligner } from '../core/pipelines/score.ts';
 import { ALIGNER_FEAT } from '../core/aligner/aligner.ts';
 import { DEFAULT_SETTINGS } from '../core/pipelines/generate.ts';
+import { withPlannedTempo } from '../core/conditioning/tempo.ts';
 import { CancelledError } from '../workers/protocol.ts';
 import { generateClient } from './generate-client.ts';
 import { parseClient } from './pipeline.ts';
@@ -46,7 +47,7 @@ export function currentPlan() {
   const s = useStudio.getState();
   if (!s.video) return null;
   const aligner = s.alignerProbs ? { probs: s.alignerProbs, features: new Float32Array(0), featureDim: ALIGNER_FEAT } : null;
-  return planWithAligner(s.video.durationSec, s.transitions, s.globalTags, aligner, s.controls.lockedBpm);
+  return planWithAligner(s.video.durationSec, s.transitions, s.globalTags, aligner, s.controls.lockedBpm, s.planEdits);
 }
 
 /** The aligner run of the current video, started right after parsing so that its output is stored with
@@ -142,10 +143,11 @@ async function run(storyboard: number | null): Promise<void> {
     const res = await gen.call('generate', {
       videoId: video.id, durationSec: video.durationSec, plannedBeatsSec: plan.beatsSec,
       transitionsSec: s.transitions.map((t) => t.timeSec),
-      condition: {
+      // the tempo words name the planned tempo (core/conditioning/tempo.ts)
+      condition: withPlannedTempo({
         globalTags: s.globalTags, caption: s.caption,
         storyboards: s.storyboards.map((sb) => ({ startSec: sb.startSec, durSec: sb.durSec, tags: sb.tags, descriptors: { ...sb.descriptors } })),
-      },
+      }, plan.bpm),
       settings: { ...DEFAULT_SETTINGS, steps: controls.steps, guidance: controls.guidance, seed: controls.seed, sampler: controls.sampler, eta: controls.eta },
       ep: controls.ep, strictGpu: controls.strictGpu, inpaint,
     }, { signal: ac.signal, onProgress: (stage, f) => useStudio.getState().setProgress(stage, f) });
@@ -155,7 +157,7 @@ async function run(storyboard: number | null): Promise<void> {
     const take: Take = {
       id: `take-${Date.now()}-${n}`, name: base && storyboard !== null ? `${base.name} · storyboard ${storyboard + 1}` : `Take ${n}`,
       url, durationSec: res.durationSec, settings: controls, bpm: plan.bpm,
-      plannedBeatsSec: plan.beatsSec, beatsSec: res.beatsSec, hits: res.hits, tbIoU: res.tbIoU, tbHit70: res.tbHit70,
+      plannedBeatsSec: plan.beatsSec, hitPointsSec: plan.hitPoints.map((h) => h.timeSec), beatsSec: res.beatsSec, hits: res.hits, tbIoU: res.tbIoU, tbHit70: res.tbHit70,
       level: res.level, ep: res.ep, fallbackReason: res.fallbackReason, createdAt: Date.now(), starred: false,
       timings: { ...res.timings, alignerSec, totalSec: (performance.now() - t0) / 1000 },
       ...(base && storyboard !== null ? { regenerated: { fromTake: base.id, storyboard } } : {}),

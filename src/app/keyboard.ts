@@ -1,5 +1,5 @@
 // Keyboard: space plays/pauses the video (with the active take), ← and → step through the storyboards
-// (select and seek). Keys typed into a field, a select or a button are left alone.
+// (select and seek), H adds a hit point at the playhead. Keys typed into a field, a select or a button are left alone.
 import { useEffect, type RefObject } from 'react';
 import { useStudio } from './store.ts';
 
@@ -38,6 +38,10 @@ export function useKeyboard(videoRef: RefObject<HTMLVideoElement | null>): void 
         e.preventDefault();
         s.select(i);
         v.currentTime = s.storyboards[i]!.startSec;
+      } else if (e.key === 'h' || e.key === 'H') {
+        // a hit point at the playhead: a moment that must get a beat
+        e.preventDefault();
+        s.addHitPoint(v.currentTime);
       }
     };
     window.addEventListener('keydown', onKey);

@@ -8,6 +8,8 @@ import type { StudioState, Take, VideoMeta } from './store.ts';
 type ProjectEdits = Pick<StudioState, 'transitions' | 'storyboards' | 'globalTags' | 'caption' | 'captionEdited' | 'timings' | 'controls'>;
 
 export interface StoredProject extends ProjectEdits {
+  /** Hit points and "not a beat" marks (absent in projects saved before they existed). */
+  planEdits?: StudioState['planEdits'];
   id: string;
   video: Omit<VideoMeta, 'url'>;
   /** The video file (a Blob is kept by IndexedDB as is, without reading it into memory). */

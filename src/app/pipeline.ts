@@ -4,7 +4,7 @@ import { VideoDecoder } from '../media/decoder.ts';
 import { WorkerClient } from '../workers/client.ts';
 import { CancelledError } from '../workers/protocol.ts';
 import type { ParseApi } from '../workers/parse-api.ts';
-import { useStudio } from './store.ts';
+import { NO_PLAN_EDITS, useStudio } from './store.ts';
 import { saveProject } from './persist.ts';
 import { prepareAligner, startVideoSession } from './generation.ts';
 import { setVideoFile } from './video-file.ts';
@@ -51,7 +51,7 @@ export async function openVideo(file: File): Promise<void> {
       },
       transitions: result.transitions, storyboards: result.storyboards,
       globalTags: result.globalTags, caption: result.caption, captionEdited: false,
-      takes: [], activeTake: null, alignerProbs: null,
+      takes: [], activeTake: null, alignerProbs: null, planEdits: NO_PLAN_EDITS,
       timings: { decodeSec: meta.decodeSec, parseSec: result.parseSec },
     });
     startVideoSession(videoId, null);
@@ -59,7 +59,7 @@ export async function openVideo(file: File): Promise<void> {
     const { url: _url, ...videoMeta } = st.video!;
     await saveProject({
       id: videoId, video: videoMeta, file, transitions: st.transitions, storyboards: st.storyboards,
-      globalTags: st.globalTags, caption: st.caption, captionEdited: false, timings: st.timings, controls: st.controls, aligner: null, updatedAt: Date.now(),
+      globalTags: st.globalTags, caption: st.caption, captionEdited: false, timings: st.timings, controls: st.controls, planEdits: st.planEdits, aligner: null, updatedAt: Date.now(),
     }).catch((err: unknown) => {
       useStudio.setState({ error: `The video is open but could not be saved in this browser's storage (${err instanceof Error ? err.message : String(err)}); it will not survive a reload.` });
     });

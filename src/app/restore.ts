@@ -1,6 +1,6 @@
 // Reopens the last project from IndexedDB on start-up (video, parse, edits, controls, takes) and keeps
 // the stored project in step with the user's edits.
-import { useStudio, type GenerateControls } from './store.ts';
+import { NO_PLAN_EDITS, useStudio, type GenerateControls } from './store.ts';
 import { loadCurrent, updateProject } from './persist.ts';
 import { startVideoSession } from './generation.ts';
 import { setVideoFile } from './video-file.ts';
@@ -32,6 +32,7 @@ export async function restoreProject(): Promise<boolean> {
     captionEdited: p.captionEdited, timings: p.timings,
     controls: withUrlOverrides(p.controls),
     alignerProbs: p.aligner?.probs ?? null,
+    planEdits: p.planEdits ?? NO_PLAN_EDITS,
     takes: takes.map(({ wav, latent: _latent, projectId: _p, ...t }) => ({ ...t, url: URL.createObjectURL(new Blob([wav as BlobPart], { type: 'audio/wav' })) })),
     activeTake: takes.at(-1)?.id ?? null,
   });
@@ -40,17 +41,19 @@ export async function restoreProject(): Promise<boolean> {
 
 let timer: ReturnType<typeof setTimeout> | null = null;
 
-/** Saves edits (tags, caption, controls) half a second after the last change. */
+/** Saves edits (tags, caption, controls, hit points) half a second after the last change. */
 export function autosaveEdits(): () => void {
   return useStudio.subscribe((s, prev) => {
     if (!s.video || s.video.id !== prev.video?.id) return;
-    if (s.storyboards === prev.storyboards && s.globalTags === prev.globalTags && s.caption === prev.caption && s.controls === prev.controls) return;
+    if (s.storyboards === prev.storyboards && s.globalTags === prev.globalTags && s.caption === prev.caption && s.controls === prev.controls
+      && s.planEdits === prev.planEdits) return;
     if (timer) clearTimeout(timer);
     const id = s.video.id;
     timer = setTimeout(() => {
       const st = useStudio.getState();
       if (st.video?.id !== id) return;
-      void updateProject(id, { storyboards: st.storyboards, globalTags: st.globalTags, caption: st.caption, captionEdited: st.captionEdited, controls: st.controls })
+      void updateProject(id, { storyboards: st.storyboards, globalTags: st.globalTags, caption: st.caption, captionEdited: st.captionEdited, controls: st.controls,
+        planEdits: st.planEdits })
         .catch(() => undefined);
     }, 500);
   });

@@ -2,6 +2,7 @@
 import { create } from 'zustand';
 import type { Storyboard, Transition } from '../core/parse/index.ts';
 import { DEFAULT_SETTINGS } from '../core/pipelines/generate.ts';
+import { HIT_POINT_MIN_GAP_SEC } from '../core/plan/planner.ts';
 
 export type Phase = 'idle' | 'decoding' | 'parsing' | 'ready' | 'generating' | 'error';
 
@@ -38,6 +39,8 @@ export interface Take {
   timings: Record<string, number>;
   createdAt: number;
   starred: boolean;
+  /** The hit points the take's plan put a beat on. */
+  hitPointsSec?: number[];
   /** Set when the take re-sampled one storyboard of another take. */
   regenerated?: { fromTake: string; storyboard: number };
 }
@@ -53,6 +56,16 @@ export interface VideoMeta {
   rotationDeg: number;
   frameCount: number;
 }
+
+/** The creator's edits to the beat plan (the planner honours both; see core/plan/planner.ts). */
+export interface PlanEditsState {
+  /** Moments that must get a beat, sorted. */
+  hitPointsSec: number[];
+  /** Times of the transitions marked "not a beat". */
+  notBeatSec: number[];
+}
+
+export const NO_PLAN_EDITS: PlanEditsState = { hitPointsSec: [], notBeatSec: [] };
 
 export interface StudioState {
   phase: Phase;
@@ -70,6 +83,13 @@ export interface StudioState {
   takes: Take[];
   activeTake: string | null;
   alignerProbs: Float32Array | null;
+  planEdits: PlanEditsState;
+  /** Adds a hit point (ignored within 0.25 s of another one or outside the video); returns its index or −1. */
+  addHitPoint(timeSec: number): number;
+  moveHitPoint(index: number, timeSec: number): void;
+  removeHitPoint(index: number): void;
+  /** Marks a transition as "not a beat", or back. */
+  toggleNotBeat(timeSec: number): void;
   setControls(c: Partial<GenerateControls>): void;
   setPhase(phase: Phase, progress?: { stage: string; fraction: number } | null): void;
   setProgress(stage: string, fraction: number): void;
@@ -91,7 +111,7 @@ function initialControls(): GenerateControls {
   };
 }
 
-export const useStudio = create<StudioState>()((set) => ({
+export const useStudio = create<StudioState>()((set, get) => ({
   phase: 'idle',
   progress: null,
   error: null,
@@ -107,6 +127,31 @@ export const useStudio = create<StudioState>()((set) => ({
   takes: [],
   activeTake: null,
   alignerProbs: null,
+  planEdits: NO_PLAN_EDITS,
+  addHitPoint: (timeSec) => {
+    const s = get();
+    const dur = s.video?.durationSec ?? 0;
+    const t = Math.round(timeSec * 1000) / 1000;
+    if (!(t >= 0 && t < dur) || s.planEdits.hitPointsSec.some((h) => Math.abs(h - t) < HIT_POINT_MIN_GAP_SEC)) return -1;
+    const hitPointsSec = [...s.planEdits.hitPointsSec, t].sort((a, b) => a - b);
+    set({ planEdits: { ...s.planEdits, hitPointsSec } });
+    return hitPointsSec.indexOf(t);
+  },
+  moveHitPoint: (index, timeSec) => set((s) => {
+    const dur = s.video?.durationSec ?? 0;
+    const t = Math.min(Math.max(0, Math.round(timeSec * 1000) / 1000), Math.max(0, dur - 0.001));
+    const others = s.planEdits.hitPointsSec.filter((_, i) => i !== index);
+    if (index < 0 || index >= s.planEdits.hitPointsSec.length || others.some((h) => Math.abs(h - t) < HIT_POINT_MIN_GAP_SEC)) {
+      return { planEdits: { ...s.planEdits } }; // refused: a new object so that the timeline puts the marker back
+    }
+    return { planEdits: { ...s.planEdits, hitPointsSec: [...others, t].sort((a, b) => a - b) } };
+  }),
+  removeHitPoint: (index) => set((s) => ({ planEdits: { ...s.planEdits, hitPointsSec: s.planEdits.hitPointsSec.filter((_, i) => i !== index) } })),
+  toggleNotBeat: (timeSec) => set((s) => {
+    const on = s.planEdits.notBeatSec.some((x) => Math.abs(x - timeSec) < 1e-3);
+    const notBeatSec = on ? s.planEdits.notBeatSec.filter((x) => Math.abs(x - timeSec) >= 1e-3) : [...s.planEdits.notBeatSec, timeSec].sort((a, b) => a - b);
+    return { planEdits: { ...s.planEdits, notBeatSec } };
+  }),
   setControls: (c) => set((s) => ({ controls: { ...s.controls, ...c } })),
   setPhase: (phase, progress = null) => set({ phase, progress, ...(phase !== 'error' ? { error: null } : {}) }),
   setProgress: (stage, fraction) => set({ progress: { stage, fraction } }),

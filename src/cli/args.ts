@@ -20,3 +20,15 @@ export function parseArgs(argv: string[], valued: readonly string[] = []): Parse
   }
   return { positionals, flags };
 }
+
+/** A comma-separated list of seconds (`--hit-points 3.2,10.5`); empty when the flag is absent. */
+export function secondsListFlag(flags: Map<string, string | true>, name: string): number[] {
+  const v = flags.get(name);
+  if (v === undefined) return [];
+  if (v === true) throw new Error(`--${name} needs a comma-separated list of seconds`);
+  return v.split(',').filter((x) => x.trim() !== '').map((x) => {
+    const n = Number(x);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name}: "${x.trim()}" is not a time in seconds`);
+    return n;
+  });
+}

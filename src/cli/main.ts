@@ -3,10 +3,12 @@
 
 const USAGE = `usage: vem <command> [options]
   parse <video> [--json]                 storyboards, transitions, tags, caption, timings
-  plan <video> [--bpm N] [--json]        tempo and beat grid so transitions land on beats
+  plan <video> [--bpm N] [--hit-points S,S…] [--not-beat S,S…] [--json]
+                                         tempo and beat grid so transitions (and hit points) land on beats
   roundtrip <audio> -o <out.wav> [--json] audio -> mel -> VAE -> vocoder -> WAV
   generate <video> -o <out.wav> [--seed N] [--steps N] [--guidance X] [--tags "a,b"] [--bpm N]
-           [--sampler ddim|dpmpp] [--eta X] [--json]   a soundtrack whose beats land on the cuts
+           [--sampler ddim|dpmpp] [--eta X] [--hit-points S,S…] [--not-beat S,S…] [--json]
+                                         a soundtrack whose beats land on the cuts
   eval [<dir>] [--json] [--steps N] [--variants DIR|none] [--doc FILE|none] [--out RUN_DIR]
                                          generate for every video in <dir> and score it (docs/evaluation.md)`;
 

@@ -57,6 +57,12 @@ export function GeneratePanel({ videoRef }: { videoRef: RefObject<HTMLVideoEleme
           <span data-testid="cuts-on-beat">
             {active.hits.length === 0 ? 'no cuts to land on' : `${active.hits.filter(Boolean).length} of ${active.hits.length} cuts land on a beat`}
           </span>
+          {active.hitPointsSec && active.hitPointsSec.length > 0 && (
+            <span data-testid="take-hit-points" data-hit-points={JSON.stringify(active.hitPointsSec)}
+              data-planned-beats={JSON.stringify(active.plannedBeatsSec.filter((b) => active.hitPointsSec!.some((h) => Math.abs(h - b) < 0.25)))}>
+              {active.hitPointsSec.length} hit point{active.hitPointsSec.length > 1 ? 's' : ''} on a planned beat
+            </span>
+          )}
           <details className="figures">
             <summary>Figures</summary>
             TB_hit@70ms <b data-testid="tb-hit">{active.tbHit70 === null ? '–' : active.tbHit70.toFixed(2)}</b>

@@ -1,11 +1,22 @@
+import { useMemo } from 'react';
 import { composeCaption } from '../../core/parse/index.ts';
+import { tempoWordForBpm, withPlannedTempo } from '../../core/conditioning/tempo.ts';
 import { useStudio } from '../store.ts';
+import { currentPlan } from '../generation.ts';
 import { TagEditor } from './TagEditor.tsx';
 
 export function GlobalPanel() {
   const globalTags = useStudio((s) => s.globalTags);
   const caption = useStudio((s) => s.caption);
   const captionEdited = useStudio((s) => s.captionEdited);
+  const video = useStudio((s) => s.video);
+  const transitions = useStudio((s) => s.transitions);
+  const alignerProbs = useStudio((s) => s.alignerProbs);
+  const lockedBpm = useStudio((s) => s.controls.lockedBpm);
+  const planEdits = useStudio((s) => s.planEdits);
+  const bpm = useMemo(() => currentPlan()?.plan.bpm ?? null, [video, transitions, globalTags, alignerProbs, lockedBpm, planEdits]);
+  // an unedited caption is shown as it is sent: its tempo word follows the plan
+  const shown = !captionEdited && bpm !== null ? withPlannedTempo({ globalTags, caption, storyboards: [] }, bpm).caption : caption;
   return (
     <section className="global">
       <h2>Whole video</h2>
@@ -13,9 +24,14 @@ export function GlobalPanel() {
         useStudio.getState().setGlobalTags(tags);
         if (!captionEdited) useStudio.setState({ caption: composeCaption(tags) });
       }} />
+      {bpm !== null && (
+        <p className="tempo-line" data-testid="planned-tempo" data-bpm={bpm}>
+          Tempo: <b>{Math.round(bpm)} BPM</b>, {tempoWordForBpm(bpm)}. {lockedBpm === null ? 'Planned from the cuts; lock a tempo under Soundtrack.' : 'Locked under Soundtrack.'}
+        </p>
+      )}
       <label className="caption">
         Caption
-        <input data-testid="caption" value={caption} onChange={(e) => useStudio.getState().setCaption(e.currentTarget.value)} />
+        <input data-testid="caption" value={shown} onChange={(e) => useStudio.getState().setCaption(e.currentTarget.value)} />
       </label>
     </section>
   );

@@ -1,6 +1,9 @@
 import constants from '../../core/constants.json';
 
-const CATEGORIES = Object.entries(constants.tags) as [string, string[]][];
+// tempo is not edited as a tag: the plan sets it (or the Tempo lock), and the tempo words sent to the
+// model follow it (core/conditioning/tempo.ts)
+const HIDDEN = new Set(['tempo']);
+const CATEGORIES = (Object.entries(constants.tags) as [string, string[]][]).filter(([cat]) => !HIDDEN.has(cat));
 
 export function tagLabel(tag: string): string {
   const [cat, val] = tag.split(':');
@@ -10,7 +13,7 @@ export function tagLabel(tag: string): string {
 export function TagEditor({ tags, onChange, label }: { tags: string[]; onChange: (tags: string[]) => void; label: string }) {
   return (
     <div className="tag-editor" data-testid="tag-editor" aria-label={label}>
-      {tags.map((t) => (
+      {tags.filter((t) => !HIDDEN.has(t.split(':')[0]!)).map((t) => (
         <span key={t} className={`tag tag-${t.split(':')[0]}`} data-tag={t}>
           {tagLabel(t)}
           <button aria-label={`remove ${t}`} onClick={() => onChange(tags.filter((x) => x !== t))}>×</button>

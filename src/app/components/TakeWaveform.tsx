@@ -19,7 +19,7 @@ export function waveformColumns(pcm: Float32Array, columns: number): { min: Floa
   return { min, max };
 }
 
-export function TakeWaveform({ url, videoDurationSec }: { url: string; videoDurationSec: number }) {
+export function TakeWaveform({ url, videoDurationSec, zoom = 1 }: { url: string; videoDurationSec: number; zoom?: number }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     let live = true;
@@ -40,6 +40,6 @@ export function TakeWaveform({ url, videoDurationSec }: { url: string; videoDura
       for (let c = 0; c < cols; c++) ctx.fillRect(c, mid - max[c]! * mid, 1, Math.max(1, (max[c]! - min[c]!) * mid));
     }).catch(() => undefined);
     return () => { live = false; };
-  }, [url, videoDurationSec]);
+  }, [url, videoDurationSec, zoom]);
   return <canvas ref={canvas} className="take-wave" data-testid="take-waveform" aria-label="waveform of the active take" />;
 }

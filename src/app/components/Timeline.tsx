@@ -1,27 +1,48 @@
-// wavesurfer.js timeline driven by the video element: storyboards as regions, transitions as markers.
-// The video has no waveform to show yet (the soundtrack comes later), so wavesurfer gets a flat
-// placeholder of the right duration instead of decoding the video's audio.
-import { useEffect, useRef, useState, type RefObject } from 'react';
+// wavesurfer.js timeline driven by the video element: storyboards as regions, transitions as markers,
+// the plan's beats as ticks, the creator's hit points as draggable markers, the active take's waveform
+// in a lane under it. wavesurfer gets a flat placeholder of the video's duration (it plays the video
+// element, which has no soundtrack of ours to draw). Zoom widens both lanes inside one scroll box.
+import { useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import WaveSurfer from 'wavesurfer.js';
 import RegionsPlugin from 'wavesurfer.js/dist/plugins/regions.esm.js';
 import TimelinePlugin from 'wavesurfer.js/dist/plugins/timeline.esm.js';
 import { useStudio } from '../store.ts';
+import { currentPlan } from '../generation.ts';
 import { TakeWaveform } from './TakeWaveform.tsx';
+import { MarkerBar, type MarkerRef } from './MarkerBar.tsx';
 
 const COLORS = ['rgba(94, 129, 244, 0.22)', 'rgba(244, 162, 94, 0.22)'];
+/** Zoom factors of the lane (16× keeps the take's canvas under the browser's 32k px limit). */
+export const ZOOMS = [1, 2, 4, 8, 16] as const;
+
+/** Draw every `stride`-th beat so that drawn beats stay ≥ 4 px apart (bars first: 4, then 16). */
+export function beatStride(beats: readonly number[], pxPerSec: number): number {
+  if (beats.length < 2) return 1;
+  const gapPx = ((beats[beats.length - 1]! - beats[0]!) / (beats.length - 1)) * pxPerSec;
+  return gapPx >= 4 ? 1 : gapPx * 4 >= 4 ? 4 : 16;
+}
 
 export function Timeline({ videoRef }: { videoRef: RefObject<HTMLVideoElement | null> }) {
   const container = useRef<HTMLDivElement>(null);
+  const scroller = useRef<HTMLDivElement>(null);
   const video = useStudio((s) => s.video);
   const storyboards = useStudio((s) => s.storyboards);
   const transitions = useStudio((s) => s.transitions);
   const selected = useStudio((s) => s.selected);
+  const globalTags = useStudio((s) => s.globalTags);
+  const alignerProbs = useStudio((s) => s.alignerProbs);
+  const lockedBpm = useStudio((s) => s.controls.lockedBpm);
+  const planEdits = useStudio((s) => s.planEdits);
+  const take = useStudio((s) => s.takes.find((t) => t.id === s.activeTake) ?? null);
   const regionsRef = useRef<RegionsPlugin | null>(null);
   const wsRef = useRef<WaveSurfer | null>(null);
   // regions are laid out from wavesurfer's duration: add them only once it is known (the video element
   // may not have its metadata when the timeline is created), and again whenever wavesurfer says ready
   const [layoutKey, setLayoutKey] = useState(0);
-  const take = useStudio((s) => s.takes.find((t) => t.id === s.activeTake) ?? null);
+  const [zoom, setZoom] = useState<number>(1);
+  const [marker, setMarker] = useState<MarkerRef | null>(null);
+  // the plan the next Generate uses, with the creator's edits: it follows every edit at once
+  const plan = useMemo(() => currentPlan()?.plan ?? null, [video, transitions, globalTags, alignerProbs, lockedBpm, planEdits]);
 
   useEffect(() => {
     const media = videoRef.current;
@@ -36,6 +57,7 @@ export function Timeline({ videoRef }: { videoRef: RefObject<HTMLVideoElement | 
       waveColor: '#c9cfe0',
       progressColor: '#8f9bc4',
       cursorColor: '#e4572e',
+      dragToSeek: false,
       plugins: [regions, TimelinePlugin.create({ height: 18 })],
     });
     regionsRef.current = regions;
@@ -43,19 +65,49 @@ export function Timeline({ videoRef }: { videoRef: RefObject<HTMLVideoElement | 
     const relayout = () => setLayoutKey((k) => k + 1);
     ws.on('ready', relayout);
     media.addEventListener('loadedmetadata', relayout);
+    // double-click on the lane: a hit point there
+    ws.on('dblclick', (relX) => {
+      const i = useStudio.getState().addHitPoint(relX * ws.getDuration());
+      if (i >= 0) setMarker({ kind: 'hit', index: i });
+    });
     regions.on('region-clicked', (region, e) => {
       e.stopPropagation();
       media.currentTime = region.start;
-      const idx = Number(region.id.replace('sb-', ''));
-      if (region.id.startsWith('sb-')) useStudio.getState().select(idx);
+      const [kind, idx] = [region.id.slice(0, 3), Number(region.id.slice(3))];
+      if (kind === 'sb-') useStudio.getState().select(idx);
+      if (kind === 'tr-') setMarker({ kind: 'cut', index: idx });
+      if (kind === 'hp-') setMarker({ kind: 'hit', index: idx });
     });
+    regions.on('region-updated', (region) => {
+      if (!region.id.startsWith('hp-')) return;
+      const idx = Number(region.id.slice(3));
+      useStudio.getState().moveHitPoint(idx, region.start);
+      const now = useStudio.getState().planEdits.hitPointsSec;
+      const at = now.findIndex((h) => Math.abs(h - region.start) < 2e-3);
+      setMarker(at >= 0 ? { kind: 'hit', index: at } : null);
+    });
+    // the playhead stays in view while the video plays (zoomed in, the lane scrolls with it)
+    const follow = () => {
+      const sc = scroller.current, d = ws.getDuration();
+      if (!sc || !(d > 0) || sc.scrollWidth <= sc.clientWidth + 1) return;
+      const x = (media.currentTime / d) * sc.scrollWidth;
+      if (x < sc.scrollLeft || x > sc.scrollLeft + sc.clientWidth - 8) sc.scrollLeft = Math.max(0, x - 0.1 * sc.clientWidth);
+    };
+    media.addEventListener('timeupdate', follow);
     return () => {
       media.removeEventListener('loadedmetadata', relayout);
+      media.removeEventListener('timeupdate', follow);
       regionsRef.current = null;
       wsRef.current = null;
       ws.destroy();
     };
   }, [video, videoRef]);
+
+  // a zoom change redraws wavesurfer at the new width; regions are in % of it, ticks are thinned anew
+  useEffect(() => {
+    const id = requestAnimationFrame(() => setLayoutKey((k) => k + 1));
+    return () => cancelAnimationFrame(id);
+  }, [zoom]);
 
   useEffect(() => {
     const regions = regionsRef.current;
@@ -72,35 +124,52 @@ export function Timeline({ videoRef }: { videoRef: RefObject<HTMLVideoElement | 
       r.element?.setAttribute('data-dur-sec', sb.durSec.toFixed(3));
     });
     transitions.forEach((t, i) => {
+      const notBeat = planEdits.notBeatSec.some((x) => Math.abs(x - t.timeSec) < 1e-3);
       const r = regions.addRegion({ id: `tr-${i}`, start: t.timeSec, drag: false, resize: false, color: t.kind === 'cut' ? '#e4572e' : '#9b5de5' });
-      r.element?.setAttribute('data-testid', 'transition');
-      r.element?.setAttribute('data-time-sec', t.timeSec.toFixed(3));
-      r.element?.setAttribute('data-kind', t.kind);
+      const el = r.element;
+      if (!el) return;
+      el.setAttribute('data-testid', 'transition');
+      el.setAttribute('data-time-sec', t.timeSec.toFixed(3));
+      el.setAttribute('data-kind', t.kind);
+      el.setAttribute('data-not-beat', String(notBeat));
       const hit = take ? take.hits[i] === true : null;
-      if (hit !== null) r.element?.setAttribute('data-hit', String(hit));
-      if (hit && r.element) r.element.style.boxShadow = '0 0 0 2px #1b998b'; // a cut a beat landed on
-      r.element?.setAttribute('title', `${t.kind} at ${t.timeSec.toFixed(2)} s (score ${t.score.toFixed(2)})${hit === null ? '' : hit ? ', hit by a beat' : ', no beat within 70 ms'}`);
+      if (hit !== null) el.setAttribute('data-hit', String(hit));
+      if (hit) el.style.boxShadow = '0 0 0 2px #1b998b'; // a cut a beat landed on
+      if (notBeat) { el.style.opacity = '0.35'; el.style.borderLeftStyle = 'dashed'; }
+      if (marker?.kind === 'cut' && marker.index === i) el.style.outline = '2px solid #1f2430';
+      const kind = t.kind === 'cut' ? 'Cut' : 'Gradual transition';
+      el.setAttribute('title', `${kind} at ${t.timeSec.toFixed(2)} s${notBeat ? ', marked "not a beat"' : ''}${hit === null ? '' : hit ? ', a beat lands on it' : ', no beat within 70 ms'}`);
+    });
+    planEdits.hitPointsSec.forEach((h, i) => {
+      const r = regions.addRegion({ id: `hp-${i}`, start: h, drag: true, resize: false, color: '#f2b705', content: '◆' });
+      const el = r.element;
+      if (!el) return;
+      el.setAttribute('data-testid', 'hit-point');
+      el.setAttribute('data-time-sec', h.toFixed(3));
+      el.setAttribute('title', `Hit point at ${h.toFixed(2)} s: drag to move, select to remove`);
+      el.classList.add('hit-point');
+      if (marker?.kind === 'hit' && marker.index === i) el.classList.add('selected');
+    });
+    const pxPerSec = (container.current?.clientWidth ?? 800) / duration;
+    const tick = (el: HTMLElement | null | undefined, where: 'top' | 'bottom', strong: boolean) => {
+      if (!el) return;
+      el.style.height = strong ? '30%' : '18%';
+      el.style.top = where === 'top' ? '0' : 'auto';
+      el.style.bottom = where === 'bottom' ? '0' : 'auto';
+    };
+    // beats are short ticks (planned: along the bottom, heard in the take: along the top) so that cuts
+    // and labels stay readable; bars (every 4th planned beat) are taller; zoomed out, fewer are drawn
+    const planned = plan?.beatsSec ?? [];
+    const ps = beatStride(planned, pxPerSec);
+    planned.forEach((b, i) => {
+      const r = regions.addRegion({ id: `pb-${i}`, start: b, drag: false, resize: false, color: 'rgba(46, 196, 182, 0.8)' });
+      r.element?.setAttribute('data-testid', 'planned-beat');
+      r.element?.setAttribute('data-time-sec', b.toFixed(3));
+      tick(r.element, 'bottom', i % 4 === 0);
+      if (i % ps !== 0 && r.element) r.element.style.display = 'none';
     });
     if (take) {
-      // beats are short ticks (planned: along the bottom, heard in the take: along the top) so that cuts
-      // and labels stay readable; when they would sit closer than 4 px only every 4th is drawn (bars)
-      const pxPerSec = (container.current?.clientWidth ?? 800) / duration;
-      const stride = (beats: number[]) => (beats.length > 1 && ((beats[beats.length - 1]! - beats[0]!) / (beats.length - 1)) * pxPerSec < 4 ? 4 : 1);
-      const tick = (el: HTMLElement | null | undefined, where: 'top' | 'bottom', strong: boolean) => {
-        if (!el) return;
-        el.style.height = strong ? '30%' : '18%';
-        el.style.top = where === 'top' ? '0' : 'auto';
-        el.style.bottom = where === 'bottom' ? '0' : 'auto';
-      };
-      const ps = stride(take.plannedBeatsSec);
-      take.plannedBeatsSec.forEach((b, i) => {
-        const r = regions.addRegion({ id: `pb-${i}`, start: b, drag: false, resize: false, color: 'rgba(46, 196, 182, 0.8)' });
-        r.element?.setAttribute('data-testid', 'planned-beat');
-        r.element?.setAttribute('data-time-sec', b.toFixed(3));
-        tick(r.element, 'bottom', i % 4 === 0);
-        if (i % ps !== 0 && r.element) r.element.style.display = 'none';
-      });
-      const bs = stride(take.beatsSec);
+      const bs = beatStride(take.beatsSec, pxPerSec);
       take.beatsSec.forEach((b, i) => {
         const r = regions.addRegion({ id: `bt-${i}`, start: b, drag: false, resize: false, color: '#1b998b' });
         r.element?.setAttribute('data-testid', 'beat');
@@ -109,18 +178,34 @@ export function Timeline({ videoRef }: { videoRef: RefObject<HTMLVideoElement | 
         if (i % bs !== 0 && r.element) r.element.style.display = 'none';
       });
     }
-  }, [storyboards, transitions, selected, video, take, layoutKey]);
+  }, [storyboards, transitions, selected, video, take, layoutKey, plan, planEdits, marker]);
 
+  const zi = ZOOMS.indexOf(zoom as (typeof ZOOMS)[number]);
   return (
-    <section className="timeline">
-      <h2>Timeline <small>click a storyboard to seek</small></h2>
+    <section className="timeline" aria-label="timeline">
+      <div className="timeline-head">
+        <h2>Timeline</h2>
+        <div className="zoom" role="group" aria-label="zoom">
+          <button type="button" aria-label="zoom out" data-testid="zoom-out" disabled={zi <= 0} onClick={() => setZoom(ZOOMS[Math.max(0, zi - 1)]!)}>−</button>
+          <span data-testid="zoom-level">{zoom}×</span>
+          <button type="button" aria-label="zoom in" data-testid="zoom-in" disabled={zi >= ZOOMS.length - 1} onClick={() => setZoom(ZOOMS[Math.min(ZOOMS.length - 1, zi + 1)]!)}>+</button>
+        </div>
+      </div>
       <p className="legend" data-testid="timeline-legend">
-        <span className="cut">| cut</span> <span className="gradual">| gradual transition</span>
-        <span className="beat-key">╷ planned beat (bottom)</span> <span className="beat-key">╵ beat heard in the take (top)</span>
-        <span className="hit-key">▯ cut that lands on a beat</span>
+        <span><i className="sw sw-cut" />cut</span>
+        <span><i className="sw sw-gradual" />gradual transition</span>
+        <span><i className="sw sw-planned" />planned beat (bars taller)</span>
+        <span><i className="sw sw-heard" />beat heard in the take</span>
+        <span><i className="sw sw-hit" />cut a beat lands on</span>
+        <span><i className="sw sw-hp" />hit point</span>
       </p>
-      <div ref={container} data-testid="timeline" />
-      {take && video && <div className="take-wave-lane"><TakeWaveform url={take.url} videoDurationSec={video.durationSec} /></div>}
+      <div className="timeline-scroll" ref={scroller} data-testid="timeline-scroll">
+        <div className="timeline-inner" style={{ width: `${zoom * 100}%` }}>
+          <div ref={container} data-testid="timeline" className="timeline-lane" />
+          {take && video && <div className="take-wave-lane"><TakeWaveform url={take.url} videoDurationSec={video.durationSec} zoom={zoom} /></div>}
+        </div>
+      </div>
+      <MarkerBar videoRef={videoRef} plan={plan} marker={marker} setMarker={setMarker} />
     </section>
   );
 }

@@ -3,10 +3,10 @@ import { resolve } from 'node:path';
 import { encodeWavPcm16 } from '../../core/audio/wav.ts';
 import { parseFrames } from '../../core/parse/index.ts';
 import { DEFAULT_SETTINGS, type GenerateSettings } from '../../core/pipelines/generate.ts';
-import { score } from '../../core/pipelines/score.ts';
+import { score, type PlanEdits } from '../../core/pipelines/score.ts';
 import { isKnownTag } from '../../core/constants.ts';
 import { NodeBackend } from '../../runtime/ort-node.ts';
-import { parseArgs } from '../args.ts';
+import { parseArgs, secondsListFlag } from '../args.ts';
 import { decodeVideoFile } from '../decode-node.ts';
 
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
@@ -23,6 +23,8 @@ export interface VideoGenerateOptions {
   settings: GenerateSettings;
   lockedBpm: number | null;
   userTags: string[] | null;
+  /** Hit points and transitions marked "not a beat" (the app's timeline edits). */
+  edits?: PlanEdits;
   /** Inference-time ablation (`vem eval` rows of the same network): generate without the tags and
    *  storyboards, or without the rhythm; the report still lists what the video asked for. */
   drop?: { tags?: boolean; rhythm?: boolean };
@@ -43,7 +45,7 @@ export async function generateForVideo(backend: NodeBackend, path: string, out: 
   const condition = opts.drop?.tags ? { globalTags: [], caption: '', storyboards: [] }
     : { globalTags, caption: userTags ? '' : parsed.caption, storyboards };
   const res = await score(backend, {
-    frames: video, durationSec: parsed.durationSec, transitions: parsed.transitions, lockedBpm, settings,
+    frames: video, durationSec: parsed.durationSec, transitions: parsed.transitions, lockedBpm, settings, edits: opts.edits,
     condition, noRhythm: opts.drop?.rhythm ?? false,
     onProgress: (stage, f) => { if (stage === 'denoise') opts.onDenoise?.(f); },
   });
@@ -54,8 +56,9 @@ export async function generateForVideo(backend: NodeBackend, path: string, out: 
     beatsSec: res.figures.beatsSec.map((b) => round(b)),
     plannedBeatsSec: res.plan.beatsSec.map((b) => round(b)),
     transitions: res.plan.transitions.map((t, i) => ({
-      timeSec: round(t.timeSec), onBeat: t.onBeat, alignerProb: res.alignerProbs[i] === null ? null : round(res.alignerProbs[i]!), hit: res.figures.hits[i],
+      timeSec: round(t.timeSec), onBeat: t.onBeat, excluded: t.excluded, alignerProb: res.alignerProbs[i] === null ? null : round(res.alignerProbs[i]!), hit: res.figures.hits[i],
     })),
+    hitPoints: res.plan.hitPoints.map((h) => ({ timeSec: round(h.timeSec), beatSec: round(h.beatSec) })),
     storyboards: storyboards.map((s) => ({ startSec: round(s.startSec), durSec: round(s.durSec), tags: s.tags })),
     globalTags,
     level: { lufs: round(res.level.lufs, 2), truePeakDbtp: round(res.level.truePeakDbtp, 2), samplePeakDbfs: round(res.level.samplePeakDbfs, 2) },
@@ -70,9 +73,10 @@ export async function generateForVideo(backend: NodeBackend, path: string, out: 
 }
 
 /** `vem generate <video> -o out.wav [--seed N] [--steps N] [--guidance X] [--tags "a,b"] [--bpm N]
- *  [--sampler ddim|dpmpp] [--eta X] [--rhythm-guidance X] [--models DIR] --json` (DESIGN.md §10). */
+ *  [--sampler ddim|dpmpp] [--eta X] [--rhythm-guidance X] [--hit-points S,S…] [--not-beat S,S…]
+ *  [--models DIR] --json` (DESIGN.md §10). */
 export async function generateCommand(argv: string[]): Promise<number> {
-  const { positionals, flags } = parseArgs(argv, ['o', 'out', 'seed', 'steps', 'guidance', 'tags', 'bpm', 'sampler', 'eta', 'models', 'threads', 'rhythm-guidance']);
+  const { positionals, flags } = parseArgs(argv, ['o', 'out', 'seed', 'steps', 'guidance', 'tags', 'bpm', 'sampler', 'eta', 'models', 'threads', 'rhythm-guidance', 'hit-points', 'not-beat']);
   const path = positionals[0];
   const out = (flags.get('o') ?? flags.get('out')) as string | undefined;
   if (!path || !out || out === (true as unknown)) throw new Error('usage: vem generate <video> -o <out.wav> [--seed N] [--steps N] [--guidance X] [--tags "…"] [--bpm N] [--json]');
@@ -99,6 +103,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
     let lastPct = -1;
     const report = await generateForVideo(backend, path, out, {
       settings, lockedBpm, userTags,
+      edits: { hitPointsSec: secondsListFlag(flags, 'hit-points'), notBeatSec: secondsListFlag(flags, 'not-beat') },
       onDenoise: (f) => {
         const pct = Math.floor(f * 10);
         if (pct !== lastPct) { lastPct = pct; process.stderr.write(`denoise ${pct * 10}%\n`); }

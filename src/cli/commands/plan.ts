@@ -3,16 +3,17 @@ import { planWithAligner } from '../../core/pipelines/score.ts';
 import { runAligner } from '../../core/aligner/aligner.ts';
 import { NodeBackend } from '../../runtime/ort-node.ts';
 import { resolve } from 'node:path';
-import { parseArgs } from '../args.ts';
+import { parseArgs, secondsListFlag } from '../args.ts';
 import { decodeVideoFile } from '../decode-node.ts';
 
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 
-/** `vem plan <video> [--bpm N] [--weighted] --json`: tempo and beat grid so that transitions land on beats.
+/** `vem plan <video> [--bpm N] [--hit-points S,S…] [--not-beat S,S…] [--weighted] --json`: tempo and beat grid so that transitions land on beats.
  * The aligner gives each transition its probability of being meant on a beat; the plan weighs every
- * transition 1 unless --weighted (unweighted plans hit more on-beat cuts on held-out edits: docs/planning.md). */
+ * transition 1 unless --weighted (unweighted plans hit more on-beat cuts on held-out edits: docs/planning.md).
+ * --hit-points: moments that must get a beat; --not-beat: times of transitions that need none. */
 export async function planCommand(argv: string[]): Promise<number> {
-  const { positionals, flags } = parseArgs(argv, ['bpm', 'models']);
+  const { positionals, flags } = parseArgs(argv, ['bpm', 'models', 'hit-points', 'not-beat']);
   const path = positionals[0];
   if (!path) throw new Error('usage: vem plan <video> [--bpm N] [--json]');
   const bpmFlag = flags.get('bpm');
@@ -31,13 +32,15 @@ export async function planCommand(argv: string[]): Promise<number> {
     await backend.dispose();
   }
   const t2a = performance.now();
-  const { plan, probs } = planWithAligner(parsed.durationSec, parsed.transitions, parsed.globalTags, aligner, lockedBpm, flags.has('weighted'));
+  const { plan, probs } = planWithAligner(parsed.durationSec, parsed.transitions, parsed.globalTags, aligner, lockedBpm,
+    { hitPointsSec: secondsListFlag(flags, 'hit-points'), notBeatSec: secondsListFlag(flags, 'not-beat') }, flags.has('weighted'));
   const t3 = performance.now();
   const out = {
     bpm: plan.bpm,
     phaseSec: round(plan.phaseSec),
     beatsSec: plan.beatsSec.map((b) => round(b)),
-    transitions: plan.transitions.map((t, i) => ({ timeSec: round(t.timeSec), onBeat: t.onBeat, offsetSec: round(t.offsetSec), alignerProb: probs[i] === null ? null : round(probs[i]!) })),
+    transitions: plan.transitions.map((t, i) => ({ timeSec: round(t.timeSec), onBeat: t.onBeat, offsetSec: round(t.offsetSec), excluded: t.excluded, alignerProb: probs[i] === null ? null : round(probs[i]!) })),
+    hitPoints: plan.hitPoints.map((h) => ({ timeSec: round(h.timeSec), beatSec: round(h.beatSec) })),
     onBeatShare: round(plan.score),
     timings: { decodeSec: round((t1 - t0) / 1000), parseSec: round((t2 - t1) / 1000), alignerSec: round((t2a - t2) / 1000), planSec: round((t3 - t2a) / 1000, 4) },
   };

@@ -7,6 +7,7 @@ import { runAligner, type AlignerOutput } from '../aligner/aligner.ts';
 import { planBeats, type BeatPlan } from '../plan/planner.ts';
 import { RHYTHM_CHANNELS, rhythmFeatures } from '../conditioning/rhythm.ts';
 import type { HvpCondition } from '../conditioning/condition.ts';
+import { withPlannedTempo } from '../conditioning/tempo.ts';
 import { generate, latentFramesFor, type GenerateResult, type GenerateSettings, type LatentNorm } from './generate.ts';
 import { trackBeats } from '../beats/track.ts';
 import { eventIoU, hitRate } from '../beats/metrics.ts';
@@ -24,6 +25,14 @@ export function transitionProbs(transitions: readonly TransitionLike[], aligner:
   });
 }
 
+/** The creator's edits to the plan: moments that must get a beat, and transitions that need none. */
+export interface PlanEdits {
+  hitPointsSec?: readonly number[];
+  /** Times of the transitions marked "not a beat" (matched to the parse within 1 ms). */
+  notBeatSec?: readonly number[];
+}
+const NOT_BEAT_MATCH_SEC = 1e-3;
+
 /**
  * The beat plan and the aligner's probability per transition. With `weighted`, each transition weighs its
  * aligner probability in the tempo/phase search; off by default because on the held-out edited videos the
@@ -31,11 +40,15 @@ export function transitionProbs(transitions: readonly TransitionLike[], aligner:
  * aligner's outputs still reach the denoiser through the TB adapter.
  */
 export function planWithAligner(durationSec: number, transitions: readonly TransitionLike[], tags: readonly string[],
-  aligner: AlignerOutput | null, lockedBpm: number | null, weighted = false): { plan: BeatPlan; probs: (number | null)[] } {
+  aligner: AlignerOutput | null, lockedBpm: number | null, edits: PlanEdits = {}, weighted = false): { plan: BeatPlan; probs: (number | null)[] } {
   const probs = transitionProbs(transitions, aligner);
+  const notBeat = edits.notBeatSec ?? [];
   const plan = planBeats({
-    durationSec, tags: [...tags], lockedBpm,
-    transitions: transitions.map((t, i) => ({ timeSec: t.timeSec, weight: weighted && probs[i] !== null ? Math.max(0.05, probs[i]!) : 1 })),
+    durationSec, tags: [...tags], lockedBpm, hitPointsSec: edits.hitPointsSec ?? [],
+    transitions: transitions.map((t, i) => ({
+      timeSec: t.timeSec, weight: weighted && probs[i] !== null ? Math.max(0.05, probs[i]!) : 1,
+      excluded: notBeat.some((s) => Math.abs(s - t.timeSec) < NOT_BEAT_MATCH_SEC),
+    })),
   });
   return { plan, probs };
 }
@@ -68,6 +81,8 @@ export interface ScoreInput {
   transitions: readonly TransitionLike[];
   condition: HvpCondition;
   lockedBpm: number | null;
+  /** Hit points and transitions marked "not a beat". */
+  edits?: PlanEdits;
   settings: GenerateSettings;
   aligner?: AlignerOutput | null;
   /** Generate without the planned grid (the rhythm rows all zero): an ablation row of `vem eval`. */
@@ -91,11 +106,11 @@ export async function score(backend: InferenceBackend, input: ScoreInput): Promi
     aligner = await runAligner(backend, input.frames, { signal: input.signal, onProgress: (d, n) => input.onProgress?.('aligner', d / n) });
   }
   const alignerSec = (performance.now() - t0) / 1000;
-  const { plan, probs } = planWithAligner(input.durationSec, input.transitions, input.condition.globalTags, aligner, input.lockedBpm);
+  const { plan, probs } = planWithAligner(input.durationSec, input.transitions, input.condition.globalTags, aligner, input.lockedBpm, input.edits);
   const n = latentFramesFor(input.durationSec);
   const rhythm = input.noRhythm ? new Float32Array(RHYTHM_CHANNELS * n) : rhythmFeatures(plan.beatsSec, n, aligner ?? undefined);
   const res = await generate(backend, {
-    durationSec: input.durationSec, condition: input.condition, rhythm, latentNorm: latentNormOf(backend),
+    durationSec: input.durationSec, condition: withPlannedTempo(input.condition, plan.bpm), rhythm, latentNorm: latentNormOf(backend),
     settings: input.settings, signal: input.signal, onStep: (k, s) => input.onProgress?.('denoise', k / s),
   });
   const t1 = performance.now();

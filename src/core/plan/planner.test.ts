@@ -56,3 +56,52 @@ describe('planBeats', () => {
     expect(() => planBeats({ durationSec: 5, transitions: [], lockedBpm: 1000 })).toThrow(PlanError);
   });
 });
+
+describe('hit points and cuts marked "not a beat"', () => {
+  const cuts = onGrid(120, 0.25, [2, 5, 9, 14, 16, 23, 30, 41, 47, 52]);
+
+  it('puts a beat within 20 ms of every hit point, off the grid ones too', () => {
+    const hitPointsSec = [3.37, 11.8, 12.15, 19.02, 26.99];
+    const plan = planBeats({ durationSec: 30, transitions: cuts, hitPointsSec });
+    expect(plan.hitPoints.map((h) => h.timeSec)).toEqual(hitPointsSec);
+    for (const h of hitPointsSec) expect(Math.min(...plan.beatsSec.map((b) => Math.abs(b - h)))).toBeLessThanOrEqual(0.02);
+    // the cuts that were on the grid stay on a beat (the warp keeps their beats in place)
+    const before = planBeats({ durationSec: 30, transitions: cuts });
+    expect(before.score).toBe(1);
+    expect(plan.score).toBe(1);
+    // beats stay in order and no closer than a third of the base period
+    for (let i = 1; i < plan.beatsSec.length; i++) expect(plan.beatsSec[i]! - plan.beatsSec[i - 1]!).toBeGreaterThan(60 / plan.bpm / 3);
+  });
+
+  it('merges hit points closer than 0.25 s and drops those outside the video', () => {
+    const plan = planBeats({ durationSec: 10, transitions: [], hitPointsSec: [4, 4.1, -1, 12, 7] });
+    expect(plan.hitPoints.map((h) => h.timeSec)).toEqual([4, 7]);
+    for (const h of plan.hitPoints) expect(Math.abs(h.beatSec - h.timeSec)).toBeLessThan(1e-6);
+  });
+
+  it('a hit point at the very start or end gets its beat', () => {
+    const plan = planBeats({ durationSec: 10, transitions: cuts.slice(0, 4), hitPointsSec: [0.01, 9.97] });
+    expect(Math.abs(plan.beatsSec[0]! - 0.01)).toBeLessThan(1e-6);
+    expect(Math.abs(plan.beatsSec[plan.beatsSec.length - 1]! - 9.97)).toBeLessThan(1e-6);
+  });
+
+  it('a cut marked "not a beat" takes no part in the search or the score', () => {
+    const off = { timeSec: 7.0 };
+    const withOff = planBeats({ durationSec: 30, transitions: [...cuts, off], lockedBpm: 120 });
+    expect(withOff.score).toBeLessThan(1);
+    const excluded = planBeats({ durationSec: 30, transitions: [...cuts, { ...off, excluded: true }], lockedBpm: 120 });
+    expect(excluded.score).toBe(1);
+    const t = excluded.transitions.find((x) => x.timeSec === off.timeSec)!;
+    expect(t.excluded).toBe(true);
+    expect(t.onBeat).toBe(false);
+  });
+
+  it('without edits the plan is the plain grid', () => {
+    const a = planBeats({ durationSec: 30, transitions: cuts });
+    const b = planBeats({ durationSec: 30, transitions: cuts, hitPointsSec: [] });
+    expect(b.beatsSec).toEqual(a.beatsSec);
+    for (let i = 2; i < a.beatsSec.length; i++) {
+      expect(a.beatsSec[i]! - a.beatsSec[i - 1]!).toBeCloseTo(a.beatsSec[1]! - a.beatsSec[0]!, 5);
+    }
+  });
+});

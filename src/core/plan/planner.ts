@@ -1,11 +1,17 @@
 // Tempo and beat planning (DESIGN.md §7): choose BPM and phase so that the most transitions, weighted
 // by the aligner's probabilities, fall within ±70 ms of a beat. Ties go to the tempo the tags suggest,
 // then to the tempo whose beat period divides the median shot length best.
+//
+// Creator edits: hit points (moments that must get a beat) join the search with a quarter of a cut's weight
+// and are then made exact by warping the grid locally (below); a transition marked "not a beat" takes no part
+// in the search or the score.
 import { VIDEO_FPS } from '../time.ts';
 
 export interface PlanInput {
   durationSec: number;
-  transitions: { timeSec: number; weight?: number }[];
+  transitions: { timeSec: number; weight?: number; /** "not a beat": ignored by the search and the score */ excluded?: boolean }[];
+  /** Moments that must get a beat (seconds). */
+  hitPointsSec?: readonly number[];
   /** Global tags ("tempo:fast", "energy:high", "mood:calm" …) that suggest a tempo. */
   tags?: string[];
   lockedBpm?: number | null;
@@ -19,9 +25,88 @@ export interface BeatPlan {
   beatsSec: number[];
   /** 1 on the 16 fps frame nearest each beat, else 0; length ceil(durationSec·16). */
   beatFrames: Uint8Array;
-  transitions: { timeSec: number; weight: number; onBeat: boolean; offsetSec: number }[];
-  /** Weighted share of transitions on a beat. */
+  transitions: { timeSec: number; weight: number; onBeat: boolean; offsetSec: number; excluded: boolean }[];
+  /** The hit points honoured (merged and clipped to the video), each with the beat put on it. */
+  hitPoints: { timeSec: number; beatSec: number }[];
+  /** Weighted share of the transitions that take part (not excluded) on a beat. */
   score: number;
+}
+
+/** Hit points closer than this are one hit point (the first is kept). */
+export const HIT_POINT_MIN_GAP_SEC = 0.25;
+/** A hit point's correction fades out over this many beats on each side (one bar). */
+const WARP_BEATS = 4;
+/** In the tempo/phase search a hit point weighs a quarter of a cut: the warp makes it exact anyway, so the
+ *  search keeps the cuts on the grid and uses hit points to choose among equally good grids. */
+const HIT_POINT_WEIGHT = 0.25;
+
+/** Sorted, de-duplicated hit points inside the video. */
+export function cleanHitPoints(hitPointsSec: readonly number[], durationSec: number): number[] {
+  const sorted = hitPointsSec.filter((h) => Number.isFinite(h) && h >= 0 && h < durationSec).sort((a, b) => a - b);
+  const out: number[] = [];
+  for (const h of sorted) if (out.length === 0 || h - out[out.length - 1]! >= HIT_POINT_MIN_GAP_SEC) out.push(h);
+  return out;
+}
+
+/**
+ * Moves the grid so that every hit point has a beat exactly on it. Each hit point takes its nearest beat
+ * (a later one when an earlier hit point holds it). Beats that carry a cut (`keepSec`, the on-beat
+ * transitions) stay where they are; between a hit point's beat and the nearest kept beat, or the next hit
+ * point's, the displacement runs linearly, and where neither is within WARP_BEATS beats it fades to zero
+ * over WARP_BEATS beats. The tempo changes only locally; beats keep their order.
+ */
+export function warpToHitPoints(beats: readonly number[], hits: readonly number[], durationSec: number,
+  keepSec: readonly number[] = []): number[] {
+  if (hits.length === 0 || beats.length === 0) return [...beats];
+  const period = beats.length > 1 ? (beats[beats.length - 1]! - beats[0]!) / (beats.length - 1) : 60 / 110;
+  // extend the grid by a bar on each side so that a hit point near an end finds a beat to take
+  const lead = WARP_BEATS;
+  const ext = [...Array.from({ length: lead }, (_, i) => beats[0]! - (lead - i) * period), ...beats,
+    ...Array.from({ length: lead + hits.length }, (_, i) => beats[beats.length - 1]! + (i + 1) * period)];
+  const near = (t: number) => {
+    let k = 0;
+    for (let j = 1; j < ext.length; j++) if (Math.abs(ext[j]! - t) < Math.abs(ext[k]! - t)) k = j;
+    return k;
+  };
+  const anchors = new Map<number, number>();
+  let prev = -1;
+  for (const h of hits) {
+    const k = Math.max(near(h), prev + 1);
+    anchors.set(k, h - ext[k]!);
+    prev = k;
+  }
+  // control points: the anchors, the kept beats, and zeros WARP_BEATS away from an anchor where no other
+  // control point is nearer
+  const ctrl = new Map<number, number>(anchors);
+  for (const c of keepSec) { const k = near(c); if (!ctrl.has(k)) ctrl.set(k, 0); }
+  for (const k of [...anchors.keys()]) {
+    for (const side of [-1, 1]) {
+      const z = k + side * WARP_BEATS;
+      const between = [...ctrl.keys()].some((j) => j !== k && (side < 0 ? j >= z && j < k : j <= z && j > k));
+      if (!between && !ctrl.has(z)) ctrl.set(z, 0);
+    }
+  }
+  const pts = [...ctrl.entries()].sort((a, b) => a[0] - b[0]);
+  const disp = (j: number): number => {
+    if (j <= pts[0]![0] || j >= pts[pts.length - 1]![0]) return ctrl.get(j) ?? 0;
+    let i = 0;
+    while (pts[i + 1]![0] < j) i++;
+    const [ka, da] = pts[i]!, [kb, db] = pts[i + 1]!;
+    return da + ((db - da) * (j - ka)) / (kb - ka);
+  };
+  const out: number[] = [];
+  ext.forEach((b, j) => {
+    const t = b + disp(j);
+    if (t >= 0 && t < durationSec) out.push(Math.round(t * 1e6) / 1e6);
+  });
+  return out;
+}
+
+/** Index of the beat nearest t (beats sorted, non-empty). */
+function nearestBeat(beats: readonly number[], t: number): number {
+  let lo = 0, hi = beats.length - 1;
+  while (hi - lo > 1) { const m = (lo + hi) >> 1; if (beats[m]! <= t) lo = m; else hi = m; }
+  return Math.abs(beats[hi]! - t) < Math.abs(beats[lo]! - t) ? hi : lo;
 }
 
 export class PlanError extends Error {
@@ -80,8 +165,10 @@ export function planBeats(input: PlanInput): BeatPlan {
     throw new PlanError(`Locked BPM ${input.lockedBpm} is outside 20–300.`);
   }
   const ts = input.transitions.filter((t) => t.timeSec >= 0 && t.timeSec <= durationSec);
-  const times = Float64Array.from(ts, (t) => t.timeSec);
-  const weights = Float64Array.from(ts, (t) => Math.max(0, t.weight ?? 1));
+  const hits = cleanHitPoints(input.hitPointsSec ?? [], durationSec);
+  const used = ts.filter((t) => !t.excluded);
+  const times = Float64Array.from([...used.map((t) => t.timeSec), ...hits]);
+  const weights = Float64Array.from([...used.map((t) => Math.max(0, t.weight ?? 1)), ...hits.map(() => HIT_POINT_WEIGHT)]);
   const pref = input.lockedBpm ?? preferredBpm(input.tags);
 
   // median shot length → the tempo whose period (or a small multiple) fits it
@@ -111,16 +198,21 @@ export function planBeats(input: PlanInput): BeatPlan {
     }
   }
   const period = 60 / bestBpm;
-  const beatsSec: number[] = [];
-  for (let t = bestPhaseSec % period; t < durationSec; t += period) beatsSec.push(Math.round(t * 1e6) / 1e6);
+  const grid: number[] = [];
+  for (let t = bestPhaseSec % period; t < durationSec; t += period) grid.push(Math.round(t * 1e6) / 1e6);
+  // beats that carry an on-beat cut are kept in place by the warp
+  const keep = used.filter((t) => grid.length > 0 && Math.abs(t.timeSec - grid[nearestBeat(grid, t.timeSec)]!) <= tol).map((t) => t.timeSec);
+  const beatsSec = warpToHitPoints(grid, hits, durationSec, keep);
   const nFrames = Math.ceil(durationSec * VIDEO_FPS);
   const beatFrames = new Uint8Array(nFrames);
   for (const b of beatsSec) beatFrames[Math.min(nFrames - 1, Math.round(b * VIDEO_FPS))] = 1;
-  const out = ts.map((t, i) => {
-    const k = Math.round((t.timeSec - bestPhaseSec) / period);
-    const offsetSec = t.timeSec - (bestPhaseSec + k * period);
-    return { timeSec: t.timeSec, weight: weights[i]!, onBeat: Math.abs(offsetSec) <= tol + 1e-9, offsetSec };
+  const out = ts.map((t) => {
+    const offsetSec = beatsSec.length ? t.timeSec - beatsSec[nearestBeat(beatsSec, t.timeSec)]! : Infinity;
+    return { timeSec: t.timeSec, weight: Math.max(0, t.weight ?? 1), onBeat: Math.abs(offsetSec) <= tol + 1e-9, offsetSec, excluded: t.excluded === true };
   });
-  const hitW = out.reduce((a, t) => a + (t.onBeat ? t.weight : 0), 0);
-  return { bpm: bestBpm, phaseSec: bestPhaseSec, beatsSec, beatFrames, transitions: out, score: total > 0 ? hitW / total : 0 };
+  const counted = out.filter((t) => !t.excluded);
+  const usedW = counted.reduce((a, t) => a + t.weight, 0);
+  const hitW = counted.reduce((a, t) => a + (t.onBeat ? t.weight : 0), 0);
+  const hitPoints = hits.map((h) => ({ timeSec: h, beatSec: beatsSec.length ? beatsSec[nearestBeat(beatsSec, h)]! : NaN }));
+  return { bpm: bestBpm, phaseSec: bestPhaseSec, beatsSec, beatFrames, transitions: out, hitPoints, score: usedW > 0 ? hitW / usedW : 0 };
 }
