@@ -132,3 +132,35 @@ test('export: a VP8 WebM, which MP4 cannot carry as is, is re-encoded to H.264 a
   expect(output.streams.map((s) => `${s.codec_type}:${s.codec_name}`).sort()).toEqual(['audio:aac', 'video:h264']);
   for (const s of output.streams) expect(Math.abs(Number(s.duration) - Number(ffprobe(webm).format.duration))).toBeLessThanOrEqual(0.1);
 });
+
+test('MPEG-1: the page makes a preview it can play, and the MP4 export carries a decodable H.264 stream', async ({ page }, info) => {
+  test.setTimeout(600_000);
+  const mpg = '.cache/e2e/cuts-4s-mpeg1.mpg';
+  if (!existsSync(mpg)) {
+    mkdirSync('.cache/e2e', { recursive: true });
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', VIDEO, '-c:v', 'mpeg1video', '-q:v', '4', '-c:a', 'mp2', '-f', 'mpeg', mpg]);
+  }
+  expect(ffprobe(mpg).streams.find((s) => s.codec_type === 'video')!.codec_name).toBe('mpeg1video');
+  await page.goto('/?ep=wasm&steps=2');
+  await generateTake(page, mpg);
+  // Chromium cannot open MPEG-1: the page says so, transcodes a preview, and then the player plays it
+  const notice = page.getByTestId('preview-notice');
+  await expect(notice).toBeVisible({ timeout: 60_000 });
+  await expect(notice).toHaveAttribute('data-state', 'done', { timeout: 180_000 });
+  await expect.poll(() => page.getByTestId('video-player').evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 30_000 }).toBeGreaterThan(0);
+  await page.getByTestId('video-player').evaluate((v: HTMLVideoElement) => v.play());
+  await expect.poll(() => page.getByTestId('video-player').evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 20_000 }).toBeGreaterThan(0.2);
+
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 300_000 }), page.getByTestId('download-mp4').click()]);
+  expect(download.suggestedFilename()).toBe('cuts-4s-mpeg1-take-1.mp4');
+  const out = info.outputPath('export-mpeg1.mp4');
+  await download.saveAs(out);
+  await expect(page.getByTestId('export-done')).toHaveAttribute('data-video-copied', 'false');
+  const output = ffprobe(out);
+  expect(output.streams.map((s) => `${s.codec_type}:${s.codec_name}`).sort()).toEqual(['audio:aac', 'video:h264']);
+  // decodable: the system ffmpeg reads every frame of the video stream without an error
+  const decoded = spawnSync('ffmpeg', ['-v', 'error', '-i', out, '-map', '0:v:0', '-f', 'null', '-'], { encoding: 'utf8' });
+  expect(decoded.status).toBe(0);
+  expect(decoded.stderr.trim()).toBe('');
+  await expect(page.getByTestId('error-message')).toHaveCount(0);
+});

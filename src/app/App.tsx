@@ -11,6 +11,7 @@ import { GeneratePanel } from './components/GeneratePanel.tsx';
 import { StoragePanel } from './components/StoragePanel.tsx';
 import { autosaveEdits, restoreProject } from './restore.ts';
 import { useKeyboard } from './keyboard.ts';
+import { makePreview } from './preview.ts';
 
 const DEV = new URLSearchParams(location.search).get('dev');
 if (DEV === 'storage') {
@@ -28,6 +29,7 @@ export function App() {
   const error = useStudio((s) => s.error);
   const video = useStudio((s) => s.video);
   const timings = useStudio((s) => s.timings);
+  const preview = useStudio((s) => s.preview);
   const videoRef = useRef<HTMLVideoElement>(null);
   const busy = phase === 'decoding' || phase === 'parsing';
   const generating = phase === 'generating';
@@ -57,7 +59,15 @@ export function App() {
       {video && (
         <main className="editor">
           <section className="player">
-            <video ref={videoRef} src={video.url} controls playsInline preload="auto" data-testid="video-player" />
+            <video ref={videoRef} src={video.url} controls playsInline preload="auto" data-testid="video-player"
+              onError={() => { if (preview?.state !== 'done') void makePreview(); }} />
+            {preview && (
+              <p className={`preview-note ${preview.state}`} data-testid="preview-notice" data-state={preview.state} role="status">
+                {preview.state === 'making' && `This browser cannot play ${video.name} as it is: making a preview it can play … ${Math.round(preview.fraction * 100)} %`}
+                {preview.state === 'done' && 'Showing a preview made in this tab (H.264); the MP4 export uses the original video.'}
+                {preview.state === 'failed' && preview.message}
+              </p>
+            )}
             <div className="meta" data-testid="video-meta" data-duration-sec={video.durationSec} data-decode-sec={timings?.decodeSec} data-parse-sec={timings?.parseSec}>
               {video.name} · {video.durationSec.toFixed(2)} s · {video.width}×{video.height}
               {video.rotationDeg ? ` · rotated ${video.rotationDeg}°` : ''}

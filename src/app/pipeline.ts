@@ -51,7 +51,7 @@ export async function openVideo(file: File): Promise<void> {
       },
       transitions: result.transitions, storyboards: result.storyboards,
       globalTags: result.globalTags, caption: result.caption, captionEdited: false,
-      takes: [], activeTake: null, alignerProbs: null, planEdits: NO_PLAN_EDITS,
+      takes: [], activeTake: null, alignerProbs: null, planEdits: NO_PLAN_EDITS, preview: null,
       timings: { decodeSec: meta.decodeSec, parseSec: result.parseSec },
     });
     startVideoSession(videoId, null);

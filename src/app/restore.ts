@@ -32,7 +32,7 @@ export async function restoreProject(): Promise<boolean> {
     captionEdited: p.captionEdited, timings: p.timings,
     controls: withUrlOverrides(p.controls),
     alignerProbs: p.aligner?.probs ?? null,
-    planEdits: p.planEdits ?? NO_PLAN_EDITS,
+    planEdits: p.planEdits ?? NO_PLAN_EDITS, preview: null,
     takes: takes.map(({ wav, latent: _latent, projectId: _p, ...t }) => ({ ...t, url: URL.createObjectURL(new Blob([wav as BlobPart], { type: 'audio/wav' })) })),
     activeTake: takes.at(-1)?.id ?? null,
   });

@@ -84,6 +84,8 @@ export interface StudioState {
   activeTake: string | null;
   alignerProbs: Float32Array | null;
   planEdits: PlanEditsState;
+  /** A playable preview being made for a video the browser cannot play (src/app/preview.ts). */
+  preview: { state: 'making' | 'done' | 'failed'; fraction: number; message?: string } | null;
   /** Adds a hit point (ignored within 0.25 s of another one or outside the video); returns its index or −1. */
   addHitPoint(timeSec: number): number;
   moveHitPoint(index: number, timeSec: number): void;
@@ -128,6 +130,7 @@ export const useStudio = create<StudioState>()((set, get) => ({
   activeTake: null,
   alignerProbs: null,
   planEdits: NO_PLAN_EDITS,
+  preview: null,
   addHitPoint: (timeSec) => {
     const s = get();
     const dur = s.video?.durationSec ?? 0;

@@ -1,11 +1,13 @@
-// MP4 export with ffmpeg.wasm: the user's video stream with the generated soundtrack as AAC. The video
-// is stream-copied (no quality loss, seconds instead of minutes); only when the MP4 container refuses
-// its codec (e.g. VP8 from a WebM) is it re-encoded with x264. This uses its own FFmpeg instance, so an
+// MP4 export with ffmpeg.wasm: the user's video stream with the generated soundtrack as AAC. A video
+// stream that an MP4 carries and browsers play (H.264, AV1, VP9) is stream-copied (no quality loss,
+// seconds instead of minutes); any other (MPEG-1/2, MPEG-4 Part 2, HEVC, …), or one the container
+// refuses, is re-encoded with x264. The same instance makes a playable preview of a video the browser
+// cannot play (transcodePreview). This uses its own FFmpeg instance, so an
 // export never waits for, or cancels, a decode. The video is mounted with WORKERFS (read in place, not
 // copied into wasm memory); only the WAV and the result live in MEMFS, and both are deleted afterwards.
 import type { FFmpeg } from '@ffmpeg/ffmpeg';
 import { loadFFmpeg } from './ffmpeg-core.ts';
-import { parseProbeLog, progressFromLog } from '../core/media/probe.ts';
+import { MP4_COPY_CODECS, parseProbeLog, progressFromLog } from '../core/media/probe.ts';
 import { CancelledError } from '../workers/protocol.ts';
 
 export interface ExportOptions {
@@ -15,7 +17,7 @@ export interface ExportOptions {
 
 export interface ExportResult {
   blob: Blob;
-  /** false: the video had to be re-encoded (H.264) because MP4 cannot carry its codec. */
+  /** false: the video was re-encoded (H.264) because an MP4 cannot carry its codec or browsers cannot play it. */
   videoCopied: boolean;
   seconds: number;
 }
@@ -74,16 +76,14 @@ function muxArgs(input: string, durationSec: number | null, video: string[]): st
 const tail = (log: string[]) => log.filter((l) => l.trim()).slice(-3).join(' / ');
 
 /**
- * An MP4 of `videoFile`'s first video stream with `wavBytes` as its only audio track (AAC 192 kb/s,
- * 48 kHz). The video's own audio is dropped. Progress goes 0→1 for the copy and, when the copy is
- * refused, 0→1 again for the re-encode.
+ * One ffmpeg job on `videoFile` (mounted in place): one at a time, cancelled by `signal` (the core is
+ * terminated and the next job loads a fresh one), the files it names deleted afterwards.
  */
-export async function exportMp4(videoFile: File, wavBytes: Uint8Array, opts: ExportOptions = {}): Promise<ExportResult> {
-  const { onProgress, signal } = opts;
-  if (running) throw new Error('An MP4 export is already running. Wait for it to finish or cancel it.');
+async function job<T>(videoFile: File, signal: AbortSignal | undefined, busy: string, scratch: string[],
+  work: (ff: FFmpeg, input: string, info: ReturnType<typeof parseProbeLog>) => Promise<T>): Promise<T> {
+  if (running) throw new Error(busy);
   if (signal?.aborted) throw new CancelledError();
   running = true;
-  const t0 = performance.now();
   const abort = () => terminate();
   signal?.addEventListener('abort', abort, { once: true });
   try {
@@ -94,41 +94,78 @@ export async function exportMp4(videoFile: File, wavBytes: Uint8Array, opts: Exp
     try {
       const input = `${MOUNT}/${videoFile.name}`;
       const info = parseProbeLog((await run(ff, ['-hide_banner', '-i', input])).log.join('\n'));
-      // writeFile transfers the buffer to ffmpeg's worker: send a copy so the caller's bytes stay usable
-      await ff.writeFile(AUDIO, wavBytes.slice());
-      const progress = (line: string) => {
-        const f = progressFromLog(line, info.durationSec);
-        if (f !== null) onProgress?.(f);
-      };
-      let videoCopied = true;
-      let result = await run(ff, muxArgs(input, info.durationSec, COPY_VIDEO), progress);
-      if (result.code !== 0 && !signal?.aborted) {
-        videoCopied = false;
-        onProgress?.(0);
-        result = await run(ff, muxArgs(input, info.durationSec, REENCODE_VIDEO), progress);
-      }
+      const out = await work(ff, input, info);
       if (signal?.aborted) throw new CancelledError();
-      if (result.code !== 0) {
-        throw new Error(`MP4 export failed: ffmpeg could not combine the video and the soundtrack (${tail(result.log)}). `
-          + 'Download the WAV and combine it in a video editor, or re-export the video as H.264 MP4 and try again.');
-      }
-      const data = (await ff.readFile(OUTPUT)) as Uint8Array;
-      onProgress?.(1);
-      return { blob: new Blob([data as BlobPart], { type: 'video/mp4' }), videoCopied, seconds: (performance.now() - t0) / 1000 };
+      return out;
     } finally {
       if (ffmpeg === ff) {
-        await ff.deleteFile(AUDIO).catch(() => undefined);
-        await ff.deleteFile(OUTPUT).catch(() => undefined);
+        for (const f of scratch) await ff.deleteFile(f).catch(() => undefined);
         await ff.unmount(MOUNT).catch(() => undefined);
       }
     }
   } catch (err) {
-    if (signal?.aborted) throw new CancelledError('Export cancelled.');
-    // after an unexpected failure the core's state is unknown: the next export starts a fresh one
+    if (signal?.aborted) throw new CancelledError('Cancelled.');
+    // after an unexpected failure the core's state is unknown: the next job starts a fresh one
     terminate();
     throw err;
   } finally {
     running = false;
     signal?.removeEventListener('abort', abort);
   }
+}
+
+const progressOf = (onProgress: ((f: number) => void) | undefined, durationSec: number | null) => (line: string) => {
+  const f = progressFromLog(line, durationSec);
+  if (f !== null) onProgress?.(f);
+};
+
+/**
+ * An MP4 of `videoFile`'s first video stream with `wavBytes` as its only audio track (AAC 192 kb/s,
+ * 48 kHz). The video's own audio is dropped. Progress goes 0→1 for the copy and, when the copy is
+ * refused, 0→1 again for the re-encode.
+ */
+export async function exportMp4(videoFile: File, wavBytes: Uint8Array, opts: ExportOptions = {}): Promise<ExportResult> {
+  const { onProgress, signal } = opts;
+  const t0 = performance.now();
+  return job(videoFile, signal, 'An MP4 export is already running. Wait for it to finish or cancel it.', [AUDIO, OUTPUT], async (ff, input, info) => {
+    // writeFile transfers the buffer to ffmpeg's worker: send a copy so the caller's bytes stay usable
+    await ff.writeFile(AUDIO, wavBytes.slice());
+    const progress = progressOf(onProgress, info.durationSec);
+    let videoCopied = info.videoCodec !== null && MP4_COPY_CODECS.has(info.videoCodec);
+    let result = await run(ff, muxArgs(input, info.durationSec, videoCopied ? COPY_VIDEO : REENCODE_VIDEO), progress);
+    if (videoCopied && result.code !== 0 && !signal?.aborted) {
+      videoCopied = false;
+      onProgress?.(0);
+      result = await run(ff, muxArgs(input, info.durationSec, REENCODE_VIDEO), progress);
+    }
+    if (signal?.aborted) throw new CancelledError('Export cancelled.');
+    if (result.code !== 0) {
+      throw new Error(`MP4 export failed: ffmpeg could not combine the video and the soundtrack (${tail(result.log)}). `
+        + 'Download the WAV and combine it in a video editor, or re-export the video as H.264 MP4 and try again.');
+    }
+    const data = (await ff.readFile(OUTPUT)) as Uint8Array;
+    onProgress?.(1);
+    return { blob: new Blob([data as BlobPart], { type: 'video/mp4' }), videoCopied, seconds: (performance.now() - t0) / 1000 };
+  });
+}
+
+const PREVIEW = '/preview-out.mp4';
+
+/**
+ * A preview of `videoFile` that the browser plays: H.264 at up to 360 lines, the video's own audio as
+ * AAC, for inputs the video element refuses (MPEG-1, some AVI/MKV). The parse and the export keep using
+ * the original file.
+ */
+export async function transcodePreview(videoFile: File, opts: ExportOptions = {}): Promise<Blob> {
+  const { onProgress, signal } = opts;
+  return job(videoFile, signal, 'An MP4 export is running; try the preview again when it ends.', [PREVIEW], async (ff, input, info) => {
+    const result = await run(ff, [
+      '-hide_banner', '-nostdin', '-y', '-i', input, '-map', '0:v:0', '-map', '0:a:0?',
+      '-vf', 'scale=-2:min(360\\,ih)', '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '26', '-pix_fmt', 'yuv420p',
+      '-c:a', 'aac', '-b:a', '128k', '-movflags', '+faststart', PREVIEW,
+    ], progressOf(onProgress, info.durationSec));
+    if (signal?.aborted) throw new CancelledError('Preview cancelled.');
+    if (result.code !== 0) throw new Error(`This browser cannot play the video, and a preview could not be made (${tail(result.log)}).`);
+    return new Blob([(await ff.readFile(PREVIEW)) as BlobPart], { type: 'video/mp4' });
+  });
 }

@@ -13,7 +13,8 @@ At least one output file must be specified`;
 describe('probe log parsing', () => {
   it('reads duration, size, frame rate, rotation and audio', () => {
     const info = parseProbeLog(LOG);
-    expect(info).toMatchObject({ durationSec: 62.5, width: 1920, height: 1080, rotationDeg: 90, sourceFps: 29.97, hasAudio: true });
+    expect(info).toMatchObject({ durationSec: 62.5, width: 1920, height: 1080, rotationDeg: 90, sourceFps: 29.97, hasAudio: true, videoCodec: 'h264' });
+    expect(parseProbeLog(LOG.replace('Video: h264 (High) (avc1 / 0x31637661)', 'Video: mpeg1video')).videoCodec).toBe('mpeg1video');
     // rotated 90°: the decoded frames are portrait
     expect(outputSize(info)).toEqual({ width: 224, height: 398 });
   });

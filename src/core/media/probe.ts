@@ -12,7 +12,13 @@ export interface ProbeInfo {
   /** Nominal frame rate of the source (fps/tbr); variable-rate sources are resampled by timestamp. */
   sourceFps: number | null;
   hasAudio: boolean;
+  /** ffmpeg's name of the video codec ("h264", "mpeg1video", "vp9", …). */
+  videoCodec: string | null;
 }
+
+/** Video codecs that an MP4 carries and browsers play: the export copies these and re-encodes the rest
+ *  (MPEG-1/2, MPEG-4 Part 2, HEVC, ProRes, … go to H.264). */
+export const MP4_COPY_CODECS: ReadonlySet<string> = new Set(['h264', 'av1', 'vp9']);
 
 /** Decoded frames and what the probe said: the same shape from ffmpeg.wasm and the system ffmpeg. */
 export interface DecodedFrames {
@@ -62,6 +68,7 @@ export function parseProbeLog(log: string): ProbeInfo {
     rotationDeg: rotation,
     sourceFps: fps ? Number(fps[1]) : null,
     hasAudio: /Stream #\d+:\d+[^\n]*Audio:/.test(log),
+    videoCodec: line.match(/Video:\s*([a-z0-9_]+)/i)?.[1]?.toLowerCase() ?? null,
   };
 }
 
