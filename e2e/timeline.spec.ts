@@ -4,6 +4,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { SHOTS_DIR } from './helpers.ts';
 
 async function openVideo(page: Page, path: string): Promise<number> {
   await page.getByTestId('video-input').setInputFiles(path);
@@ -80,6 +81,9 @@ test('10 s video: laid out after parsing and after a take; a hit point gets a be
   expect(takeHits).toEqual(hps);
   for (const h of hps) expect(nearest(takeBeats, h)).toBeLessThanOrEqual(0.02);
   await expectLaidOut(page, dur);
+  mkdirSync(SHOTS_DIR, { recursive: true });
+  await page.getByTestId('hit-point').last().click();
+  await page.locator('section.timeline').screenshot({ path: `${SHOTS_DIR}/02b-hit-points.jpg`, type: 'jpeg', quality: 80 });
 
   // the hit points survive a reload with the project
   await page.reload();

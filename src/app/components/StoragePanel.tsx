@@ -25,7 +25,7 @@ export function StoragePanel() {
     <section className="storage" data-testid="storage" data-takes-bytes={info?.takes ?? ''} data-usage-bytes={info?.usage ?? ''}>
       <h2>Saved in this browser</h2>
       <p>
-        {info ? <>Video {mb(info.video)} · {info.count} takes {mb(info.takes)}
+        {info ? <>Video {mb(info.video)} · {info.count} {info.count === 1 ? "take" : "takes"} {mb(info.takes)}
           {info.usage !== null && <> · this site uses {mb(info.usage)}{info.quota ? ` of ${mb(info.quota)} allowed` : ''}</>}</> : '…'}
       </p>
       <p className="hint">The project (video, storyboards, tags, takes) is kept here, so a reload or a closed tab loses nothing. Starred takes are kept when you clear.</p>
