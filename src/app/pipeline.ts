@@ -2,7 +2,7 @@
 // leaves the previous project untouched: results are committed to the store only on success.
 import { VideoDecoder } from '../media/decoder.ts';
 import { WorkerClient } from '../workers/client.ts';
-import { CancelledError } from '../workers/protocol.ts';
+import { isCancelled, throwIfCancelled } from '../core/cancel.ts';
 import type { ParseApi } from '../workers/parse-api.ts';
 import { useStudio } from './store.ts';
 import { saveProject } from './persist.ts';
@@ -31,7 +31,7 @@ export async function openVideo(file: File): Promise<void> {
   try {
     decoder ??= new VideoDecoder();
     const decoded = await decoder.decode(file, (f) => useStudio.getState().setProgress('decode', f), ac.signal);
-    if (ac.signal.aborted) throw new CancelledError();
+    throwIfCancelled(ac.signal);
     useStudio.getState().setPhase('parsing', { stage: 'parse', fraction: 0 });
     const videoId = `${file.name}-${file.size}-${file.lastModified}`;
     const { data: frames, ...meta } = decoded;
@@ -67,7 +67,7 @@ export async function openVideo(file: File): Promise<void> {
   } catch (err) {
     // the previous project (if any) stays on screen; only the message changes
     const hasVideo = useStudio.getState().video !== null;
-    const cancelled = err instanceof CancelledError || ac.signal.aborted;
+    const cancelled = isCancelled(err) || ac.signal.aborted;
     useStudio.setState({
       phase: hasVideo ? 'ready' : cancelled ? 'idle' : 'error',
       progress: null,

@@ -7,7 +7,7 @@ import { loadFFmpeg } from './ffmpeg-core.ts';
 import constants from '../core/constants.json';
 import { EmptyFileError, NoFramesError, TooLargeError } from '../core/media/errors.ts';
 import { checkLimits, frameArgs, outputSize, parseProbeLog, progressFromLog, type DecodedFrames } from '../core/media/probe.ts';
-import { CancelledError } from '../workers/protocol.ts';
+import { throwIfCancelled } from '../core/cancel.ts';
 
 export interface DecodedVideo extends DecodedFrames {
   decodeSec: number;
@@ -61,7 +61,7 @@ export class VideoDecoder {
         };
         const code = await ff.exec(frameArgs(input, '/frames.rgb', size));
         this.onLine = null;
-        if (signal?.aborted) throw new CancelledError();
+        throwIfCancelled(signal);
         const frameBytes = size.width * size.height * 3;
         let data: Uint8Array;
         try {
@@ -84,7 +84,7 @@ export class VideoDecoder {
         await ff.unmount(MOUNT).catch(() => undefined);
       }
     } catch (err) {
-      if (signal?.aborted) throw new CancelledError();
+      throwIfCancelled(signal);
       throw err;
     } finally {
       signal?.removeEventListener('abort', abort);

@@ -6,7 +6,7 @@
 import type { FFmpeg } from '@ffmpeg/ffmpeg';
 import { loadFFmpeg } from './ffmpeg-core.ts';
 import { parseProbeLog, progressFromLog } from '../core/media/probe.ts';
-import { CancelledError } from '../workers/protocol.ts';
+import { throwIfCancelled } from '../core/cancel.ts';
 
 export interface ExportOptions {
   onProgress?(fraction: number): void;
@@ -81,7 +81,7 @@ const tail = (log: string[]) => log.filter((l) => l.trim()).slice(-3).join(' / '
 export async function exportMp4(videoFile: File, wavBytes: Uint8Array, opts: ExportOptions = {}): Promise<ExportResult> {
   const { onProgress, signal } = opts;
   if (running) throw new Error('An MP4 export is already running. Wait for it to finish or cancel it.');
-  if (signal?.aborted) throw new CancelledError();
+  throwIfCancelled(signal);
   running = true;
   const t0 = performance.now();
   const abort = () => terminate();
@@ -107,7 +107,7 @@ export async function exportMp4(videoFile: File, wavBytes: Uint8Array, opts: Exp
         onProgress?.(0);
         result = await run(ff, muxArgs(input, info.durationSec, REENCODE_VIDEO), progress);
       }
-      if (signal?.aborted) throw new CancelledError();
+      throwIfCancelled(signal);
       if (result.code !== 0) {
         throw new Error(`MP4 export failed: ffmpeg could not combine the video and the soundtrack (${tail(result.log)}). `
           + 'Download the WAV and combine it in a video editor, or re-export the video as H.264 MP4 and try again.');
@@ -123,7 +123,7 @@ export async function exportMp4(videoFile: File, wavBytes: Uint8Array, opts: Exp
       }
     }
   } catch (err) {
-    if (signal?.aborted) throw new CancelledError('Export cancelled.');
+    throwIfCancelled(signal, 'Export cancelled.');
     // after an unexpected failure the core's state is unknown: the next export starts a fresh one
     terminate();
     throw err;

@@ -11,6 +11,7 @@ import { masterTake, type Level } from '../audio/loudness.ts';
 import { conditionBatch, type HvpCondition } from '../conditioning/condition.ts';
 import { LATENT_FRAME_SEC, RHYTHM_CHANNELS } from '../conditioning/rhythm.ts';
 import { sample } from '../sampler/sampler.ts';
+import { throwIfCancelled } from '../cancel.ts';
 
 export const LATENT_CHANNELS = 128; // 8 channels × 16 frequency rows, folded
 export const TIME_MULTIPLE = 4;
@@ -154,7 +155,7 @@ export async function generate(backend: InferenceBackend, input: GenerateInput):
     eta: s.eta, seed: s.seed, denoise, onStep: input.onStep, signal: input.signal, mask: input.mask, known: input.known,
   });
   const timings: GenerateTimings = { denoiseSec: now() - t0, vaeSec: 0, vocoderSec: 0 };
-  if (input.signal?.aborted) throw new DOMException('cancelled', 'AbortError');
+  throwIfCancelled(input.signal);
   // de-normalise and unfold (128, n) → (8, 16, n): the same memory layout
   const z = new Float32Array(C * n);
   for (let ch = 0; ch < C; ch++) {
