@@ -9,7 +9,7 @@ import { ALIGNER_FEAT } from '../core/aligner/aligner.ts';
 import { DEFAULT_SETTINGS } from '../core/pipelines/generate.ts';
 import { isCancelled } from '../core/cancel.ts';
 import { generateClient } from './generate-client.ts';
-import { parseClient } from './pipeline.ts';
+import { parseClient } from './parse-client.ts';
 import { deleteTakes, loadTake, saveTake, updateProject, updateTake } from './persist.ts';
 import { useStudio, type Take } from './store.ts';
 

@@ -1,22 +1,15 @@
 // Drives one video through decode (ffmpeg.wasm) and parse (parse worker). A failed or cancelled file
 // leaves the previous project untouched: results are committed to the store only on success.
 import { VideoDecoder } from '../media/decoder.ts';
-import { WorkerClient } from '../workers/client.ts';
 import { isCancelled, throwIfCancelled } from '../core/cancel.ts';
-import type { ParseApi } from '../workers/parse-api.ts';
 import { useStudio } from './store.ts';
 import { saveProject } from './persist.ts';
 import { prepareAligner, startVideoSession } from './generation.ts';
+import { parseClient } from './parse-client.ts';
 import { setVideoFile } from './video-file.ts';
 
 let decoder: VideoDecoder | null = null;
-let parser: WorkerClient<ParseApi> | null = null;
 let current: AbortController | null = null;
-
-export function parseClient(): WorkerClient<ParseApi> {
-  parser ??= new WorkerClient<ParseApi>(new Worker(new URL('../workers/parse.worker.ts', import.meta.url), { type: 'module' }));
-  return parser;
-}
 
 export function cancelCurrent(): void {
   current?.abort();
