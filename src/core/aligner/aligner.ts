@@ -9,7 +9,7 @@ import { throwIfCancelled } from '../cancel.ts';
 
 export const ALIGNER_W = CONSTANTS.video.alignerWidth;
 export const ALIGNER_H = CONSTANTS.video.alignerHeight;
-export const ALIGNER_FEAT = 32;
+export const ALIGNER_FEAT: number = CONSTANTS.aligner.featureDim;
 
 export interface AlignerOutput {
   /** Per 16 fps frame: probability that the frame is a transition landing on a beat. */

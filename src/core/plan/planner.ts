@@ -1,7 +1,7 @@
 // Tempo and beat planning (DESIGN.md §7): choose BPM and phase so that the most transitions, weighted
 // by the aligner's probabilities, fall within ±70 ms of a beat. Ties go to the tempo the tags suggest,
 // then to the tempo whose beat period divides the median shot length best.
-import { VIDEO_FPS } from '../time.ts';
+import { videoFrameNearest, videoFramesCovering } from '../time.ts';
 
 export interface PlanInput {
   durationSec: number;
@@ -113,9 +113,9 @@ export function planBeats(input: PlanInput): BeatPlan {
   const period = 60 / bestBpm;
   const beatsSec: number[] = [];
   for (let t = bestPhaseSec % period; t < durationSec; t += period) beatsSec.push(Math.round(t * 1e6) / 1e6);
-  const nFrames = Math.ceil(durationSec * VIDEO_FPS);
+  const nFrames = videoFramesCovering(durationSec);
   const beatFrames = new Uint8Array(nFrames);
-  for (const b of beatsSec) beatFrames[Math.min(nFrames - 1, Math.round(b * VIDEO_FPS))] = 1;
+  for (const b of beatsSec) beatFrames[Math.min(nFrames - 1, videoFrameNearest(b))] = 1;
   const out = ts.map((t, i) => {
     const k = Math.round((t.timeSec - bestPhaseSec) / period);
     const offsetSec = t.timeSec - (bestPhaseSec + k * period);
