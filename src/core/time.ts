@@ -1,6 +1,6 @@
 // The project's time bases (DESIGN.md §4), the one TypeScript module that turns seconds into samples,
 // latent frames and 16 fps video frames and back. Every value comes from constants.json (the Python
-// package reads the same file); src/core/constants-literals.test.ts fails when one of them
+// twin is training/vem_training/timebase.py); src/core/constants-literals.test.ts fails when one of them
 // is written as a literal anywhere else in the sources.
 //   audio   sampleRate samples/s; mel frame j of the centred STFT is centred at j·hop/sr (62.5 frames/s)
 //   latent  frame x holds mel frames 4x … 4x+3: it is 4·hop/sr = 64 ms long and centred at

@@ -30,8 +30,9 @@ import numpy as np
 
 from . import audio, beats, eval_metrics
 from .audio_embedding import embed, frechet
+from .timebase import SAMPLE_RATE
 
-SR = 16000
+SR = SAMPLE_RATE
 REFERENCE_ROWS = ("groundTruth", "randomMusic", "clickTrack")
 NOTES_MARKER = "## Reading the table"
 METRICS = ("tbIoU", "tbHit70", "bIoU", "beatF", "planF", "tagAgreement", "fd", "genSecPerSec")
