@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { eventIoU } from '../core/beats/metrics.ts';
 
 const vem = (...args: string[]) => spawnSync('node', ['bin/vem.mjs', ...args], { encoding: 'utf8' });
 
@@ -23,7 +24,8 @@ describe('vem parse', () => {
     expect(out.storyboards[0]!.startSec).toBe(0);
     expect(Object.keys(out.storyboards[0]!.descriptors)).toEqual(expect.arrayContaining(['brightness', 'saturation', 'warmth', 'colourfulness', 'motionEnergy']));
     expect(out.caption.length).toBeGreaterThan(0);
-    expect(out.timings.parseSec).toBeGreaterThanOrEqual(0);
+    expect(out.timings.parseSec).toBeGreaterThan(0);
+    expect(out.timings.decodeSec).toBeGreaterThan(0);
   });
 
   for (const [file, pattern] of [
@@ -51,8 +53,13 @@ describe('vem plan', () => {
     expect(res.status).toBe(0);
     const out = JSON.parse(res.stdout) as { bpm: number; beatsSec: number[]; transitions: { timeSec: number; onBeat: boolean; alignerProb: number }[] };
     expect(out.bpm).toBeGreaterThanOrEqual(70);
-    for (const t of out.transitions) expect(t.alignerProb).toBeGreaterThanOrEqual(0);
     expect(out.bpm).toBeLessThanOrEqual(170);
+    // the aligner ran: a probability per transition, not all the same
+    for (const t of out.transitions) {
+      expect(t.alignerProb).toBeGreaterThan(0);
+      expect(t.alignerProb).toBeLessThanOrEqual(1);
+    }
+    expect(new Set(out.transitions.map((t) => t.alignerProb)).size).toBeGreaterThan(1);
     for (const t of out.transitions) {
       const near = out.beatsSec.some((b) => Math.abs(b - t.timeSec) <= 0.07 + 1e-6);
       expect(near).toBe(t.onBeat);
@@ -80,8 +87,20 @@ describe('vem generate', () => {
     expect(r.steps).toBe(2);
     expect(r.seed).toBe(3);
     expect(r.transitions.length).toBeGreaterThan(0);
-    for (const t of r.transitions) expect(t.alignerProb).toBeGreaterThanOrEqual(0);
-    expect(r.tbIoU).toBeGreaterThanOrEqual(0);
+    for (const t of r.transitions) {
+      expect(t.alignerProb).toBeGreaterThan(0);
+      expect(t.alignerProb).toBeLessThanOrEqual(1);
+    }
+    // the figures are those of the beats it reports (times are rounded to 1 ms in the JSON: a beat within
+    // 2 ms of a tolerance's edge may fall either way)
+    const cuts = r.transitions.map((t) => t.timeSec);
+    for (const t of r.transitions) {
+      const d = Math.min(...r.beatsSec.map((b) => Math.abs(b - t.timeSec)));
+      if (Math.abs(d - 0.07) > 0.002) expect(t.hit, `cut at ${t.timeSec} s, nearest beat ${d.toFixed(3)} s away`).toBe(d <= 0.07);
+    }
+    expect(r.tbHit70).toBeCloseTo(r.transitions.filter((t) => t.hit).length / r.transitions.length, 3);
+    expect(r.tbIoU).toBeGreaterThanOrEqual(eventIoU(cuts, r.beatsSec, 0.5 - 0.002) - 5e-4);
+    expect(r.tbIoU).toBeLessThanOrEqual(eventIoU(cuts, r.beatsSec, 0.5 + 0.002) + 5e-4);
     // stages that ran took time (a stage skipped or mis-timed would read 0)
     for (const k of ['decodeSec', 'denoiseSec', 'vaeSec', 'vocoderSec']) expect(r.timings[k]).toBeGreaterThan(0);
     // the WAV never clips: the JSON states its level and no 16-bit sample passes −1 dBFS
