@@ -136,14 +136,28 @@ describe('vem eval', () => {
     expect(res.stderr).toMatch(/no videos/);
   });
 
+  it('writes docs/evaluation.md only for the default benchmark, and only with --write-docs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vem-eval-docs-'));
+    const other = vem('eval', dir, '--write-docs', '--json');
+    expect(other.status).toBe(1);
+    expect(other.stderr).toMatch(/--write-docs writes docs\/evaluation\.md.*--doc FILE/);
+    const both = vem('eval', '--write-docs', '--doc', join(dir, 'x.md'), '--json');
+    expect(both.status).toBe(1);
+    expect(both.stderr).toMatch(/give one/);
+  });
+
   it('generates for every video, scores it with the Python twin and reports the rows', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vem-eval-'));
     copyFileSync('e2e/fixtures/cuts-10s.mp4', join(dir, 'clip.mp4'));
     const truth = JSON.parse(readFileSync('e2e/fixtures/cuts-10s.json', 'utf8')) as { transitions: { timeSec: number }[] };
     writeFileSync(join(dir, 'clip.cuts.json'), JSON.stringify({ cutsSec: truth.transitions.map((t) => t.timeSec) }));
     const run = join(dir, 'run');
-    const res = vem('eval', dir, '--steps', '2', '--variants', 'none', '--doc', 'none', '--pretrained', 'none', '--out', run, '--json');
+    const docs = readFileSync('docs/evaluation.md', 'utf8');
+    const res = vem('eval', dir, '--steps', '2', '--variants', 'none', '--pretrained', 'none', '--out', run, '--json');
     expect(res.status, res.stderr).toBe(0);
+    // the table goes to the run folder; the repository's docs are not touched without --write-docs
+    expect(readFileSync(join(run, 'evaluation.md'), 'utf8')).toMatch(/\| full \| /);
+    expect(readFileSync('docs/evaluation.md', 'utf8')).toBe(docs);
     const out = JSON.parse(res.stdout) as { rows: Record<string, Record<string, number | null>>; videos: { id: string; cuts: number; cutSource: string }[] };
     // no ground-truth music beside the video: no ground-truth or random rows, no B_IoU
     expect(Object.keys(out.rows)).toEqual(['clickTrack', 'full']);
