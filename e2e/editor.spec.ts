@@ -83,14 +83,3 @@ test('an empty file is refused with a message', async ({ page }) => {
   await page.getByTestId('video-input').setInputFiles({ name: 'empty.mp4', mimeType: 'video/mp4', buffer: Buffer.alloc(0) });
   await expect(page.getByTestId('error-message')).toHaveText(/empty/i);
 });
-
-test('WebGPU adapter is available (SwiftShader without a GPU)', async ({ page }) => {
-  await page.goto('/');
-  const info = await page.evaluate(async () => {
-    const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ info?: { architecture?: string } } | null> } }).gpu;
-    if (!gpu) return null;
-    const adapter = await gpu.requestAdapter();
-    return adapter ? { architecture: adapter.info?.architecture ?? '' } : null;
-  });
-  expect(info).not.toBeNull();
-});

@@ -5,6 +5,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { trackRequests } from './helpers.ts';
+import { eventIoU } from '../src/core/beats/metrics.ts';
 
 const FPS = 16;
 
@@ -40,17 +41,23 @@ async function generateAndCheck(page: Page, ep: 'wasm' | 'webgpu', durationSec: 
   await expect(page.getByTestId('ep-badge')).toHaveText(ep);
   const hit = await page.getByTestId('tb-hit').textContent();
   const iou = Number(await page.getByTestId('tb-iou').textContent());
-  expect(iou).toBeGreaterThanOrEqual(0);
-  expect(iou).toBeLessThanOrEqual(1);
   // in plain words: "k of n cuts land on a beat", the same count as the markers the timeline outlines
   const plain = (await page.getByTestId('cuts-on-beat').textContent())!;
   const m = /^(\d+) of (\d+) cuts land on a beat$/.exec(plain.trim());
   expect(m, plain).not.toBeNull();
   expect(Number(m![2])).toBe(await page.getByTestId('transition').count());
   expect(Number(m![1])).toBe(await page.locator('[data-testid="transition"][data-hit="true"]').count());
-  // every video here has transitions, so the cell must hold a rate, not the "–" of a video without cuts
+  // every video here has transitions, so the cell must hold a rate, not the "–" of a video without cuts,
+  // and it is the share of cuts the page says a beat landed on
   expect(hit).toMatch(/^\d\.\d\d$/);
-  expect(Number(hit)).toBeLessThanOrEqual(1);
+  expect(hit).toBe((Number(m![1]) / Number(m![2])).toFixed(2));
+  // TB_IoU is that of the beats drawn on the timeline against its transitions (their times are drawn to
+  // 1 ms: a pair within 2 ms of the 0.5 s tolerance may fall either way)
+  const times = (id: string) => page.getByTestId(id).evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-time-sec'))));
+  const [cuts, beats] = [await times('transition'), await times('beat')];
+  expect(await page.locator('.result .figures').textContent()).toContain(`${beats.length} beats heard`);
+  expect(iou).toBeGreaterThanOrEqual(Number(eventIoU(cuts, beats, 0.5 - 0.002).toFixed(2)));
+  expect(iou).toBeLessThanOrEqual(Number(eventIoU(cuts, beats, 0.5 + 0.002).toFixed(2)));
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-wav').click()]);
   const info = wavInfo(readFileSync((await download.path())!));
   expect(info.rate).toBe(16000);

@@ -3,12 +3,15 @@
 import { expect, test } from '@playwright/test';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ParityFixture } from '../src/runtime/parity-fixtures.ts';
+import { decodeF32, type ParityFixture } from '../src/runtime/parity-fixtures.ts';
 import { trackRequests } from './helpers.ts';
 
 const FIXTURES = 'e2e/fixtures/parity';
 const fixtures = readdirSync(FIXTURES).filter((f) => f.endsWith('.json'))
   .map((f) => JSON.parse(readFileSync(join(FIXTURES, f), 'utf8')) as ParityFixture);
+/** The vocoder fixture's inputs as plain arrays (the page makes Float32Arrays of them again). */
+const vocoderInputs = () => Object.fromEntries(Object.entries(fixtures.find((f) => f.model === 'vocoder')!.inputs)
+  .map(([k, v]) => [k, { data: Array.from(decodeF32(v.b64)), dims: v.dims }]));
 
 for (const ep of ['wasm', 'webgpu'] as const) {
   test(`models on ${ep} match PyTorch`, async ({ page }) => {
@@ -38,6 +41,55 @@ for (const ep of ['wasm', 'webgpu'] as const) {
     }
   });
 }
+
+test('the browser backend drops a feed the model does not declare and names a failed run (ModelRunError)', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.goto('/?dev=roundtrip');
+  const res = await page.evaluate(async (inputs) => {
+    const feeds = () => Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, { data: Float32Array.from(v.data), dims: v.dims }]));
+    const run = (f: Record<string, { data: Float32Array; dims: number[] }>) => window.__vemRunModel!({ model: 'vocoder', feeds: f, ep: 'wasm' });
+    const plain = await run(feeds());
+    const extra = await run({ ...feeds(), rhythm: { data: new Float32Array(6), dims: [1, 2, 3] } });
+    let same = true;
+    for (const [k, o] of Object.entries(plain.outputs)) {
+      const b = extra.outputs[k]!.data;
+      same &&= o.data.length === b.length && o.data.every((x, i) => x === b[i]);
+    }
+    // one mel bin instead of 64: the first convolution refuses it
+    const [name, t] = Object.entries(feeds())[0]!;
+    const dims = [t.dims[0]!, 1, ...t.dims.slice(2)];
+    const err = await run({ [name]: { data: new Float32Array(dims.reduce((a, b) => a * b, 1)), dims } })
+      .then(() => null, (e: Error) => ({ name: e.name, message: e.message }));
+    return { same, ep: extra.ep, err, name, dims };
+  }, vocoderInputs());
+  expect(res.ep).toBe('wasm');
+  expect(res.same).toBe(true);
+  expect(res.err?.name).toBe('ModelRunError');
+  expect(res.err?.message).toContain(`vocoder failed on wasm with ${res.name}[${res.dims.join('×')}] float32: `);
+});
+
+test("the app's execution provider follows this machine's WebGPU adapter (a software one only when asked)", async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.goto('/?dev=roundtrip');
+  const res = await page.evaluate(async (inputs) => {
+    type Adapter = { isFallbackAdapter?: boolean; info?: { isFallbackAdapter?: boolean } };
+    const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<Adapter | null> } }).gpu;
+    const adapter = gpu ? await gpu.requestAdapter() : null;
+    const machine = !gpu ? 'no WebGPU' : !adapter ? 'no adapter' : adapter.isFallbackAdapter || adapter.info?.isFallbackAdapter ? 'software' : 'hardware';
+    const feeds = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, { data: Float32Array.from(v.data), dims: v.dims }]));
+    const asked = await window.__vemRunModel!({ model: 'vocoder', feeds, ep: 'webgpu' });
+    return { machine, ep: asked.ep, reason: asked.fallbackReason };
+  }, vocoderInputs());
+  const expected = {
+    'no WebGPU': { ep: 'wasm', reason: /this browser has no WebGPU/ },
+    'no adapter': { ep: 'wasm', reason: /no WebGPU adapter/ },
+    software: { ep: 'wasm', reason: /software fallback/ },
+    hardware: { ep: 'webgpu', reason: null },
+  }[res.machine]!;
+  expect(res.ep, `WebGPU on this machine: ${res.machine}`).toBe(expected.ep);
+  if (expected.reason) expect(res.reason).toMatch(expected.reason);
+  else expect(res.reason).toBeNull();
+});
 
 test('autoencoder round trip runs in the browser and keeps the duration', async ({ page, baseURL }) => {
   const requests = trackRequests(page, baseURL!);

@@ -8,6 +8,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { decodeVideoFile } from '../src/cli/decode-node.ts';
 import { parseFrames } from '../src/core/parse/index.ts';
+import { FRAME_WIDTH } from '../src/core/media/probe.ts';
+import { VIDEO_FPS } from '../src/core/time.ts';
 
 const args = process.argv.slice(2);
 const video = args.find((a) => !a.startsWith('--')) ?? '.cache/testvideos/out/bench-60s-720p.mp4';
@@ -50,7 +52,7 @@ try {
   await browser.close();
 
   const n0 = performance.now();
-  const nat = spawnSync('ffmpeg', ['-v', 'error', '-i', video, '-an', '-vf', 'fps=16,scale=224:-2:flags=area', '-pix_fmt', 'rgb24', '-f', 'rawvideo', '-y', '/dev/null']);
+  const nat = spawnSync('ffmpeg', ['-v', 'error', '-i', video, '-an', '-vf', `fps=${VIDEO_FPS},scale=${FRAME_WIDTH}:-2:flags=area`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', '-y', '/dev/null']);
   const nativeSec = (performance.now() - n0) / 1000;
   if (nat.status !== 0) throw new Error('native ffmpeg failed');
   const decoded = await decodeVideoFile(video);

@@ -6,13 +6,15 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { NodeBackend } from '../src/runtime/ort-node.ts';
 import type { Tensor32 } from '../src/core/models/backend.ts';
+import { AUDIO } from '../src/core/constants.ts';
+import { MELS_PER_LATENT, SAMPLE_RATE } from '../src/core/time.ts';
 
 const argv = process.argv.slice(2);
 const opt = (k: string, d: number) => { const i = argv.indexOf(`--${k}`); return i >= 0 ? Number(argv[i + 1]) : d; };
 const seconds = opt('seconds', 10);
 const runs = opt('runs', 5);
-const frames = Math.floor((seconds * 16000) / 256 / 4) * 4;
-const audioSec = ((frames - 1) * 256) / 16000;
+const frames = Math.floor((seconds * SAMPLE_RATE) / AUDIO.hopLength / MELS_PER_LATENT) * MELS_PER_LATENT;
+const audioSec = ((frames - 1) * AUDIO.hopLength) / SAMPLE_RATE;
 const mel = new Float32Array(64 * frames).map((_, i) => -5 + 2 * Math.sin(i * 0.37) * Math.cos(i * 0.011));
 const latent = new Float32Array(8 * 16 * (frames / 4)).map((_, i) => Math.sin(i * 0.13));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;

@@ -3,8 +3,8 @@
 // Tolerances: a hard cut matches within ±1 frame at 16 fps, where the ground-truth frame is the 16 fps
 // frame that first shows the new shot (round(t · 16), as ffmpeg's fps filter rounds); a gradual
 // transition matches when the midpoints are within ±0.25 s. Matching is one-to-one, closest first.
+import { videoFrameNearest, videoFramesToSec } from '../../src/core/time.ts';
 
-export const EVAL_FPS = 16;
 export const GRADUAL_TOL_SEC = 0.25;
 
 export interface GtTransition {
@@ -39,8 +39,8 @@ export const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 function within(gt: GtTransition, d: Detection): number | null {
   if (gt.kind === 'cut') {
-    const df = Math.abs(Math.round(d.timeSec * EVAL_FPS) - Math.round(gt.timeSec * EVAL_FPS));
-    return df <= 1 ? df / EVAL_FPS : null;
+    const df = Math.abs(videoFrameNearest(d.timeSec) - videoFrameNearest(gt.timeSec));
+    return df <= 1 ? videoFramesToSec(df) : null;
   }
   const dt = Math.abs(d.timeSec - gt.timeSec);
   return dt <= GRADUAL_TOL_SEC + 1e-9 ? dt : null;
@@ -116,7 +116,7 @@ export function scoreKindless(gt: GtTransition[], times: number[]): { cut: Count
   const cuts = gt.filter((g) => g.kind === 'cut');
   const grads = gt.filter((g) => g.kind === 'gradual');
   const insideGradual = (t: number): boolean =>
-    grads.some((g) => Math.abs(t - g.timeSec) <= Math.max(GRADUAL_TOL_SEC, g.durSec / 2 + 1 / EVAL_FPS));
+    grads.some((g) => Math.abs(t - g.timeSec) <= Math.max(GRADUAL_TOL_SEC, g.durSec / 2 + videoFramesToSec(1)));
   const cutDet = det.filter((d) => !insideGradual(d.timeSec));
   const cm = match(cuts, cutDet, false);
   const gHit = grads.filter((g) => times.some((t) => Math.abs(t - g.timeSec) <= Math.max(GRADUAL_TOL_SEC, g.durSec / 2)));

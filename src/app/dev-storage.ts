@@ -3,13 +3,14 @@
 // them (e2e/studio.spec.ts). Not reachable without the URL flag.
 import { encodeWavPcm16 } from '../core/audio/wav.ts';
 import { LATENT_CHANNELS, latentFramesFor } from '../core/pipelines/generate.ts';
+import { SAMPLE_RATE } from '../core/time.ts';
 import { saveTake } from './persist.ts';
 import { useStudio, type Take } from './store.ts';
 
 export async function addSyntheticTakes(count: number, seconds: number): Promise<number> {
   const s = useStudio.getState();
   if (!s.video) throw new Error('open a video first');
-  const sr = 16000;
+  const sr = SAMPLE_RATE;
   let bytes = 0;
   for (let k = 0; k < count; k++) {
     let x = 12345 + k;

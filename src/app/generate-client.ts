@@ -1,5 +1,6 @@
 import { WorkerClient } from '../workers/client.ts';
 import type { GenerateApi } from '../workers/generate-api.ts';
+import { SAMPLE_RATE } from '../core/time.ts';
 
 let client: WorkerClient<GenerateApi> | null = null;
 
@@ -8,8 +9,8 @@ export function generateClient(): WorkerClient<GenerateApi> {
   return client;
 }
 
-/** Decodes any audio file the browser can read to 16 kHz mono. */
-export async function decodeAudioFile(file: File, sampleRate = 16000): Promise<Float32Array> {
+/** Decodes any audio file the browser can read to mono at the project's sample rate. */
+export async function decodeAudioFile(file: File, sampleRate = SAMPLE_RATE): Promise<Float32Array> {
   const ctx = new OfflineAudioContext(1, 1, sampleRate);
   let buf: AudioBuffer;
   try {

@@ -8,9 +8,9 @@ import { planWithAligner } from '../core/pipelines/score.ts';
 import { ALIGNER_FEAT } from '../core/aligner/aligner.ts';
 import { DEFAULT_SETTINGS } from '../core/pipelines/generate.ts';
 import { withPlannedTempo } from '../core/conditioning/tempo.ts';
-import { CancelledError } from '../workers/protocol.ts';
+import { isCancelled } from '../core/cancel.ts';
 import { generateClient } from './generate-client.ts';
-import { parseClient } from './pipeline.ts';
+import { parseClient } from './parse-client.ts';
 import { deleteTakes, loadTake, saveTake, updateProject, updateTake } from './persist.ts';
 import { useStudio, type Take } from './store.ts';
 
@@ -169,7 +169,7 @@ async function run(storyboard: number | null): Promise<void> {
       useStudio.setState({ error: `The take plays but could not be saved in this browser's storage (${err instanceof Error ? err.message : String(err)}). Delete old takes to make room.` });
     });
   } catch (err) {
-    const cancelled = err instanceof CancelledError || ac.signal.aborted;
+    const cancelled = isCancelled(err) || ac.signal.aborted;
     useStudio.setState({ phase: 'ready', progress: null,
       error: cancelled ? 'Generation cancelled. Press Generate to start again.' : `Generation failed: ${err instanceof Error ? err.message : String(err)}` });
   } finally {

@@ -1,22 +1,15 @@
 // Drives one video through decode (ffmpeg.wasm) and parse (parse worker). A failed or cancelled file
 // leaves the previous project untouched: results are committed to the store only on success.
 import { VideoDecoder } from '../media/decoder.ts';
-import { WorkerClient } from '../workers/client.ts';
-import { CancelledError } from '../workers/protocol.ts';
-import type { ParseApi } from '../workers/parse-api.ts';
+import { isCancelled, throwIfCancelled } from '../core/cancel.ts';
 import { NO_PLAN_EDITS, useStudio } from './store.ts';
 import { saveProject } from './persist.ts';
 import { prepareAligner, startVideoSession } from './generation.ts';
+import { parseClient } from './parse-client.ts';
 import { setVideoFile } from './video-file.ts';
 
 let decoder: VideoDecoder | null = null;
-let parser: WorkerClient<ParseApi> | null = null;
 let current: AbortController | null = null;
-
-export function parseClient(): WorkerClient<ParseApi> {
-  parser ??= new WorkerClient<ParseApi>(new Worker(new URL('../workers/parse.worker.ts', import.meta.url), { type: 'module' }));
-  return parser;
-}
 
 export function cancelCurrent(): void {
   current?.abort();
@@ -31,7 +24,7 @@ export async function openVideo(file: File): Promise<void> {
   try {
     decoder ??= new VideoDecoder();
     const decoded = await decoder.decode(file, (f) => useStudio.getState().setProgress('decode', f), ac.signal);
-    if (ac.signal.aborted) throw new CancelledError();
+    throwIfCancelled(ac.signal);
     useStudio.getState().setPhase('parsing', { stage: 'parse', fraction: 0 });
     const videoId = `${file.name}-${file.size}-${file.lastModified}`;
     const { data: frames, ...meta } = decoded;
@@ -67,7 +60,7 @@ export async function openVideo(file: File): Promise<void> {
   } catch (err) {
     // the previous project (if any) stays on screen; only the message changes
     const hasVideo = useStudio.getState().video !== null;
-    const cancelled = err instanceof CancelledError || ac.signal.aborted;
+    const cancelled = isCancelled(err) || ac.signal.aborted;
     useStudio.setState({
       phase: hasVideo ? 'ready' : cancelled ? 'idle' : 'error',
       progress: null,

@@ -1,7 +1,8 @@
-// Reads any audio file as 16 kHz mono float32 with the system ffmpeg; writes WAV files.
+// Reads any audio file as mono float32 at the project's sample rate (16 kHz) with the system ffmpeg; writes WAV files.
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { MediaError } from '../core/media/errors.ts';
+import { SAMPLE_RATE } from '../core/time.ts';
 
 export function readAudio16k(path: string): Promise<Float32Array> {
   try {
@@ -11,7 +12,7 @@ export function readAudio16k(path: string): Promise<Float32Array> {
     throw new MediaError(`No such file: ${path}`);
   }
   return new Promise((resolve, reject) => {
-    const p = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-i', path, '-vn', '-ac', '1', '-ar', '16000', '-f', 'f32le', 'pipe:1']);
+    const p = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-i', path, '-vn', '-ac', '1', '-ar', String(SAMPLE_RATE), '-f', 'f32le', 'pipe:1']);
     const chunks: Buffer[] = [];
     let err = '';
     p.stdout.on('data', (b: Buffer) => chunks.push(b));

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { eventIoU } from '../core/beats/metrics.ts';
 
 const vem = (...args: string[]) => spawnSync('node', ['bin/vem.mjs', ...args], { encoding: 'utf8' });
 
@@ -23,7 +24,8 @@ describe('vem parse', () => {
     expect(out.storyboards[0]!.startSec).toBe(0);
     expect(Object.keys(out.storyboards[0]!.descriptors)).toEqual(expect.arrayContaining(['brightness', 'saturation', 'warmth', 'colourfulness', 'motionEnergy']));
     expect(out.caption.length).toBeGreaterThan(0);
-    expect(out.timings.parseSec).toBeGreaterThanOrEqual(0);
+    expect(out.timings.parseSec).toBeGreaterThan(0);
+    expect(out.timings.decodeSec).toBeGreaterThan(0);
   });
 
   for (const [file, pattern] of [
@@ -51,8 +53,13 @@ describe('vem plan', () => {
     expect(res.status).toBe(0);
     const out = JSON.parse(res.stdout) as { bpm: number; beatsSec: number[]; transitions: { timeSec: number; onBeat: boolean; alignerProb: number }[] };
     expect(out.bpm).toBeGreaterThanOrEqual(70);
-    for (const t of out.transitions) expect(t.alignerProb).toBeGreaterThanOrEqual(0);
     expect(out.bpm).toBeLessThanOrEqual(170);
+    // the aligner ran: a probability per transition, not all the same
+    for (const t of out.transitions) {
+      expect(t.alignerProb).toBeGreaterThan(0);
+      expect(t.alignerProb).toBeLessThanOrEqual(1);
+    }
+    expect(new Set(out.transitions.map((t) => t.alignerProb)).size).toBeGreaterThan(1);
     for (const t of out.transitions) {
       const near = out.beatsSec.some((b) => Math.abs(b - t.timeSec) <= 0.07 + 1e-6);
       expect(near).toBe(t.onBeat);
@@ -80,8 +87,20 @@ describe('vem generate', () => {
     expect(r.steps).toBe(2);
     expect(r.seed).toBe(3);
     expect(r.transitions.length).toBeGreaterThan(0);
-    for (const t of r.transitions) expect(t.alignerProb).toBeGreaterThanOrEqual(0);
-    expect(r.tbIoU).toBeGreaterThanOrEqual(0);
+    for (const t of r.transitions) {
+      expect(t.alignerProb).toBeGreaterThan(0);
+      expect(t.alignerProb).toBeLessThanOrEqual(1);
+    }
+    // the figures are those of the beats it reports (times are rounded to 1 ms in the JSON: a beat within
+    // 2 ms of a tolerance's edge may fall either way)
+    const cuts = r.transitions.map((t) => t.timeSec);
+    for (const t of r.transitions) {
+      const d = Math.min(...r.beatsSec.map((b) => Math.abs(b - t.timeSec)));
+      if (Math.abs(d - 0.07) > 0.002) expect(t.hit, `cut at ${t.timeSec} s, nearest beat ${d.toFixed(3)} s away`).toBe(d <= 0.07);
+    }
+    expect(r.tbHit70).toBeCloseTo(r.transitions.filter((t) => t.hit).length / r.transitions.length, 3);
+    expect(r.tbIoU).toBeGreaterThanOrEqual(eventIoU(cuts, r.beatsSec, 0.5 - 0.002) - 5e-4);
+    expect(r.tbIoU).toBeLessThanOrEqual(eventIoU(cuts, r.beatsSec, 0.5 + 0.002) + 5e-4);
     // stages that ran took time (a stage skipped or mis-timed would read 0)
     for (const k of ['decodeSec', 'denoiseSec', 'vaeSec', 'vocoderSec']) expect(r.timings[k]).toBeGreaterThan(0);
     // the WAV never clips: the JSON states its level and no 16-bit sample passes −1 dBFS
@@ -117,14 +136,28 @@ describe('vem eval', () => {
     expect(res.stderr).toMatch(/no videos/);
   });
 
+  it('writes docs/evaluation.md only for the default benchmark, and only with --write-docs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vem-eval-docs-'));
+    const other = vem('eval', dir, '--write-docs', '--json');
+    expect(other.status).toBe(1);
+    expect(other.stderr).toMatch(/--write-docs writes docs\/evaluation\.md.*--doc FILE/);
+    const both = vem('eval', '--write-docs', '--doc', join(dir, 'x.md'), '--json');
+    expect(both.status).toBe(1);
+    expect(both.stderr).toMatch(/give one/);
+  });
+
   it('generates for every video, scores it with the Python twin and reports the rows', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vem-eval-'));
     copyFileSync('e2e/fixtures/cuts-10s.mp4', join(dir, 'clip.mp4'));
     const truth = JSON.parse(readFileSync('e2e/fixtures/cuts-10s.json', 'utf8')) as { transitions: { timeSec: number }[] };
     writeFileSync(join(dir, 'clip.cuts.json'), JSON.stringify({ cutsSec: truth.transitions.map((t) => t.timeSec) }));
     const run = join(dir, 'run');
-    const res = vem('eval', dir, '--steps', '2', '--variants', 'none', '--doc', 'none', '--pretrained', 'none', '--out', run, '--json');
+    const docs = readFileSync('docs/evaluation.md', 'utf8');
+    const res = vem('eval', dir, '--steps', '2', '--variants', 'none', '--pretrained', 'none', '--out', run, '--json');
     expect(res.status, res.stderr).toBe(0);
+    // the table goes to the run folder; the repository's docs are not touched without --write-docs
+    expect(readFileSync(join(run, 'evaluation.md'), 'utf8')).toMatch(/\| full \| /);
+    expect(readFileSync('docs/evaluation.md', 'utf8')).toBe(docs);
     const out = JSON.parse(res.stdout) as { rows: Record<string, Record<string, number | null>>; videos: { id: string; cuts: number; cutSource: string }[] };
     // no ground-truth music beside the video: no ground-truth or random rows, no B_IoU
     expect(Object.keys(out.rows)).toEqual(['clickTrack', 'full']);

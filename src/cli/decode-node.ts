@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import constants from '../core/constants.json';
+import { VIDEO_FPS, videoFramesToSec } from '../core/time.ts';
 import { EmptyFileError, MediaError, NoFramesError, TooLargeError } from '../core/media/errors.ts';
 import { checkLimits, frameArgs, outputSize, parseProbeLog, progressFromLog, type DecodedFrames } from '../core/media/probe.ts';
 
@@ -46,8 +47,8 @@ export async function decodeVideoFile(path: string, onProgress?: (f: number) => 
   if (frameCount === 0) throw new NoFramesError();
   const warnings = res.stderr.split(/[\r\n]+/).map((l) => l.trim()).filter((l) => DECODE_ERROR_LINE.test(l) && !l.startsWith('frame='));
   return {
-    info, ...dims, fps: constants.video.fps, frameCount, warnings,
-    durationSec: info.durationSec ?? frameCount / constants.video.fps,
+    info, ...dims, fps: VIDEO_FPS, frameCount, warnings,
+    durationSec: info.durationSec ?? videoFramesToSec(frameCount),
     data: new Uint8Array(res.stdout.buffer, res.stdout.byteOffset, frameCount * frameBytes),
   };
 }

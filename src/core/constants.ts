@@ -14,7 +14,6 @@ export interface AudioConstants {
 
 export const CONSTANTS = raw;
 export const AUDIO: AudioConstants = raw.audio;
-export const VIDEO_FPS: number = raw.video.fps;
 
 export type TagCategory = keyof typeof raw.tags;
 

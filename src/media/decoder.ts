@@ -5,9 +5,10 @@
 import type { FFmpeg } from '@ffmpeg/ffmpeg';
 import { loadFFmpeg } from './ffmpeg-core.ts';
 import constants from '../core/constants.json';
+import { VIDEO_FPS, videoFramesToSec } from '../core/time.ts';
 import { EmptyFileError, NoFramesError, TooLargeError } from '../core/media/errors.ts';
 import { checkLimits, frameArgs, outputSize, parseProbeLog, progressFromLog, type DecodedFrames } from '../core/media/probe.ts';
-import { CancelledError } from '../workers/protocol.ts';
+import { throwIfCancelled } from '../core/cancel.ts';
 
 export interface DecodedVideo extends DecodedFrames {
   decodeSec: number;
@@ -61,7 +62,7 @@ export class VideoDecoder {
         };
         const code = await ff.exec(frameArgs(input, '/frames.rgb', size));
         this.onLine = null;
-        if (signal?.aborted) throw new CancelledError();
+        throwIfCancelled(signal);
         const frameBytes = size.width * size.height * 3;
         let data: Uint8Array;
         try {
@@ -75,8 +76,8 @@ export class VideoDecoder {
         if (frameCount === 0) throw new NoFramesError();
         onProgress(1);
         return {
-          info, ...size, fps: constants.video.fps, frameCount,
-          durationSec: info.durationSec ?? frameCount / constants.video.fps,
+          info, ...size, fps: VIDEO_FPS, frameCount,
+          durationSec: info.durationSec ?? videoFramesToSec(frameCount),
           data: data.byteLength === frameCount * frameBytes ? data : data.slice(0, frameCount * frameBytes),
           decodeSec: (performance.now() - t0) / 1000,
         };
@@ -84,7 +85,7 @@ export class VideoDecoder {
         await ff.unmount(MOUNT).catch(() => undefined);
       }
     } catch (err) {
-      if (signal?.aborted) throw new CancelledError();
+      throwIfCancelled(signal);
       throw err;
     } finally {
       signal?.removeEventListener('abort', abort);

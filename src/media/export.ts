@@ -8,7 +8,7 @@
 import type { FFmpeg } from '@ffmpeg/ffmpeg';
 import { loadFFmpeg } from './ffmpeg-core.ts';
 import { MP4_COPY_CODECS, parseProbeLog, progressFromLog } from '../core/media/probe.ts';
-import { CancelledError } from '../workers/protocol.ts';
+import { throwIfCancelled } from '../core/cancel.ts';
 
 export interface ExportOptions {
   onProgress?(fraction: number): void;
@@ -82,7 +82,7 @@ const tail = (log: string[]) => log.filter((l) => l.trim()).slice(-3).join(' / '
 async function job<T>(videoFile: File, signal: AbortSignal | undefined, busy: string, scratch: string[],
   work: (ff: FFmpeg, input: string, info: ReturnType<typeof parseProbeLog>) => Promise<T>): Promise<T> {
   if (running) throw new Error(busy);
-  if (signal?.aborted) throw new CancelledError();
+  throwIfCancelled(signal);
   running = true;
   const abort = () => terminate();
   signal?.addEventListener('abort', abort, { once: true });
@@ -95,7 +95,7 @@ async function job<T>(videoFile: File, signal: AbortSignal | undefined, busy: st
       const input = `${MOUNT}/${videoFile.name}`;
       const info = parseProbeLog((await run(ff, ['-hide_banner', '-i', input])).log.join('\n'));
       const out = await work(ff, input, info);
-      if (signal?.aborted) throw new CancelledError();
+      throwIfCancelled(signal);
       return out;
     } finally {
       if (ffmpeg === ff) {
@@ -104,7 +104,7 @@ async function job<T>(videoFile: File, signal: AbortSignal | undefined, busy: st
       }
     }
   } catch (err) {
-    if (signal?.aborted) throw new CancelledError('Cancelled.');
+    throwIfCancelled(signal, 'Cancelled.');
     // after an unexpected failure the core's state is unknown: the next job starts a fresh one
     terminate();
     throw err;
@@ -138,7 +138,7 @@ export async function exportMp4(videoFile: File, wavBytes: Uint8Array, opts: Exp
       onProgress?.(0);
       result = await run(ff, muxArgs(input, info.durationSec, REENCODE_VIDEO), progress);
     }
-    if (signal?.aborted) throw new CancelledError('Export cancelled.');
+    throwIfCancelled(signal, 'Export cancelled.');
     if (result.code !== 0) {
       throw new Error(`MP4 export failed: ffmpeg could not combine the video and the soundtrack (${tail(result.log)}). `
         + 'Download the WAV and combine it in a video editor, or re-export the video as H.264 MP4 and try again.');
@@ -164,7 +164,7 @@ export async function transcodePreview(videoFile: File, opts: ExportOptions = {}
       '-vf', 'scale=-2:min(360\\,ih)', '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '26', '-pix_fmt', 'yuv420p',
       '-c:a', 'aac', '-b:a', '128k', '-movflags', '+faststart', PREVIEW,
     ], progressOf(onProgress, info.durationSec));
-    if (signal?.aborted) throw new CancelledError('Preview cancelled.');
+    throwIfCancelled(signal, 'Preview cancelled.');
     if (result.code !== 0) throw new Error(`This browser cannot play the video, and a preview could not be made (${tail(result.log)}).`);
     return new Blob([(await ff.readFile(PREVIEW)) as BlobPart], { type: 'video/mp4' });
   });

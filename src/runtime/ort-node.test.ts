@@ -1,10 +1,12 @@
 // onnxruntime-node against PyTorch on the same input, for every shipped model with a parity fixture;
-// and the sha256 check refusing a corrupt file.
+// the shared run layer on a real session (undeclared feeds dropped, a failed run named); and the sha256
+// check refusing a corrupt file.
 import { describe, expect, it } from 'vitest';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NodeBackend } from './ort-node.ts';
+import { ModelRunError } from './ort-run.ts';
 import { decodeF32, maxAbsDiff, type ParityFixture } from './parity-fixtures.ts';
 
 const FIXTURES = 'e2e/fixtures/parity';
@@ -29,6 +31,25 @@ describe('onnxruntime-node vs PyTorch', () => {
       await backend.dispose();
     });
   }
+
+  it('drops a feed the model does not declare, and names model, feeds and runtime when a run fails', async () => {
+    const fx = fixtures.find((f) => f.model === 'vocoder') ?? fixtures[0]!;
+    const backend = new NodeBackend('public/models');
+    const feeds = Object.fromEntries(Object.entries(fx.inputs).map(([k, v]) => [k, { data: decodeF32(v.b64), dims: v.dims }]));
+    const plain = await backend.run(fx.model, feeds);
+    const withExtra = await backend.run(fx.model, { ...feeds, not_an_input: { data: new Float32Array(3), dims: [3] } });
+    for (const k of Object.keys(plain)) expect(withExtra[k]!.data).toEqual(plain[k]!.data);
+    // the first input with its last axis cut short and an int32 copy of it: the model refuses both
+    const [name, t] = Object.entries(feeds)[0]!;
+    const dims = [...t.dims.slice(0, -1), 1];
+    const n = dims.reduce((a, b) => a * b, 1);
+    const bad = backend.run(fx.model, { ...feeds, [name]: { data: new Int32Array(n), dims } });
+    const err = await bad.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ModelRunError);
+    expect(err).toMatchObject({ name: 'ModelRunError', model: fx.model, where: 'node' });
+    expect((err as Error).message).toContain(`${fx.model} failed on node with ${name}[${dims.join('×')}] int32 (the model declares float32)`);
+    await backend.dispose();
+  });
 
   it('refuses a model file whose sha256 does not match the manifest', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vem-models-'));

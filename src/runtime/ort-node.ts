@@ -2,13 +2,16 @@
 import * as ort from 'onnxruntime-node';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeFeeds, type InferenceBackend, type Tensor32 } from '../core/models/backend.ts';
+import type { InferenceBackend, Tensor32 } from '../core/models/backend.ts';
 import { modelEntry, parseManifest, verifyModelBytes, type Manifest } from '../core/models/manifest.ts';
+import { RunQueue, runSession, type FeedTensor, type MakeTensor } from './ort-run.ts';
+
+const makeTensor: MakeTensor<ort.Tensor> = (type, data, dims) => new ort.Tensor(type, data, dims);
 
 export class NodeBackend implements InferenceBackend {
   readonly ep = 'cpu';
   private readonly sessions = new Map<string, ort.InferenceSession>();
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new RunQueue();
   readonly manifest: Manifest;
 
   constructor(private readonly dir: string, private readonly threads = 1) {
@@ -31,26 +34,9 @@ export class NodeBackend implements InferenceBackend {
     return s;
   }
 
-  /** Runs go one at a time through one promise chain. */
-  run(model: string, feeds: Record<string, Tensor32>): Promise<Record<string, Tensor32>> {
-    const next = this.queue.then(async () => {
-      const s = await this.session(model);
-      const inputs: Record<string, ort.Tensor> = {};
-      // a model may declare fewer inputs than the pipeline offers (an ablation variant without the TB
-      // adapter has no rhythm input): feed what it declares
-      for (const [k, v] of Object.entries(feeds)) if (s.inputNames.includes(k)) inputs[k] = new ort.Tensor('float32', v.data, v.dims);
-      try {
-        const out = await s.run(inputs);
-        const res: Record<string, Tensor32> = {};
-        for (const [k, v] of Object.entries(out)) res[k] = { data: v.data as Float32Array, dims: [...v.dims] };
-        return res;
-      } catch (err) {
-        const desc = describeFeeds(feeds);
-        throw new Error(`${model} failed on ${desc}: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    });
-    this.queue = next.catch(() => undefined);
-    return next;
+  /** Runs go one at a time; see ort-run.ts. */
+  run(model: string, feeds: Record<string, FeedTensor>): Promise<Record<string, Tensor32>> {
+    return this.queue.enqueue(async () => runSession(await this.session(model), model, feeds, 'node', makeTensor));
   }
 
   async dispose(): Promise<void> {

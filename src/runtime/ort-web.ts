@@ -3,13 +3,16 @@
 // session creation or mid-run falls back to WASM and says so through `fallbackReason`.
 import * as ort from 'onnxruntime-web';
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
-import { describeFeeds, type InferenceBackend, type Tensor32 } from '../core/models/backend.ts';
+import type { InferenceBackend, Tensor32 } from '../core/models/backend.ts';
 import { modelEntry, ModelFileError, parseManifest, verifyModelBytes, type Manifest } from '../core/models/manifest.ts';
+import { ModelRunError, RunQueue, runSession, type FeedTensor, type MakeTensor } from './ort-run.ts';
 
 ort.env.wasm.wasmPaths = { wasm: wasmUrl };
 ort.env.wasm.numThreads = 1;
 
 export type EpPreference = 'webgpu' | 'wasm';
+
+const makeTensor: MakeTensor<ort.Tensor> = (type, data, dims) => new ort.Tensor(type, data, dims);
 
 async function fetchBytes(url: string, what: string): Promise<Uint8Array> {
   let res: Response;
@@ -36,7 +39,7 @@ export class WebBackend implements InferenceBackend {
   fallbackReason: string | null = null;
   private readonly sessions = new Map<string, ort.InferenceSession>();
   private readonly bytes = new Map<string, Uint8Array>();
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new RunQueue();
 
   private constructor(private readonly baseUrl: string, readonly manifest: Manifest, ep: EpPreference, private readonly strictGpu: boolean) {
     this.ep = ep;
@@ -107,7 +110,7 @@ export class WebBackend implements InferenceBackend {
   /** Fetches, verifies and opens the given models now (in the run queue), reporting the share done by
    *  bytes: the "loading models" step of the progress bar. */
   preload(names: readonly string[], onProgress?: (fraction: number) => void): Promise<void> {
-    const next = this.queue.then(async () => {
+    return this.queue.enqueue(async () => {
       const sizes = names.map((n) => Math.max(1, modelEntry(this.manifest, n).bytes));
       const total = sizes.reduce((a, x) => a + x, 0);
       let done = 0;
@@ -117,38 +120,23 @@ export class WebBackend implements InferenceBackend {
         onProgress?.(done / total);
       }
     });
-    this.queue = next.catch(() => undefined);
-    return next;
   }
 
-  /** Runs go one at a time through one promise chain (WebGPU sessions must not run concurrently). */
-  run(model: string, feeds: Record<string, Tensor32>): Promise<Record<string, Tensor32>> {
-    const next = this.queue.then(() => this.runNow(model, feeds, true));
-    this.queue = next.catch(() => undefined);
-    return next;
+  /** Runs go one at a time (WebGPU sessions must not run concurrently); see ort-run.ts. */
+  run(model: string, feeds: Record<string, FeedTensor>): Promise<Record<string, Tensor32>> {
+    return this.queue.enqueue(() => this.runNow(model, feeds, true));
   }
 
-  private async runNow(model: string, feeds: Record<string, Tensor32>, mayRetry: boolean): Promise<Record<string, Tensor32>> {
+  private async runNow(model: string, feeds: Record<string, FeedTensor>, mayRetry: boolean): Promise<Record<string, Tensor32>> {
     const s = await this.session(model);
-    const inputs: Record<string, ort.Tensor> = {};
-    // a model may declare fewer inputs than the pipeline offers (an ablation variant without the rhythm
-    // path has no rhythm input): feed what it declares, as the Node backend does
-    for (const [k, v] of Object.entries(feeds)) if (s.inputNames.includes(k)) inputs[k] = new ort.Tensor('float32', v.data, v.dims);
     try {
-      const out = await s.run(inputs);
-      const res: Record<string, Tensor32> = {};
-      for (const [k, v] of Object.entries(out)) {
-        const data = (v.location === 'cpu' ? v.data : await v.getData()) as Float32Array;
-        res[k] = { data, dims: [...v.dims] };
-      }
-      return res;
+      return await runSession(s, model, feeds, this.ep, makeTensor);
     } catch (err) {
-      if (this.ep === 'webgpu' && mayRetry && !this.strictGpu) {
-        await this.switchToWasm(`WebGPU failed while running ${model}: ${err instanceof Error ? err.message : String(err)}`);
+      if (err instanceof ModelRunError && err.where === 'webgpu' && mayRetry && !this.strictGpu) {
+        await this.switchToWasm(`WebGPU failed while running ${model}: ${err.reason}`);
         return this.runNow(model, feeds, false);
       }
-      const desc = describeFeeds(feeds);
-      throw new Error(`${model} failed on ${this.ep} with ${desc}: ${err instanceof Error ? err.message : String(err)}`);
+      throw err;
     }
   }
 

@@ -1,6 +1,7 @@
 // Main-thread side of the worker protocol: an id -> pending map, progress callbacks, cancellation
 // through AbortSignal, and terminate() that rejects everything pending.
-import { CancelledError, type FromWorker, type ToWorker, type WorkerApi } from './protocol.ts';
+import { CancelledError, isCancelled } from '../core/cancel.ts';
+import type { FromWorker, ToWorker, WorkerApi } from './protocol.ts';
 
 interface Pending {
   resolve: (v: unknown) => void;
@@ -68,7 +69,7 @@ export class WorkerClient<Api extends WorkerApi> {
     else {
       this.pending.delete(msg.id);
       if (msg.type === 'result') p.resolve(msg.payload);
-      else p.reject(msg.error.name === 'CancelledError' ? new CancelledError(msg.error.message) : new WorkerError(msg.error.name, msg.error.message));
+      else p.reject(isCancelled(msg.error) ? new CancelledError(msg.error.message) : new WorkerError(msg.error.name, msg.error.message));
     }
   }
 

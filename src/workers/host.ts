@@ -1,5 +1,6 @@
 // Worker side of the protocol: translates messages into calls of plain async handlers.
-import { CancelledError, serializeError, type FromWorker, type ToWorker } from './protocol.ts';
+import { throwIfCancelled } from '../core/cancel.ts';
+import { serializeError, type FromWorker, type ToWorker } from './protocol.ts';
 
 export interface HandlerContext {
   progress(stage: string, fraction: number): void;
@@ -31,7 +32,7 @@ export function serveWorker(handlers: Record<string, Handler>, scope: { postMess
     const transfer: Transferable[] = [];
     const ctx: HandlerContext = {
       progress: (stage, fraction) => post({ type: 'progress', id: msg.id, stage, fraction }),
-      checkCancelled: () => { if (ac.signal.aborted) throw new CancelledError(); },
+      checkCancelled: () => throwIfCancelled(ac.signal),
       signal: ac.signal,
       transfer: (...b) => transfer.push(...b),
     };

@@ -29,13 +29,6 @@ export type FromWorker =
 /** An API maps each request kind to its payload and result types. */
 export type WorkerApi = Record<string, { payload: unknown; result: unknown }>;
 
-export class CancelledError extends Error {
-  override name = 'CancelledError';
-  constructor(message = 'Cancelled') {
-    super(message);
-  }
-}
-
 export function serializeError(err: unknown): SerializedError {
   if (err instanceof Error) return { name: err.name, message: err.message };
   return { name: 'Error', message: String(err) };

@@ -12,17 +12,18 @@ import numpy as np
 from scipy import linalg
 
 from . import audio, tags
+from .timebase import MEL_FPS, SAMPLE_RATE
 
 WIN_SEC, HOP_SEC = 2.0, 1.0
 DIM = 143
 
 
-def embed(x: np.ndarray, sr: int = 16000) -> np.ndarray:
+def embed(x: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray:
     """(windows, 143) for one signal (empty when shorter than one window)."""
     mel = audio.log_mel(np.asarray(x, np.float32))               # (64, T) at 62.5 fps
     feats = tags.frame_features(np.asarray(x, np.float64))
     flux, chroma = feats["flux"], feats["chroma"]
-    fps = 16000 / 256
+    fps = MEL_FPS
     w, h = int(WIN_SEC * fps), int(HOP_SEC * fps)
     out = []
     for s in range(0, mel.shape[1] - w + 1, h):

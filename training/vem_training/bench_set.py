@@ -29,10 +29,11 @@ from . import audio
 from .constants import REPO_ROOT
 from .corpus import edits, sources
 from .corpus.render_edit import render_spec_mp4
+from .timebase import SAMPLE_RATE
 
 DEFAULT_CORPUS = REPO_ROOT / "training" / "data" / "corpus"
 BEAT_CUT_SEC = (12.0, 18.0, 24.0, 30.0, 38.0, 46.0, 55.0, 65.0, 75.0, 88.0)
-SR = 16000
+SR = SAMPLE_RATE
 
 
 def _test_tracks(corpus: Path) -> list[dict]:

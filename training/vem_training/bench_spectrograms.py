@@ -14,12 +14,13 @@ import numpy as np
 
 from . import audio, constants
 from .evaluate_autoencoder import save_stacked
+from .timebase import SAMPLE_RATE
 
 
 def strip(y: np.ndarray, seconds: float, label: str, cuts, beats, height: int = 96):
     from PIL import Image, ImageDraw
     fps = constants.mel_fps()
-    m = audio.log_mel(y[: int(seconds * 16000)])
+    m = audio.log_mel(y[: int(seconds * SAMPLE_RATE)])
     v = np.clip((m - (-11.5)) / (2.0 - (-11.5)), 0, 1)[::-1]            # fixed range: rows are comparable
     rgb = np.stack([v ** 0.8, v ** 1.6, 0.35 + 0.4 * v], axis=-1)       # dark blue → yellow-white
     img = Image.fromarray((rgb * 255).astype(np.uint8)).resize((int(seconds * fps), height), Image.BILINEAR)

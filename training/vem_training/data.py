@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .timebase import SAMPLE_RATE
+
 
 def load_index(corpus: Path) -> list[dict]:
     return json.loads((Path(corpus) / "index.json").read_text())["tracks"]
@@ -43,7 +45,7 @@ class AudioCrops:
             if len(x) > seg_samples + 1:
                 self.audio.append(x)
         self.p = _length_weights([len(a) for a in self.audio], "audio", corpus)
-        self.hours = sum(len(a) for a in self.audio) / 16000 / 3600
+        self.hours = sum(len(a) for a in self.audio) / SAMPLE_RATE / 3600
 
     def batch(self, n: int) -> torch.Tensor:
         out = np.empty((n, self.seg), dtype=np.float32)

@@ -15,7 +15,8 @@ import numpy as np
 import torch
 
 from . import constants
-from .rhythm import LATENT_FRAME_SEC, RHYTHM_CHANNELS, RHYTHM_INPUT, rhythm_features
+from .rhythm import RHYTHM_CHANNELS, RHYTHM_INPUT, rhythm_features
+from .timebase import LATENT_FRAME_SEC
 
 MAX_STORIES = 24            # storyboards per window the app may send (the model's S axis is dynamic)
 MIN_STORY_SEC = LATENT_FRAME_SEC  # a storyboard must cover at least one latent frame of the window

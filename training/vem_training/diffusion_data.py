@@ -20,9 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from . import constants
+from .timebase import LATENT_T, MEL_FPS
 
-MEL_FPS = constants.mel_fps()
-LATENT_T = constants.load()["latent"]["timeDownsample"]
 Q_RANGE = 4.0  # int8 covers ±4 std of each normalised channel
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import beats, tags
+from .timebase import SAMPLE_RATE
 
 IOU_TOL_SEC = 0.5
 HIT_TOL_SEC = 0.07
@@ -79,7 +80,7 @@ def tag_agreement(y: np.ndarray, sections: list[dict], thresholds: dict | None) 
     return weighted_agreement(sections, measured_section_tags(y, sections, thresholds))
 
 
-def click_track(beats_sec, downbeats_every: int, dur_sec: float, sr: int = 16000) -> np.ndarray:
+def click_track(beats_sec, downbeats_every: int, dur_sec: float, sr: int = SAMPLE_RATE) -> np.ndarray:
     """A metronome on a beat grid: 30 ms decaying 1.5 kHz clicks (2 kHz on every `downbeats_every`-th)."""
     n = int(round(dur_sec * sr))
     y = np.zeros(n, np.float32)

@@ -21,6 +21,7 @@ import torch
 
 from . import audio, beats, constants, data, losses
 from .export import MANIFEST, MODELS_DIR, load_manifest, save_manifest
+from .timebase import SAMPLE_RATE
 
 
 def griffin_lim(log_mel: np.ndarray, iters: int = 64, seed: int = 0) -> np.ndarray:
@@ -62,7 +63,7 @@ def test_clips(corpus: Path, n: int, seconds: float = 10.0) -> list[tuple[str, n
     per_track = max(1, int(np.ceil(n / max(len(tracks), 1))))
     for t in tracks:
         x, _ = sf.read(str(corpus / "audio" / f"{t['id']}.wav"), dtype="float32")
-        seg = int(seconds * 16000)
+        seg = int(seconds * SAMPLE_RATE)
         if len(x) < seg:
             continue
         for _ in range(per_track):
@@ -123,17 +124,17 @@ def main(argv=None):
         t0 = time.perf_counter()
         y_voc = sess["vocoder"].run(None, {"mel": mel[None]})[0][0]
         voc_sec += time.perf_counter() - t0
-        audio_sec += len(y_voc) / 16000
+        audio_sec += len(y_voc) / SAMPLE_RATE
         lat = sess["vae_encoder"].run(None, {"mel": mel[None]})[0]
         mel_rt = sess["vae_decoder"].run(None, {"latent": lat})[0][0]
         y_rt = sess["vocoder"].run(None, {"mel": mel_rt[None]})[0][0]
         y_gl = griffin_lim(mel)
         y_rt_gl = griffin_lim(mel_rt)
-        ref_beats = beats.track_beats(x, 16000, downbeats=False)[0]
+        ref_beats = beats.track_beats(x, SAMPLE_RATE, downbeats=False)[0]
         for key, y in (("vocoder", y_voc), ("griffinLim", y_gl), ("roundtrip", y_rt), ("roundtripGriffinLim", y_rt_gl)):
             rows[key]["melL1"].append(mel_l1(y, mel))
             rows[key]["mrstft"].append(mrstft(y, x))
-            rows[key]["beatF"].append(beats.f_measure(ref_beats, beats.track_beats(y, 16000, downbeats=False)[0]))
+            rows[key]["beatF"].append(beats.f_measure(ref_beats, beats.track_beats(y, SAMPLE_RATE, downbeats=False)[0]))
         if i == 0 and args.write:
             mel_image([("original", mel), ("vocoder (re-analysed)", audio.log_mel(y_voc)), ("VAE decode", mel_rt),
                        ("VAE + vocoder (re-analysed)", audio.log_mel(y_rt)), ("Griffin-Lim", audio.log_mel(y_gl))],
@@ -142,7 +143,7 @@ def main(argv=None):
             listen = Path(args.corpus).parent / "listen"
             listen.mkdir(exist_ok=True)
             for key, y in (("original", x), ("vocoder", y_voc), ("roundtrip", y_rt), ("griffinlim", y_gl)):
-                sf.write(str(listen / f"{tid}-{key}.wav"), y, 16000)
+                sf.write(str(listen / f"{tid}-{key}.wav"), y, SAMPLE_RATE)
         print(f"[{i + 1}/{len(clips)}] {tid}: voc melL1 {rows['vocoder']['melL1'][-1]:.3f} rt {rows['roundtrip']['melL1'][-1]:.3f} "
               f"GL {rows['griffinLim']['melL1'][-1]:.3f} beatF rt {rows['roundtrip']['beatF'][-1]:.2f}", flush=True)
     summary = {k: {m: round(float(np.mean(v)), 4) for m, v in r.items()} for k, r in rows.items()}

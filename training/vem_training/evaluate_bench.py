@@ -30,8 +30,9 @@ import numpy as np
 
 from . import audio, beats, eval_metrics
 from .audio_embedding import embed, frechet
+from .timebase import SAMPLE_RATE
 
-SR = 16000
+SR = SAMPLE_RATE
 REFERENCE_ROWS = ("groundTruth", "randomMusic", "clickTrack")
 NOTES_MARKER = "## Reading the table"
 METRICS = ("tbIoU", "tbHit70", "bIoU", "beatF", "planF", "tagAgreement", "fd", "genSecPerSec")
@@ -207,7 +208,7 @@ def write_doc(path: Path, request: dict, res: dict) -> None:
     lines = [
         "# Evaluation: the paper's metrics on our held-out benchmark",
         "",
-        "Written by `npx vem eval` (do not edit by hand; rerun it). The benchmark is built by",
+        "Written by `npx vem eval --write-docs` (do not edit by hand; rerun it). The benchmark is built by",
         "`python -m vem_training.bench_set` from the corpus's held-out test split (`training/data/bench`, not",
         "committed): 10 videos of 12–88 s cut on the beats of the 9 held-out recorded tracks (real footage and",
         "photos with camera moves; 30 % of the transitions gradual), plus 3 hard cases (a 30 s still with a slow",
@@ -254,7 +255,7 @@ def write_doc(path: Path, request: dict, res: dict) -> None:
         f, g = pv["rows"]["full"], pv["rows"].get("groundTruth", {})
         lines.append(f"| {pv['id']} | {pv['durSec']:.1f} | {pv['cuts']} ({pv['cutSource']}) | {_fmt(f['tbHit70'])} "
                      f"({_fmt(g.get('tbHit70'))}) | {_fmt(f['tbIoU'])} | {_fmt(f['beatF'])} | {_fmt(f['tagAgreement'])} |")
-    lines += ["", "Reproduce: `npx vem eval --json` (builds the benchmark first if `training/data/bench` is missing;",
+    lines += ["", "Reproduce: `npx vem eval --write-docs --json` (builds the benchmark first if `training/data/bench` is missing;",
               "needs the corpus, `docs/corpus.md`, and the training venv; the musicnn figures set up",
               "`training/.venv-eval` on first use). Variant rows come from `training/runs/variants`:",
               "`python -m vem_training.export inference-drop --out runs/variants` (the shipped network without tags",

@@ -32,7 +32,8 @@ from .audio_embedding import embed, frechet
 from .diffusion import MAX_STORIES, clip_storyboards, empty_condition, fill_storyboards, multi_hot, sample, tag_index
 from .diffusion_checks import model_call
 from .export import MODELS_DIR, VARIANTS, load_denoiser
-from .rhythm import LATENT_FRAME_SEC, rhythm_features
+from .rhythm import rhythm_features
+from .timebase import LATENT_FRAME_SEC, SAMPLE_RATE
 
 MAX_LATENT = 256
 
@@ -66,7 +67,7 @@ def request(c: dict, n_latent: int, track_beats=None) -> tuple[dict, list[dict],
 
 
 def beat_figures(y: np.ndarray, requested: np.ndarray) -> tuple[float, float]:
-    est = beats.track_beats(y, 16000, downbeats=False)[0]
+    est = beats.track_beats(y, SAMPLE_RATE, downbeats=False)[0]
     if len(requested) == 0:
         return float("nan"), float("nan")
     return beats.match_events(requested, est, 0.07) / len(requested), eval_metrics.b_iou(requested, est)
@@ -142,7 +143,7 @@ def main(argv=None):
     for c in cl:
         x = audio.load_wav_mono(corpus / "audio" / f"{c['trackId']}.wav")[0] if (corpus / "audio" / f"{c['trackId']}.wav").exists() else None
         n_lat = min(MAX_LATENT, int(c["durSec"] / LATENT_FRAME_SEC) // 4 * 4)
-        a = int(round(c["startSec"] * 16000))
+        a = int(round(c["startSec"] * SAMPLE_RATE))
         real = x[a:a + n_lat * 1024] if x is not None else None
         cond, secs, bt = request(c, n_lat, tracks[c["trackId"]]["beatsSec"])
         reqs.append((c, n_lat, cond, secs, bt, real))
@@ -186,7 +187,7 @@ def main(argv=None):
                 import soundfile as sf
                 d = corpus.parent / "listen"
                 d.mkdir(exist_ok=True)
-                sf.write(str(d / f"diffusion-{name}-{r[0]['trackId']}.wav"), y, 16000)
+                sf.write(str(d / f"diffusion-{name}-{r[0]['trackId']}.wav"), y, SAMPLE_RATE)
         res = {k: round(float(np.nanmean(v)), 4) for k, v in rows.items()}
         res["fd"] = round(frechet(np.concatenate(embs), real_emb), 3)
         res["denoiseSecPerClip"] = round(t_gen / len(reqs), 3)

@@ -20,6 +20,7 @@ import numpy as np
 
 from . import audio, beats, constants, eval_metrics
 from .corpus.render_edit import render_edit_mp4
+from .timebase import SAMPLE_RATE
 
 
 def tb_figures(cuts: np.ndarray, bt: np.ndarray) -> tuple[float, float]:
@@ -54,10 +55,10 @@ def main(argv=None):
         cuts = np.asarray([c["timeSec"] for c in e["cuts"]])
         y, _ = audio.load_wav_mono(wav)
         x, _ = audio.load_wav_mono(corpus / "audio" / f"{e['trackId']}.wav")
-        a = int(round(e["musicStartSec"] * 16000))
-        gt = x[a:a + int(round(e["durSec"] * 16000))]
+        a = int(round(e["musicStartSec"] * SAMPLE_RATE))
+        gt = x[a:a + int(round(e["durSec"] * SAMPLE_RATE))]
         for key, sig in (("generated", y), ("groundTruth", gt)):
-            h, i = tb_figures(cuts, beats.track_beats(sig, 16000, downbeats=False)[0])
+            h, i = tb_figures(cuts, beats.track_beats(sig, SAMPLE_RATE, downbeats=False)[0])
             res[key]["tbHit70"].append(h)
             res[key]["tbIoU"].append(i)
         h, i = tb_figures(cuts, np.asarray(out["beatsSec"]))

@@ -23,7 +23,7 @@ import torch
 
 from . import constants
 from .models import build_model
-from . import audio, parity
+from . import audio, parity, timebase
 
 import os
 
@@ -179,7 +179,7 @@ def export_vocoder(run: Path, init_from: list[Path] | None = None) -> dict:
     t["hours"] = round(hours, 3)
     t["command"] = " && ".join(cmds)
     return update_entry("vocoder", out, {**info, "fp16MaxAbsDiff": diff,
-                                         "parityMaxAbsDiffVsTorch": pdiff, "sampleRate": 16000, "hop": 256})
+                                         "parityMaxAbsDiffVsTorch": pdiff, "sampleRate": timebase.SAMPLE_RATE, "hop": constants.audio()["hopLength"]})
 
 
 def export_vae(run: Path) -> dict:
@@ -281,14 +281,14 @@ def load_denoiser(weights: Path, variant: str, tb: bool):
 
 def denoiser_example(vocab: int, T: int, S: int, rhythm: int, seed: int = 0) -> dict:
     rng = np.random.default_rng(seed)
-    start = np.sort(rng.uniform(0, T * 0.064 * 0.7, (1, S))).astype(np.float32)
+    start = np.sort(rng.uniform(0, T * timebase.LATENT_FRAME_SEC * 0.7, (1, S))).astype(np.float32)
     return {"z_t": rng.standard_normal((1, 128, T)).astype(np.float32),
             "timestep": np.array([500.0], np.float32),
             "global_tags": (rng.random((1, vocab)) < 0.1).astype(np.float32),
             "caption_tags": (rng.random((1, vocab)) < 0.1).astype(np.float32),
             "story_tags": (rng.random((1, S, vocab)) < 0.1).astype(np.float32),
             "story_start_sec": start,
-            "story_dur_sec": np.full((1, S), T * 0.064 * 0.3, np.float32),
+            "story_dur_sec": np.full((1, S), T * timebase.LATENT_FRAME_SEC * 0.3, np.float32),
             "rhythm": rng.standard_normal((1, rhythm, T)).astype(np.float32) * 0.5}
 
 

@@ -1,7 +1,7 @@
 """Frame-level rhythm features for the denoiser, at the latent's time axis (docs/diffusion.md "Rhythm").
 
-Time base: latent frame x holds mel frames 4x … 4x+3 of the centred STFT, mel frame j is centred at
-j·hop/sr, so latent frame x is centred at (4x + 1.5)·hop/sr = 0.064·x + 0.024 s. This is the one
+Time base (`timebase.py`): latent frame x holds mel frames 4x … 4x+3 of the centred STFT, mel frame j is
+centred at j·hop/sr, so latent frame x is centred at (4x + 1.5)·hop/sr = 0.064·x + 0.024 s. This is the one
 frame-centre convention of the project (`latent_times`; src/core/conditioning/rhythm.ts is the twin and a
 fixture test checks both).
 
@@ -21,18 +21,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import constants
+from .timebase import ALIGNER_FEAT, HOP_SEC, LATENT_CENTRE_SEC, LATENT_FRAME_SEC, LATENT_T, VIDEO_FPS
 
-ALIGNER_FEAT = 32
 RHYTHM_INPUT = 8
 RHYTHM_CHANNELS = 10 + ALIGNER_FEAT
-_A = constants.audio()
-HOP_SEC = _A["hopLength"] / _A["sampleRate"]                      # 0.016 s
-LATENT_T = constants.load()["latent"]["timeDownsample"]            # 4 mel frames per latent frame
-LATENT_FRAME_SEC = LATENT_T * HOP_SEC                             # 0.064 s
-LATENT_CENTRE_SEC = (LATENT_T - 1) / 2 * HOP_SEC                   # 0.024 s: centre of latent frame 0
 BEAT_SIGMA_SEC = 0.04
-VIDEO_FPS = constants.load()["video"]["fps"]
 
 
 def latent_times(n_latent: int) -> np.ndarray:

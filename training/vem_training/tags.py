@@ -30,6 +30,7 @@ import numpy as np
 
 from . import audio as _audio
 from . import constants
+from .timebase import SAMPLE_RATE
 
 # Measured tertiles (sections and 10-s windows pooled) of the default corpus build, 2026-11-26
 # (training/data/corpus/tag_thresholds.json; see docs/corpus.md).
@@ -326,7 +327,7 @@ def feature_tags(features: dict, bpm: float | None = None, thresholds: dict | No
     return out
 
 
-def describe_audio(x: np.ndarray, sr: int = 16000, bpm: float | None = None, thresholds: dict | None = None) -> dict:
+def describe_audio(x: np.ndarray, sr: int = SAMPLE_RATE, bpm: float | None = None, thresholds: dict | None = None) -> dict:
     """Features and tags of a whole signal (for the evaluation of generated audio)."""
     feats = frame_features(x, sr)
     seg = segment_features(feats)

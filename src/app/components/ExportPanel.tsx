@@ -3,7 +3,7 @@
 // measured on exactly the audio that is downloaded.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { exportMp4 } from '../../media/export.ts';
-import { CancelledError } from '../../workers/protocol.ts';
+import { isCancelled } from '../../core/cancel.ts';
 import { processTake, type ProcessedTake } from '../take-audio.ts';
 
 const FADES = [0, 0.5, 1, 2];
@@ -81,7 +81,7 @@ export function ExportPanel({ take, videoFile, videoName }: {
       save(r.blob, `${baseName}.mp4`);
       setDone({ seconds: r.seconds, videoCopied: r.videoCopied });
     } catch (err) {
-      setError(err instanceof CancelledError ? 'MP4 export cancelled.' : err instanceof Error ? err.message : String(err));
+      setError(isCancelled(err) ? 'MP4 export cancelled.' : err instanceof Error ? err.message : String(err));
     } finally {
       if (exporting.current === ac) exporting.current = null;
       setProgress(null);

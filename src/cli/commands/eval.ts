@@ -77,13 +77,21 @@ function python(args: string[], what: string): void {
 }
 
 /** `vem eval [<dir>] [--json] [--out RUN_DIR] [--steps N] [--seed N] [--models DIR] [--variants DIR|none]
- *  [--doc FILE|none]`: generate a soundtrack for every video in <dir> with the shipped models (and each
- *  ablation variant found under --variants), then score every row with the Python twin
- *  (`vem_training.evaluate_bench`: madmom beats, TB_IoU, B_IoU, TB_hit@70ms, beat F, tag agreement, FD) and
- *  write the table to docs/evaluation.md. Without <dir> the default benchmark is built first (from the corpus). */
+ *  [--write-docs | --doc FILE|none]`: generate a soundtrack for every video in <dir> with the shipped models
+ *  (and each ablation variant found under --variants), then score every row with the Python twin
+ *  (`vem_training.evaluate_bench`: madmom beats, TB_IoU, B_IoU, TB_hit@70ms, beat F, tag agreement, FD).
+ *  The table goes to the run folder (<run>/evaluation.md); only --write-docs writes it to the repository's
+ *  docs/evaluation.md (the default benchmark's), --doc FILE anywhere else, --doc none nowhere. Without <dir>
+ *  the default benchmark is built first (from the corpus). */
 export async function evalCommand(argv: string[]): Promise<number> {
   const { positionals, flags } = parseArgs(argv, ['out', 'steps', 'seed', 'models', 'variants', 'doc', 'threads', 'pretrained', 'add-row']);
   const dir = positionals[0] ?? DEFAULT_BENCH;
+  const doc = flags.get('doc');
+  const writeDocs = flags.has('write-docs');
+  if (writeDocs && doc !== undefined) throw new Error('--write-docs and --doc both say where the table goes: give one');
+  if (writeDocs && positionals[0]) {
+    throw new Error('--write-docs writes docs/evaluation.md, which describes the default benchmark; for another folder use --doc FILE');
+  }
   if (!existsSync(dir)) {
     if (positionals[0]) throw new Error(`no such folder: ${dir}`);
     process.stderr.write(`building the default benchmark in ${dir}\n`);
@@ -139,10 +147,9 @@ export async function evalCommand(argv: string[]): Promise<number> {
   };
   const reqPath = join(run, 'eval-request.json');
   writeFileSync(reqPath, JSON.stringify(request, null, 1) + '\n');
-  // the repository's docs/evaluation.md describes the default benchmark: another folder writes its table
-  // only where --doc says
-  const doc = flags.get('doc');
-  const docPath = typeof doc === 'string' && doc !== 'none' ? resolve(doc) : doc === undefined && !positionals[0] ? join(REPO, 'docs/evaluation.md') : null;
+  // the table goes to the run folder; the repository's docs/evaluation.md (the default benchmark's) only
+  // with --write-docs
+  const docPath = writeDocs ? join(REPO, 'docs/evaluation.md') : doc === 'none' ? null : typeof doc === 'string' ? resolve(doc) : join(run, 'evaluation.md');
   const docArgs = docPath ? ['--doc', docPath] : [];
   const pretrained = flags.get('pretrained') === 'none' ? 'none' : 'musicnn';
   // --add-row NAME=DIR: takes made elsewhere (e.g. by a previous model's `vem generate`) scored as one more row

@@ -5,10 +5,11 @@ import type { InferenceBackend } from '../models/backend.ts';
 import type { DecodedFrames } from '../media/probe.ts';
 import { CONSTANTS } from '../constants.ts';
 import { frameWindows } from './windows.ts';
+import { throwIfCancelled } from '../cancel.ts';
 
 export const ALIGNER_W = CONSTANTS.video.alignerWidth;
 export const ALIGNER_H = CONSTANTS.video.alignerHeight;
-export const ALIGNER_FEAT = 32;
+export const ALIGNER_FEAT: number = CONSTANTS.aligner.featureDim;
 
 export interface AlignerOutput {
   /** Per 16 fps frame: probability that the frame is a transition landing on a beat. */
@@ -69,7 +70,7 @@ export async function runAligner(backend: InferenceBackend, frames: DecodedFrame
   const features = new Float32Array(n * ALIGNER_FEAT);
   const wins = frameWindows(n, opts.window ?? 128, opts.overlap ?? 16);
   for (let i = 0; i < wins.length; i++) {
-    if (opts.signal?.aborted) throw new DOMException('cancelled', 'AbortError');
+    throwIfCancelled(opts.signal);
     const w = wins[i]!;
     const F = w.end - w.start;
     const out = await backend.run('aligner', { frames: { data: alignerInput(frames, w.start, w.end), dims: [1, 3, F, ALIGNER_H, ALIGNER_W] } });

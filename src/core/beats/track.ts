@@ -27,8 +27,10 @@
 import MusicTempo from 'music-tempo';
 import { LogMelExtractor } from '../audio/mel.ts';
 import { AUDIO } from '../constants.ts';
+import { SAMPLE_RATE } from '../time.ts';
 
-export const BEAT_TRACKER_SAMPLE_RATE = 16000;
+/** The tracker's front end runs at the project's sample rate; other rates are resampled first. */
+export const BEAT_TRACKER_SAMPLE_RATE = SAMPLE_RATE;
 
 export interface TrackedBeats {
   /** Beat times in seconds, ascending, within [0, duration]. Empty when no beat was found. */
@@ -62,7 +64,7 @@ const FFT_SIZE = 1024;
 const HOP = 160;
 /**
  * The package reports frame i at i·hop, but frame i spans samples [(i + 1)·hop − FFT_SIZE, (i + 1)·hop),
- * so its centre lies (FFT_SIZE/2 − hop)/16000 = 22 ms earlier; subtracted from every beat. Measured
+ * so its centre lies (FFT_SIZE/2 − hop)/sampleRate = 22 ms earlier; subtracted from every beat. Measured
  * residual (median signed error of matched beats, corpus valid/test splits): about +8 ms on
  * MIDI-rendered tracks, −2 ms on recordings; sharp synthetic clicks come out about 10 ms early.
  */

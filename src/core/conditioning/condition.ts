@@ -4,7 +4,7 @@
 // guidance: training drops conditions to exactly that. The storyboards' visual descriptors are not sent:
 // the training music has no paired pictures; the pictures reach the model through the suggested tags.
 import { TAG_VOCABULARY } from '../constants.ts';
-import { LATENT_FRAME_SEC } from './rhythm.ts';
+import { LATENT_FRAME_SEC } from '../time.ts';
 
 /** Storyboards per denoising window (the model's storyboard axis is dynamic; training uses the same cap). */
 export const MAX_STORIES = 24;

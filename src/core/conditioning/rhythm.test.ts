@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fixture from './testdata/rhythm-fixture.json';
-import { LATENT_CENTRE_SEC, LATENT_FRAME_SEC, RHYTHM_CHANNELS, RHYTHM_INPUT, latentTime, rhythmFeatures } from './rhythm.ts';
+import { RHYTHM_CHANNELS, RHYTHM_INPUT, rhythmFeatures } from './rhythm.ts';
+import { LATENT_CENTRE_SEC, LATENT_FRAME_SEC, latentTime } from '../time.ts';
 import { MAX_STORIES, clipStoryboards } from './condition.ts';
 
 describe('rhythm features', () => {

@@ -1,8 +1,8 @@
 // Frame-level rhythm features for the denoiser, at the latent's time axis. The same definition as
 // training/vem_training/rhythm.py (a fixture test checks both on the same inputs).
 //
-// Time base: latent frame x holds mel frames 4x … 4x+3 of the centred STFT (mel frame j is centred at
-// j·hop/sr), so its centre is (4x + 1.5)·hop/sr = 0.064·x + 0.024 s (`latentTime`).
+// Time base (src/core/time.ts): latent frame x holds mel frames 4x … 4x+3 of the centred STFT, so its
+// centre is `latentTime(x)`; these features are the only place seconds become rhythm channels.
 //   0…3 beat bump at the centres of the 4 mel frames inside the latent frame: max over planned beats of
 //       exp(−½((t − b)/σ)²), σ = 40 ms
 //   4,5 sin/cos of 2π·beat phase at the frame centre (0 on a beat; before the first / after the last beat
@@ -11,24 +11,17 @@
 //   8   video present (1 when aligner outputs are given)
 //   9   aligner probability, linearly interpolated from 16 fps to the latent frame centres
 //   10… aligner penultimate features, likewise
-import { AUDIO, CONSTANTS, VIDEO_FPS } from '../constants.ts';
 import { ALIGNER_FEAT } from '../aligner/aligner.ts';
+import { HOP_SEC, LATENT_FRAME_SEC, MELS_PER_LATENT, latentTime, videoFramePosition } from '../time.ts';
 
-const HOP_SEC = AUDIO.hopLength / AUDIO.sampleRate;
-const MELS_PER_LATENT = CONSTANTS.latent.timeDownsample;
-export const LATENT_FRAME_SEC = MELS_PER_LATENT * HOP_SEC; // 0.064 s
-/** Centre of latent frame 0: the middle of its four mel frames. */
-export const LATENT_CENTRE_SEC = ((MELS_PER_LATENT - 1) / 2) * HOP_SEC; // 0.024 s
 /** Channels 0…RHYTHM_INPUT−1 are the beat grid the denoiser also takes as input channels. */
 export const RHYTHM_INPUT = 8;
 export const RHYTHM_CHANNELS = 10 + ALIGNER_FEAT;
 const BEAT_SIGMA_SEC = 0.04;
 
-export const latentTime = (x: number) => x * LATENT_FRAME_SEC + LATENT_CENTRE_SEC;
-
-/** Linear interpolation of per-frame values sampled at f/16 s, clamped at the ends (numpy.interp). */
+/** Linear interpolation of per-frame values of the 16 fps axis, clamped at the ends (numpy.interp). */
 function interpAt(values: (f: number) => number, n: number, t: number): number {
-  const pos = t * VIDEO_FPS;
+  const pos = videoFramePosition(t);
   if (pos <= 0) return values(0);
   if (pos >= n - 1) return values(n - 1);
   const a = Math.floor(pos);

@@ -2,6 +2,7 @@
 // system ffmpeg (CLI) and from ffmpeg.wasm (browser), and builds the frame-extraction arguments.
 import constants from '../constants.json';
 import { NoVideoStreamError, NotAVideoError, TooLongError } from './errors.ts';
+import { VIDEO_FPS } from '../time.ts';
 
 export interface ProbeInfo {
   durationSec: number | null;
@@ -33,7 +34,6 @@ export interface DecodedFrames {
 }
 
 export const FRAME_WIDTH = constants.video.frameWidth;
-export const DECODE_FPS = constants.video.fps;
 
 const parseClock = (s: string): number => {
   const [h, m, sec] = s.split(':').map(Number);
@@ -89,7 +89,7 @@ export function outputSize(info: ProbeInfo): { width: number; height: number } {
 
 /** ffmpeg arguments: timestamp-based resampling to 16 fps (handles variable frame rate), RGB24 raw. */
 export function frameArgs(input: string, output: string, size: { width: number; height: number }): string[] {
-  return ['-hide_banner', '-nostdin', '-i', input, '-an', '-sn', '-vf', `fps=${DECODE_FPS},scale=${size.width}:${size.height}:flags=area`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', output];
+  return ['-hide_banner', '-nostdin', '-i', input, '-an', '-sn', '-vf', `fps=${VIDEO_FPS},scale=${size.width}:${size.height}:flags=area`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', output];
 }
 
 /** Fraction done from a progress line ("time=00:00:03.20"), or null. */

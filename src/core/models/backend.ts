@@ -14,8 +14,3 @@ export interface InferenceBackend {
   run(model: string, feeds: Record<string, Tensor32>): Promise<Record<string, Tensor32>>;
   dispose(): Promise<void>;
 }
-
-/** "name[1×64×160] float32, …" for error messages about a failed run. */
-export function describeFeeds(feeds: Record<string, Tensor32>): string {
-  return Object.entries(feeds).map(([k, v]) => `${k}[${v.dims.join('×')}] float32`).join(', ');
-}

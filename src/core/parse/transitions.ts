@@ -4,6 +4,7 @@ import { fadeExtent, monochromeRuns } from './fades.ts';
 import { DEFAULT_GRADUAL_PARAMS, detectGradual } from './gradual.ts';
 import type { Signals } from './signals.ts';
 import type { Transition } from './types.ts';
+import { videoFramesToSec } from '../time.ts';
 
 /** Two transitions closer than this (frames) are one: the stronger is kept. */
 const MIN_GAP_FRAMES = 3;
@@ -113,7 +114,7 @@ export function detectTransitions(
     }
     kept.push(r);
   }
-  const frameDur = times.length > 1 ? (times[times.length - 1]! - times[0]!) / (times.length - 1) : 1 / 16;
+  const frameDur = times.length > 1 ? (times[times.length - 1]! - times[0]!) / (times.length - 1) : videoFramesToSec(1);
   return kept.map((r) => ({
     timeSec: timeAt(times, r.frame),
     frameIdx: Math.min(sig.n - 1, Math.round(r.frame)),

@@ -4,6 +4,7 @@ import { conditionBatch, captionTags } from '../conditioning/condition.ts';
 import { RHYTHM_CHANNELS, rhythmFeatures } from '../conditioning/rhythm.ts';
 import { frameWindows } from '../aligner/windows.ts';
 import { generate, latentFramesFor, latentWindows, LATENT_CHANNELS, type GenerateSettings } from './generate.ts';
+import { CancelledError } from '../cancel.ts';
 
 /** A stand-in runtime: the denoiser predicts v = x·0.1 (row 0) or 0 (other rows), the decoders keep lengths. */
 class FakeBackend implements InferenceBackend {
@@ -96,7 +97,7 @@ describe('generate pipeline', () => {
       durationSec: 5, condition, rhythm: rhythmFeatures([], n), latentNorm: norm, settings: { ...settings, steps: 10 }, signal: ac.signal,
       onStep: (k) => { steps = k; if (k === 2) ac.abort(); },
     });
-    await expect(p).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(p).rejects.toBeInstanceOf(CancelledError);
     expect(steps).toBe(2);
   });
 

@@ -9,8 +9,10 @@ import type { InferenceBackend, Tensor32 } from '../models/backend.ts';
 import { AUDIO } from '../constants.ts';
 import { masterTake, type Level } from '../audio/loudness.ts';
 import { conditionBatch, type HvpCondition } from '../conditioning/condition.ts';
-import { LATENT_FRAME_SEC, RHYTHM_CHANNELS } from '../conditioning/rhythm.ts';
+import { RHYTHM_CHANNELS } from '../conditioning/rhythm.ts';
+import { latentFramesCovering, latentFramesToSec } from '../time.ts';
 import { sample } from '../sampler/sampler.ts';
+import { throwIfCancelled } from '../cancel.ts';
 
 export const LATENT_CHANNELS = 128; // 8 channels × 16 frequency rows, folded
 export const TIME_MULTIPLE = 4;
@@ -60,7 +62,7 @@ export interface GenerateResult {
 
 /** Latent frames covering durationSec, rounded up to the model's time multiple. */
 export function latentFramesFor(durationSec: number): number {
-  const n = Math.ceil(durationSec / LATENT_FRAME_SEC - 1e-9);
+  const n = latentFramesCovering(durationSec);
   return Math.max(TIME_MULTIPLE * 2, Math.ceil(n / TIME_MULTIPLE) * TIME_MULTIPLE);
 }
 
@@ -105,7 +107,7 @@ export async function generate(backend: InferenceBackend, input: GenerateInput):
   const s = input.settings;
   const wins = latentWindows(n, s.windowFrames ?? 320, s.overlapFrames ?? 64);
   const rows = s.rhythmGuidance !== undefined ? 3 : 2;
-  const conds = wins.map((w) => conditionBatch(input.condition, w.start * LATENT_FRAME_SEC, (w.end - w.start) * LATENT_FRAME_SEC, rows));
+  const conds = wins.map((w) => conditionBatch(input.condition, latentFramesToSec(w.start), latentFramesToSec(w.end - w.start), rows));
   const weights = new Float32Array(n);
   for (const w of wins) for (let x = w.start; x < w.end; x++) weights[x] = weights[x]! + blendWeight(x, w);
   const C = LATENT_CHANNELS;
@@ -154,7 +156,7 @@ export async function generate(backend: InferenceBackend, input: GenerateInput):
     eta: s.eta, seed: s.seed, denoise, onStep: input.onStep, signal: input.signal, mask: input.mask, known: input.known,
   });
   const timings: GenerateTimings = { denoiseSec: now() - t0, vaeSec: 0, vocoderSec: 0 };
-  if (input.signal?.aborted) throw new DOMException('cancelled', 'AbortError');
+  throwIfCancelled(input.signal);
   // de-normalise and unfold (128, n) → (8, 16, n): the same memory layout
   const z = new Float32Array(C * n);
   for (let ch = 0; ch < C; ch++) {

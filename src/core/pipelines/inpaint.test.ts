@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spanMask, spliceSpan } from './inpaint.ts';
-import { LATENT_FRAME_SEC } from '../conditioning/rhythm.ts';
+import { LATENT_FRAME_SEC } from '../time.ts';
 
 describe('spanMask', () => {
   it('marks the storyboard span plus the margin, nothing else', () => {

@@ -1,7 +1,7 @@
 // Regenerating one storyboard: the latent is re-sampled only over the storyboard's span (the sampler's
 // inpainting mask), then the new audio replaces the old one only inside that span, with short
 // equal-power crossfades inside its edges, so every sample outside the span is the previous take's.
-import { LATENT_FRAME_SEC } from '../conditioning/rhythm.ts';
+import { latentFrameAfter, latentFrameAt } from '../time.ts';
 import { masterTake } from '../audio/loudness.ts';
 
 /** Per latent frame: 1 = re-sample, 0 = keep. The span is widened by `marginFrames` latent frames on each
@@ -9,8 +9,8 @@ import { masterTake } from '../audio/loudness.ts';
 export function spanMask(nLatent: number, startSec: number, endSec: number, marginFrames = 2): Float32Array {
   if (!(endSec > startSec)) throw new RangeError(`empty span ${startSec}–${endSec} s`);
   const mask = new Float32Array(nLatent);
-  const a = Math.max(0, Math.floor(startSec / LATENT_FRAME_SEC) - marginFrames);
-  const b = Math.min(nLatent, Math.ceil(endSec / LATENT_FRAME_SEC) + marginFrames);
+  const a = Math.max(0, latentFrameAt(startSec) - marginFrames);
+  const b = Math.min(nLatent, latentFrameAfter(endSec) + marginFrames);
   mask.fill(1, a, b);
   return mask;
 }

@@ -5,7 +5,7 @@
 // Creator edits: hit points (moments that must get a beat) join the search with a quarter of a cut's weight
 // and are then made exact by warping the grid locally (below); a transition marked "not a beat" takes no part
 // in the search or the score.
-import { VIDEO_FPS } from '../time.ts';
+import { videoFrameNearest, videoFramesCovering } from '../time.ts';
 
 export interface PlanInput {
   durationSec: number;
@@ -203,9 +203,9 @@ export function planBeats(input: PlanInput): BeatPlan {
   // beats that carry an on-beat cut are kept in place by the warp
   const keep = used.filter((t) => grid.length > 0 && Math.abs(t.timeSec - grid[nearestBeat(grid, t.timeSec)]!) <= tol).map((t) => t.timeSec);
   const beatsSec = warpToHitPoints(grid, hits, durationSec, keep);
-  const nFrames = Math.ceil(durationSec * VIDEO_FPS);
+  const nFrames = videoFramesCovering(durationSec);
   const beatFrames = new Uint8Array(nFrames);
-  for (const b of beatsSec) beatFrames[Math.min(nFrames - 1, Math.round(b * VIDEO_FPS))] = 1;
+  for (const b of beatsSec) beatFrames[Math.min(nFrames - 1, videoFrameNearest(b))] = 1;
   const out = ts.map((t) => {
     const offsetSec = beatsSec.length ? t.timeSec - beatsSec[nearestBeat(beatsSec, t.timeSec)]! : Infinity;
     return { timeSec: t.timeSec, weight: Math.max(0, t.weight ?? 1), onBeat: Math.abs(offsetSec) <= tol + 1e-9, offsetSec, excluded: t.excluded === true };

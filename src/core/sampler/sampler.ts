@@ -8,6 +8,7 @@
 //
 // Layout: one latent (batch 1), channels-major, x[c * frames + t].
 import { defaultAlphasCumprod, samplerTimesteps } from './schedule.ts';
+import { throwIfCancelled } from '../cancel.ts';
 
 /** Returns n fresh N(0, 1) samples. */
 export type NoiseSource = (n: number) => Float32Array;
@@ -220,7 +221,7 @@ export interface SampleOptions {
   denoise: (x: Float32Array, t: number) => Promise<DenoiseResult>;
   /** Called after each step with the number of steps done (1..steps) and the total. */
   onStep?: (k: number, steps: number) => void;
-  /** Checked before each step; once aborted, sample rejects with an Error named 'AbortError'. */
+  /** Checked before each step; once aborted, sample rejects with a CancelledError. */
   signal?: AbortSignal;
   /** Start latent (channels × frames); default: a draw from the noise source. */
   xInit?: Float32Array;
@@ -234,13 +235,6 @@ export interface SampleOptions {
    * once for the DDIM noise (only for ddim with η > 0, the last step included).
    */
   noise?: NoiseSource;
-}
-
-function abortError(): Error {
-  if (typeof DOMException !== 'undefined') return new DOMException('sampling was cancelled', 'AbortError');
-  const e = new Error('sampling was cancelled');
-  e.name = 'AbortError';
-  return e;
 }
 
 /** Generates one latent (channels × frames, channels-major) with the chosen sampler. */
@@ -269,7 +263,7 @@ export async function sample(opts: SampleOptions): Promise<Float32Array> {
   let x = xInit ? Float32Array.from(xInit) : noise();
   let state: DpmState | null = null;
   for (let k = 0; k < steps; k++) {
-    if (signal?.aborted) throw abortError();
+    throwIfCancelled(signal, 'sampling was cancelled');
     const t = ts[k]!;
     const tPrev = k + 1 < steps ? ts[k + 1]! : -1;
     if (mask && known) {

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-SR = 16000
+from ..timebase import SAMPLE_RATE
+
+SR = SAMPLE_RATE
 SOUNDFONTS = {
     "fluidr3": "/usr/share/sounds/sf2/FluidR3_GM.sf2",
     "musescore": "/usr/share/sounds/sf3/MuseScore_General_Lite.sf3",

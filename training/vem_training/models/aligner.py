@@ -14,6 +14,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from ..timebase import ALIGNER_FEAT
+
 
 class Conv2Plus1d(nn.Sequential):
     def __init__(self, cin: int, cout: int, stride: int = 1):
@@ -42,7 +44,7 @@ class Block(nn.Module):
 
 
 class Aligner(nn.Module):
-    def __init__(self, channels=(16, 24, 32, 48), feat: int = 32):
+    def __init__(self, channels=(16, 24, 32, 48), feat: int = ALIGNER_FEAT):
         super().__init__()
         c0 = channels[0]
         self.stem = nn.Sequential(
