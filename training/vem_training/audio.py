@@ -86,6 +86,11 @@ class TorchLogMel:
         self.fb = torch.tensor(mel_filterbank(), dtype=torch.float32)
         self.window = torch.tensor(hann_window(), dtype=torch.float32)
 
+    def to(self, device):
+        """Moves the filterbank and window (training on a GPU); returns self."""
+        self.fb, self.window = self.fb.to(device), self.window.to(device)
+        return self
+
     def __call__(self, audio):  # (B, N) float32 -> (B, n_mels, N//hop+1)
         torch = self.torch
         a = constants.audio()

@@ -35,16 +35,27 @@ class AudioCrops:
     def __init__(self, corpus: Path, tracks: list[dict], seg_samples: int, seed: int = 0):
         import soundfile as sf
 
-        self.seg = seg_samples
-        self.rng = np.random.default_rng(seed)
-        self.audio = []
+        arrays = []
         for t in tracks:
             x, _ = sf.read(str(Path(corpus) / "audio" / f"{t['id']}.wav"), dtype="float32")
             if x.ndim > 1:
                 x = x.mean(axis=1)
-            if len(x) > seg_samples + 1:
-                self.audio.append(x)
-        self.p = _length_weights([len(a) for a in self.audio], "audio", corpus)
+            arrays.append(x)
+        self._setup(arrays, seg_samples, seed, str(corpus))
+
+    @classmethod
+    def from_arrays(cls, arrays: list[np.ndarray], seg_samples: int, seed: int = 0, what: str = "arrays"):
+        """The same crops from waveforms already in memory (float32 or int16), e.g. a vocoder pack's excerpts."""
+        self = cls.__new__(cls)
+        self._setup([a.astype(np.float32) / 32768.0 if a.dtype == np.int16 else a for a in arrays],
+                    seg_samples, seed, what)
+        return self
+
+    def _setup(self, arrays: list[np.ndarray], seg_samples: int, seed: int, what: str) -> None:
+        self.seg = seg_samples
+        self.rng = np.random.default_rng(seed)
+        self.audio = [a for a in arrays if len(a) > seg_samples + 1]
+        self.p = _length_weights([len(a) for a in self.audio], "audio", what)
         self.hours = sum(len(a) for a in self.audio) / SAMPLE_RATE / 3600
 
     def batch(self, n: int) -> torch.Tensor:

@@ -54,10 +54,11 @@ def mel_l1(y_hat: np.ndarray, ref_mel: np.ndarray) -> float:
     return float(np.abs(m[:, :t] - ref_mel[:, :t]).mean())
 
 
-def test_clips(corpus: Path, n: int, seconds: float = 10.0) -> list[tuple[str, np.ndarray]]:
+def test_clips(corpus: Path, n: int, seconds: float = 10.0, split: str = "test") -> list[tuple[str, np.ndarray]]:
+    """`n` clips of recorded music from `split` (the same draw for the same arguments)."""
     import soundfile as sf
 
-    tracks = [t for t in data.load_index(corpus) if t["split"] == "test" and t["kind"] == "recorded"]
+    tracks = [t for t in data.load_index(corpus) if t["split"] == split and t["kind"] == "recorded"]
     rng = np.random.default_rng(0)
     clips = []
     per_track = max(1, int(np.ceil(n / max(len(tracks), 1))))

@@ -140,9 +140,12 @@ def corpus_note(run: Path) -> str:
     return "corpus train split (python -m vem_training.corpus.build)"
 
 
+RUN_KEYS = ("corpus", "pack", "chain", "params", "device")  # what a run's config.json adds to its config file
+
+
 def config_file_of(run: Path) -> str:
-    """The training/configs file a run was started with (its config.json equals it, the corpus aside)."""
-    cfg = {k: v for k, v in json.loads((run / "config.json").read_text()).items() if k != "corpus"}
+    """The training/configs file a run was started with (its config.json equals it, RUN_KEYS aside)."""
+    cfg = {k: v for k, v in json.loads((run / "config.json").read_text()).items() if k not in RUN_KEYS}
     for f in sorted((constants.REPO_ROOT / "training" / "configs").glob("*.json")):
         if json.loads(f.read_text()) == cfg:
             return f"configs/{f.name}"
@@ -171,8 +174,15 @@ def export_vocoder(run: Path, init_from: list[Path] | None = None) -> dict:
         st = state if r == run else torch.load(r / "ckpt.pt", map_location="cpu")
         steps[str(r)] = int(st["step"])
         hours += st["elapsed"] / 3600
-        cmd = f"python -m vem_training.train --config {config_file_of(r)} --run {r} --steps {st['step']}"
-        cmds.append(cmd + (f" --init-ckpt {prev}/ckpt.pt" if prev else ""))
+        gan = "gan" in st["config"]  # train_vocoder_gan's runs: started from the shipped file or a run
+        cmd = f"python -m vem_training.{'train_vocoder_gan' if gan else 'train'} --config {config_file_of(r)} --run {r} --steps {st['step']}"
+        if prev:
+            cmd += f" --init-ckpt {prev}/ckpt.pt"
+        elif gan:
+            init = (json.loads((r / "config.json").read_text()).get("chain") or [{}])[0]
+            flags = {"initOnnx": "--init-onnx", "initCkpt": "--init-ckpt"}
+            cmd += "".join(f" {flags[k]} {v}" for k, v in init.items() if k in flags)
+        cmds.append(cmd)
         prev = r
     t = info["training"]
     t["steps"] = steps if len(chain) > 1 else int(state["step"])

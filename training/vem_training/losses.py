@@ -37,3 +37,36 @@ def onset_flux_l1(log_mel_hat: torch.Tensor, log_mel: torch.Tensor) -> torch.Ten
     """L1 between the spectral flux of a reconstruction and of the original: penalises smeared onsets that
     a plain mel L1 barely sees."""
     return F.l1_loss(onset_flux(log_mel_hat), onset_flux(log_mel))
+
+
+# adversarial training (train_vocoder_gan): lists of logits / feature-map lists, one entry per sub-discriminator
+
+def discriminator_loss(real_logits, fake_logits, kind: str = "lsgan") -> torch.Tensor:
+    """Mean over sub-discriminators. LSGAN: (1 − D(y))² + D(ŷ)²; hinge: relu(1 − D(y)) + relu(1 + D(ŷ))."""
+    total = real_logits[0].new_zeros(())
+    for r, f in zip(real_logits, fake_logits):
+        if kind == "lsgan":
+            total = total + (1 - r).pow(2).mean() + f.pow(2).mean()
+        elif kind == "hinge":
+            total = total + F.relu(1 - r).mean() + F.relu(1 + f).mean()
+        else:
+            raise ValueError(kind)
+    return total / len(real_logits)
+
+
+def generator_adv_loss(fake_logits, kind: str = "lsgan") -> torch.Tensor:
+    """Mean over sub-discriminators. LSGAN: (1 − D(ŷ))²; hinge: relu(1 − D(ŷ))."""
+    total = fake_logits[0].new_zeros(())
+    for f in fake_logits:
+        total = total + ((1 - f).pow(2).mean() if kind == "lsgan" else F.relu(1 - f).mean())
+    return total / len(fake_logits)
+
+
+def feature_matching(real_feats, fake_feats) -> torch.Tensor:
+    """Mean over every feature map of every sub-discriminator of mean |f(y) − f(ŷ)| (real maps detached)."""
+    total, n = real_feats[0][0].new_zeros(()), 0
+    for rs, fs in zip(real_feats, fake_feats):
+        for r, f in zip(rs, fs):
+            total = total + F.l1_loss(f, r.detach())
+            n += 1
+    return total / n

@@ -24,11 +24,8 @@ from .models import build_model
 from .onnx_weights import load_from_onnx
 
 
-def vocoder_input_vae(cfg: dict):
-    """The frozen VAE whose reconstructions feed part of each vocoder batch (`vaeInputShare` > 0): the
-    shipped one, loaded from its ONNX files (`vaeOnnx`), so the vocoder learns the mels it will be given."""
-    if not cfg.get("vaeInputShare"):
-        return None
+def load_shipped_vae(cfg: dict):
+    """The shipped VAE, loaded from its ONNX files (`vaeOnnx`, default public/models/vae_*.onnx), frozen."""
     from . import constants
 
     vae_cfg = json.loads((constants.REPO_ROOT / "training/configs/vae.json").read_text())
@@ -41,38 +38,56 @@ def vocoder_input_vae(cfg: dict):
     return vae
 
 
+def vocoder_input_vae(cfg: dict):
+    """The frozen VAE whose reconstructions feed part of each vocoder batch (`vaeInputShare` > 0): the
+    shipped one, loaded from its ONNX files (`vaeOnnx`), so the vocoder learns the mels it will be given."""
+    if not cfg.get("vaeInputShare"):
+        return None
+    return load_shipped_vae(cfg)
+
+
+def vocoder_inputs(cfg: dict, front, vae, batch: torch.Tensor):
+    """(mel the vocoder hears, true mel of the batch). With a VAE, the first `vaeInputShare` of the batch
+    hears the shipped VAE's reconstruction of its mel (what the vocoder gets in the product), the rest the
+    true mel; the targets stay the real audio and its mel."""
+    mel = front(batch)
+    if vae is None:
+        return mel, mel
+    k = int(round(float(cfg.get("vaeInputShare", 0.0)) * mel.shape[0]))
+    t4 = mel.shape[2] // 4 * 4
+    with torch.no_grad():
+        rec = vae.decode(vae.encode(mel[:k, :, :t4])[0])
+    rec = torch.cat([rec, mel[:k, :, t4:]], dim=2)
+    return torch.cat([rec, mel[k:]]), mel
+
+
+def vocoder_reconstruction_loss(cfg: dict, front, y_hat: torch.Tensor, batch: torch.Tensor, mel: torch.Tensor):
+    """MR-STFT + melLossWeight · mel L1 (+ fluxLossWeight · onset-flux L1) of the vocoder's output against
+    the batch it was made from; returns (loss, parts)."""
+    y = batch[:, : y_hat.shape[1]]
+    # crops are whole hops long, so y is the batch itself and its mel is the input mel
+    mel_y = mel if y.shape[1] == batch.shape[1] else front(y)
+    mel_hat = front(y_hat)
+    mel_l1 = F.l1_loss(mel_hat, mel_y)
+    res = tuple(tuple(r) for r in cfg.get("stftResolutions", losses.RESOLUTIONS))
+    stft = losses.multi_resolution_stft(y_hat, y, res)
+    loss = stft + cfg["melLossWeight"] * mel_l1
+    parts = {"mrstft": stft.item(), "melL1": mel_l1.item()}
+    if cfg.get("fluxLossWeight"):
+        flux = losses.onset_flux_l1(mel_hat, mel_y)
+        loss = loss + cfg["fluxLossWeight"] * flux
+        parts["flux"] = flux.item()
+    return loss, parts
+
+
 def make_step(cfg: dict, model, front):
     kind = cfg["kind"]
     if kind == "vocoder":
-        vae, share = vocoder_input_vae(cfg), float(cfg.get("vaeInputShare", 0.0))
+        vae = vocoder_input_vae(cfg)
 
         def step(batch):
-            mel = front(batch)
-            mel_in = mel
-            if vae is not None:
-                # part of the batch hears the shipped VAE's reconstruction of its mel (what the vocoder gets
-                # in the product), the rest the true mel; the targets stay the real audio and its mel
-                k = int(round(share * mel.shape[0]))
-                t4 = mel.shape[2] // 4 * 4
-                with torch.no_grad():
-                    rec = vae.decode(vae.encode(mel[:k, :, :t4])[0])
-                rec = torch.cat([rec, mel[:k, :, t4:]], dim=2)
-                mel_in = torch.cat([rec, mel[k:]])
-            y_hat = model(mel_in)
-            y = batch[:, : y_hat.shape[1]]
-            # crops are whole hops long, so y is the batch itself and its mel is the input mel
-            mel_y = mel if y.shape[1] == batch.shape[1] else front(y)
-            mel_hat = front(y_hat)
-            mel_l1 = F.l1_loss(mel_hat, mel_y)
-            res = tuple(tuple(r) for r in cfg.get("stftResolutions", losses.RESOLUTIONS))
-            stft = losses.multi_resolution_stft(y_hat, y, res)
-            loss = stft + cfg["melLossWeight"] * mel_l1
-            parts = {"mrstft": stft.item(), "melL1": mel_l1.item()}
-            if cfg.get("fluxLossWeight"):
-                flux = losses.onset_flux_l1(mel_hat, mel_y)
-                loss = loss + cfg["fluxLossWeight"] * flux
-                parts["flux"] = flux.item()
-            return loss, parts
+            mel_in, mel = vocoder_inputs(cfg, front, vae, batch)
+            return vocoder_reconstruction_loss(cfg, front, model(mel_in), batch, mel)
         return step
     if kind == "vae":
         from .models.vae import MEL_STD
