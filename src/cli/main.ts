@@ -9,7 +9,7 @@ const USAGE = `usage: vem <command> [options]
   generate <video> -o <out.wav> [--seed N] [--steps N] [--guidance X] [--tags "a,b"] [--bpm N]
            [--sampler ddim|dpmpp] [--eta X] [--hit-points S,S…] [--not-beat S,S…] [--json]
                                          a soundtrack whose beats land on the cuts
-  eval [<dir>] [--json] [--steps N] [--variants DIR|none] [--out RUN_DIR] [--write-docs | --doc FILE|none]
+  eval [<dir>] [--json] [--steps N] [--variants DIR|none] [--no-roundtrip] [--out RUN_DIR] [--write-docs | --doc FILE|none]
                                          generate for every video in <dir> and score it; the table goes to the
                                          run folder, to docs/evaluation.md only with --write-docs`;
 

@@ -33,12 +33,13 @@ from .audio_embedding import embed, frechet
 from .timebase import SAMPLE_RATE
 
 SR = SAMPLE_RATE
-REFERENCE_ROWS = ("groundTruth", "randomMusic", "clickTrack")
+REFERENCE_ROWS = ("groundTruth", "roundTrip", "randomMusic", "clickTrack")
 NOTES_MARKER = "## Reading the table"
 METRICS = ("tbIoU", "tbHit70", "bIoU", "beatF", "planF", "tagAgreement", "fd", "genSecPerSec")
 PRETRAINED = ("mnnFd", "mnnKad", "mnnKld")
 ROW_NOTES = {
     "groundTruth": "the video's own music (held-out recording it was cut to)",
+    "roundTrip": "the video's own music through the shipped VAE and vocoder (the ceiling for a generated take)",
     "randomMusic": "a different held-out recording, unrelated to the video",
     "clickTrack": "clicks on the planned beat grid (upper bound on rhythm)",
     "full": "shipped model (denoiser v2): HVP + SG-CAtt + rhythm path",
@@ -88,6 +89,8 @@ def score_video(v: dict, names: list[str], thresholds: dict | None, cached: dict
     audios = {}
     if gt is not None:
         audios["groundTruth"] = ("groundTruth", gt, None)
+    if v.get("roundTripWav"):
+        audios["roundTrip"] = ("roundTrip", _load(v["roundTripWav"]), None)
     if v.get("randomWav"):
         audios["randomMusic"] = ("randomMusic", _load(v["randomWav"]), None)
     audios["clickTrack"] = ("clickTrack", eval_metrics.click_track(full["plannedBeatsSec"], 4, dur), None)
@@ -166,7 +169,8 @@ def pretrained(request: dict, res: dict, names: list[str]) -> dict:
         subprocess.run(["bash", str(root / "eval_env" / "setup.sh")], check=True)
     files, keys = [], []
     for v in request["videos"]:
-        for row, path in (("groundTruth", v.get("groundTruthWav")), ("randomMusic", v.get("randomWav")),
+        for row, path in (("groundTruth", v.get("groundTruthWav")), ("roundTrip", v.get("roundTripWav")),
+                          ("randomMusic", v.get("randomWav")),
                           *((n, v["rows"][n]["wav"]) for n in names)):
             if path:
                 files.append(str(path))
@@ -183,7 +187,7 @@ def pretrained(request: dict, res: dict, names: list[str]) -> dict:
     vids = [v["id"] for v in request["videos"]]
     real = np.concatenate([emb[(i, "groundTruth")] for i in vids if (i, "groundTruth") in emb])
     table = {}
-    for row in ("groundTruth", "randomMusic", *names):
+    for row in ("groundTruth", "roundTrip", "randomMusic", *names):
         mine = [emb[(i, row)] for i in vids if (i, row) in emb]
         if not mine:
             continue

@@ -6,6 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_SETTINGS, type GenerateSettings } from '../../core/pipelines/generate.ts';
 import { NodeBackend } from '../../runtime/ort-node.ts';
 import { parseArgs } from '../args.ts';
+import { readAudio16k } from '../audio-node.ts';
+import { encodeWavPcm16 } from '../../core/audio/wav.ts';
+import { masterTake } from '../../core/audio/loudness.ts';
+import { roundtrip } from '../../core/pipelines/roundtrip.ts';
 import { generateForVideo } from './generate.ts';
 
 const VIDEO_EXT = new Set(['.mp4', '.mov', '.m4v', '.webm', '.mkv']);
@@ -120,7 +124,8 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const items = videos.map((v) => {
     const id = basename(v, extname(v));
     const side = (suffix: string) => (existsSync(join(dir, id + suffix)) ? resolve(dir, id + suffix) : null);
-    return { id, video: resolve(v), groundTruthWav: side('.wav'), cutsJson: side('.cuts.json'), randomWav: side('.random.wav'), rows: {} as Record<string, { wav: string; json: string }> };
+    return { id, video: resolve(v), groundTruthWav: side('.wav'), cutsJson: side('.cuts.json'), randomWav: side('.random.wav'),
+      roundTripWav: null as string | null, rows: {} as Record<string, { wav: string; json: string }> };
   });
   for (const set of sets) {
     const backend = new NodeBackend(set.dir, num('threads', 1));
@@ -132,6 +137,22 @@ export async function evalCommand(argv: string[]): Promise<number> {
         writeFileSync(json, JSON.stringify(report) + '\n');
         it.rows[set.name] = { wav, json };
         process.stderr.write(`${set.name} ${it.id}: ${report.durationSec} s in ${report.timings.totalSec} s\n`);
+      }
+    } finally {
+      await backend.dispose();
+    }
+  }
+  // the reference row "roundTrip": each video's own music through the shipped VAE and vocoder — how close
+  // any generated take can come through this decoder chain
+  if (!flags.has('no-roundtrip')) {
+    const backend = new NodeBackend(resolve(String(flags.get('models') ?? join(REPO, 'public/models'))), num('threads', 1));
+    try {
+      for (const it of items) {
+        if (!it.groundTruthWav) continue;
+        const res = await roundtrip(backend, await readAudio16k(it.groundTruthWav));
+        const wav = join(run, `${it.id}.roundTrip.wav`);
+        writeFileSync(wav, encodeWavPcm16(masterTake(res.pcm, res.sampleRate).pcm, res.sampleRate));
+        it.roundTripWav = wav;
       }
     } finally {
       await backend.dispose();
