@@ -3,7 +3,7 @@
 // by the aligner's probability (planner + aligner), then measure the share of on-beat cuts that get a
 // planned beat within ±70 ms and the share of deliberately off-beat cuts that still get one.
 // Transition times are the edits' ground-truth cuts (what an ideal detector finds).
-//   cd training && .venv/bin/python -m vem_training.train_aligner --run runs/aligner --eval
+//   cd training && .venv/bin/python -m vem_training.train.aligner --run runs/aligner --eval
 //   npx tsx scripts/eval-plan.ts [training/runs/aligner/eval-cuts.json] [--split test] [--json]
 import { readFileSync } from 'node:fs';
 import { planBeats } from '../src/core/plan/planner.ts';

@@ -16,12 +16,12 @@ export PYTHONUNBUFFERED=1
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader 2>/dev/null || true
 INIT_ARG=()
 [ -n "${INIT:-}" ] && INIT_ARG=(--init-onnx "$(realpath "../$INIT")")
-$PY -m vem_training.train_diffusion --variant sg --pack "$PACK" --run "$RUNS/denoiser-v2" --minutes "$MIN" \
+$PY -m vem_training.train.diffusion --variant sg --pack "$PACK" --run "$RUNS/denoiser-v2" --minutes "$MIN" \
   "${INIT_ARG[@]}" > "$RUNS/denoiser-v2.out" 2>&1
 for spec in ${VARIANTS:-}; do
   IFS=: read -r name variant tb <<< "$spec"
   extra=(); [ "$tb" = notb ] && extra=(--no-tb)
-  $PY -m vem_training.train_diffusion --variant "$variant" "${extra[@]}" --pack "$PACK" --run "$RUNS/$name" \
+  $PY -m vem_training.train.diffusion --variant "$variant" "${extra[@]}" --pack "$PACK" --run "$RUNS/$name" \
     --minutes "${VMIN:-2}" > "$RUNS/$name.out" 2>&1
 done
 $PY - "$RUNS" "$OUT" <<'PYEOF'

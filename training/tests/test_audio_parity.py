@@ -6,7 +6,8 @@ import subprocess
 import numpy as np
 import pytest
 
-from vem_training import audio, constants
+from vem_training.data import audio
+from vem_training import constants
 
 ROOT = constants.REPO_ROOT
 PARITY_WAV = ROOT / "src/core/audio/testdata/parity.wav"

@@ -1,7 +1,7 @@
 """The benchmark's hard cases are what they say (no corpus needed: the specs only)."""
 import numpy as np
 
-from vem_training import bench_set
+from vem_training.evaluate import bench_set
 from vem_training.corpus import edits
 
 TRACK = {"id": "t", "split": "test", "durationSec": 90.0, "beatsSec": list(np.arange(0, 90, 0.5))}

@@ -3,7 +3,7 @@ import mido
 import numpy as np
 import pytest
 
-from vem_training import beats
+from vem_training.data import beats
 
 
 def _midi(tmp_path, events, tpb=480, name="t.mid"):

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from conftest import requires_midi_tools
-from vem_training import beats, tags
+from vem_training.data import beats, tags
 from vem_training.corpus import audio_io, mma, tracks
 
 pytestmark = requires_midi_tools

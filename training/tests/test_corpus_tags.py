@@ -1,8 +1,9 @@
-"""Tag rules (vem_training.tags) on synthetic signals."""
+"""Tag rules (vem_training.data.tags) on synthetic signals."""
 import numpy as np
 import pytest
 
-from vem_training import constants, tags
+from vem_training import constants
+from vem_training.data import tags
 
 SR = 16000
 

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from vem_training import diffusion
-from vem_training.diffusion import Batches, clip_storyboards
-from vem_training.diffusion_checks import HeldOut, model_call, peak_hit
+from vem_training.models import diffusion
+from vem_training.models.diffusion import Batches, clip_storyboards
+from vem_training.train.diffusion_checks import HeldOut, model_call, peak_hit
 from vem_training.models.denoiser import Denoiser
-from vem_training.rhythm import RHYTHM_CHANNELS, RHYTHM_INPUT
+from vem_training.data.rhythm import RHYTHM_CHANNELS, RHYTHM_INPUT
 
 
 def fake_pack(n=6, T=400, seed=0):

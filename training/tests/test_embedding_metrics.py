@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from vem_training.embedding_metrics import frechet, kernel_distance, tag_kld
+from vem_training.evaluate.embedding_metrics import frechet, kernel_distance, tag_kld
 
 
 def test_kernel_distance_is_about_zero_for_one_distribution_and_grows_with_the_shift():

@@ -4,8 +4,8 @@ import json
 import numpy as np
 import pytest
 
-from vem_training import eval_metrics as em
-from vem_training import evaluate_bench
+from vem_training.evaluate import metrics as em
+from vem_training.evaluate import bench as evaluate_bench
 
 BEATS = np.arange(0.5, 10.0, 0.5)
 
@@ -65,7 +65,7 @@ def test_tag_agreement_on_audio_follows_loudness():
 def test_click_track_beats_are_found_by_the_reference_tracker():
     grid = np.arange(0.5, 15.0, 0.5)
     y = em.click_track(grid, 4, 16.0)
-    from vem_training import beats
+    from vem_training.data import beats
     est = beats.track_beats(y, 16000, downbeats=False)[0]
     assert em.beat_f(grid, est) > 0.9
 

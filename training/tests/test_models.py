@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from vem_training import audio, losses
+from vem_training.data import audio
+from vem_training.models import losses
 from vem_training.models import build_model
 from vem_training.models.istft import FixedISTFT
 from vem_training.models.layers import GroupNormNoShape, NearestUp2d
@@ -48,8 +49,8 @@ def test_vocoder_output_length_and_vae_shapes():
 def test_onnx_export_matches_torch_and_has_no_shape_ops(tmp_path):
     onnx = pytest.importorskip("onnx")
     ort = pytest.importorskip("onnxruntime")
-    from vem_training.export import export_onnx, to_fp16_storage
-    from vem_training.onnx_weights import load_from_onnx
+    from vem_training.export.core import export_onnx, to_fp16_storage
+    from vem_training.models.onnx_weights import load_from_onnx
 
     torch.manual_seed(0)
     vae = build_model("vae", {"channels": [16, 16, 32], "z_channels": 8}).eval()

@@ -1,11 +1,12 @@
 """The reference samplers in diffusion.py: exactness properties the TypeScript sampler is tested against
-(src/core/sampler/sampler.test.ts replays the fixture written by vem_training.sampler_fixtures)."""
+(src/core/sampler/sampler.test.ts replays the fixture written by vem_training.fixtures.sampler)."""
 import json
 
 import numpy as np
 import pytest
 
-from vem_training import diffusion, sampler_fixtures
+from vem_training.models import diffusion
+from vem_training.fixtures import sampler as sampler_fixtures
 
 AC = diffusion.schedule()["alphas_cumprod"]
 RNG = np.random.default_rng(0)
@@ -82,7 +83,7 @@ def test_sample_mask_of_zeros_returns_known():
 
 
 def test_committed_fixture_is_up_to_date():
-    """Regenerate with `cd training && .venv/bin/python -m vem_training.sampler_fixtures`."""
+    """Regenerate with `cd training && .venv/bin/python -m vem_training.fixtures.sampler`."""
     committed = json.loads(sampler_fixtures.FIXTURE.read_text())
     fresh = json.loads(json.dumps(sampler_fixtures.build()))
 

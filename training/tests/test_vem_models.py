@@ -5,11 +5,12 @@ import numpy as np
 import pytest
 import torch
 
-from vem_training import aligner_metrics, rhythm_fixture
-from vem_training.aligner_windows import windows
+from vem_training.evaluate import aligner_metrics
+from vem_training.fixtures import rhythm as rhythm_fixture
+from vem_training.models.aligner_windows import windows
 from vem_training.models.aligner import Aligner
 from vem_training.models.denoiser import Denoiser, storyboard_bias
-from vem_training.rhythm import RHYTHM_CHANNELS, rhythm_features
+from vem_training.data.rhythm import RHYTHM_CHANNELS, rhythm_features
 
 
 @pytest.mark.parametrize("n", [1, 64, 128, 129, 300, 1000])
@@ -59,7 +60,7 @@ def test_rhythm_beat_bump_and_phase():
 
 def test_rhythm_frame_centres_match_the_encoder():
     """A click on mel frame j lands in latent frame j // 4; the frame centre is the mean of its mel centres."""
-    from vem_training.rhythm import latent_times
+    from vem_training.data.rhythm import latent_times
     t = latent_times(5)
     np.testing.assert_allclose(t, [(4 * x + 1.5) * 256 / 16000 for x in range(5)], atol=1e-12)
 

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from vem_training import audio, losses
+from vem_training.data import audio
+from vem_training.models import losses
 from vem_training.models import build_model
 from vem_training.models.discriminators import (PeriodDiscriminator, ResolutionDiscriminator,
                                                 VocoderDiscriminators, build_discriminators, parameter_count)
@@ -69,10 +70,10 @@ def _models(cfg):
 
 
 def test_one_gan_step_runs_with_finite_losses_and_d_warmup_leaves_g_alone():
-    from vem_training.train_vocoder_gan import gan_step
+    from vem_training.train.vocoder_gan import gan_step
 
     cfg = tiny_cfg(vaeInputShare=0.5)
-    from vem_training.train import vocoder_input_vae
+    from vem_training.train.autoencoder import vocoder_input_vae
     G, D, og, od = _models(cfg)
     front, vae = audio.TorchLogMel(), vocoder_input_vae(cfg)
     batch = 0.1 * torch.randn(2, 4096)
@@ -105,14 +106,14 @@ def _fake_corpus(tmp_path):
 
 
 def test_training_checkpoints_and_resumes_the_step(tmp_path, monkeypatch):
-    from vem_training import train_vocoder_gan
+    from vem_training.train import vocoder_gan as train_vocoder_gan
 
     corpus = _fake_corpus(tmp_path / "corpus")
     cfg_path = tmp_path / "cfg.json"
     cfg_path.write_text(json.dumps(tiny_cfg(checkClips=1, checkSeconds=1.0)))
     run = tmp_path / "run"
     # beat F needs madmom; the check's other figures do not (here: without it, as on a bare GPU machine)
-    monkeypatch.setattr("vem_training.beats._madmom", lambda: (_ for _ in ()).throw(ImportError("test")))
+    monkeypatch.setattr("vem_training.data.beats._madmom", lambda: (_ for _ in ()).throw(ImportError("test")))
     args = ["--config", str(cfg_path), "--corpus", str(corpus), "--run", str(run), "--cpu"]
     train_vocoder_gan.main(args + ["--steps", "2", "--check-every", "2"])
     st = torch.load(run / "ckpt.pt", map_location="cpu")
@@ -141,7 +142,8 @@ def test_training_checkpoints_and_resumes_the_step(tmp_path, monkeypatch):
 def test_the_exported_generator_after_gan_steps_goes_through_the_vocoder_export(tmp_path, monkeypatch):
     pytest.importorskip("onnxruntime")
     onnx = pytest.importorskip("onnx")
-    from vem_training import export, parity, train_vocoder_gan
+    from vem_training.export import core as export, parity
+    from vem_training.train import vocoder_gan as train_vocoder_gan
 
     corpus = _fake_corpus(tmp_path / "corpus")
     cfg_path = tmp_path / "cfg.json"
@@ -157,29 +159,29 @@ def test_the_exported_generator_after_gan_steps_goes_through_the_vocoder_export(
     assert not [n for n in onnx.load(str(models / "vocoder.onnx")).graph.node if n.op_type == "Shape"]
     assert entry["parityMaxAbsDiffVsTorch"] < 1e-2 and (tmp_path / "parity" / "vocoder.json").exists()
     assert entry["training"]["steps"] == 2
-    assert entry["training"]["command"].startswith("python -m vem_training.train_vocoder_gan")
+    assert entry["training"]["command"].startswith("python -m vem_training.train.vocoder_gan")
 
 
 def test_vocoder_pack_codec_is_lossless_and_pack_reads_back(tmp_path, monkeypatch):
-    from vem_training import vocoder_pack
+    from vem_training.data import vocoder_pack
 
     x = (np.random.default_rng(0).standard_normal(5000) * 12000).clip(-32768, 32767).astype(np.int16)
     x[:4] = [32767, -32768, 32767, -32768]  # differences that wrap around
     assert np.array_equal(vocoder_pack.decode_int16(vocoder_pack.encode_int16(x)), x)
     corpus = _fake_corpus(tmp_path / "corpus")
-    monkeypatch.setattr("vem_training.beats.track_beats", lambda x, sr, downbeats=False: (np.array([0.5, 1.0]), None))
+    monkeypatch.setattr("vem_training.data.beats.track_beats", lambda x, sr, downbeats=False: (np.array([0.5, 1.0]), None))
     meta = vocoder_pack.build(corpus, tmp_path / "pack.npz", mb=1.0, excerpt_sec=1.0, check_clips=1, check_sec=2.0)
     pack = vocoder_pack.VocoderPack(tmp_path / "pack.npz")
     assert len(pack.excerpts) == meta["excerpts"] == 6 and all(len(e) == 16000 for e in pack.excerpts)
     assert pack.checks[0][0] == "t2" and len(pack.checks[0][1]) == 32000
     assert list(pack.ref_beats[0]) == [0.5, 1.0]
-    from vem_training.data import AudioCrops
+    from vem_training.data.crops import AudioCrops
     b = AudioCrops.from_arrays(pack.excerpts, 4096).batch(3)
     assert b.shape == (3, 4096) and b.dtype == torch.float32 and b.abs().max() <= 1
 
 
 def test_discriminator_windows_are_aligned_between_real_and_generated():
-    from vem_training.train_vocoder_gan import disc_windows
+    from vem_training.train.vocoder_gan import disc_windows
 
     y = torch.arange(3 * 100, dtype=torch.float32).reshape(3, 100)
     a, b = disc_windows(y, y * 2, 40)

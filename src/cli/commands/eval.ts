@@ -83,7 +83,7 @@ function python(args: string[], what: string): void {
 /** `vem eval [<dir>] [--json] [--out RUN_DIR] [--steps N] [--seed N] [--models DIR] [--variants DIR|none]
  *  [--write-docs | --doc FILE|none]`: generate a soundtrack for every video in <dir> with the shipped models
  *  (and each ablation variant found under --variants), then score every row with the Python twin
- *  (`vem_training.evaluate_bench`: madmom beats, TB_IoU, B_IoU, TB_hit@70ms, beat F, tag agreement, FD).
+ *  (`vem_training.evaluate.bench`: madmom beats, TB_IoU, B_IoU, TB_hit@70ms, beat F, tag agreement, FD).
  *  The table goes to the run folder (<run>/evaluation.md); only --write-docs writes it to the repository's
  *  docs/evaluation.md (the default benchmark's), --doc FILE anywhere else, --doc none nowhere. Without <dir>
  *  the default benchmark is built first (from the corpus). */
@@ -99,7 +99,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (!existsSync(dir)) {
     if (positionals[0]) throw new Error(`no such folder: ${dir}`);
     process.stderr.write(`building the default benchmark in ${dir}\n`);
-    python(['-m', 'vem_training.bench_set', '--out', dir], 'building the benchmark');
+    python(['-m', 'vem_training.evaluate.bench_set', '--out', dir], 'building the benchmark');
   }
   if (!statSync(dir).isDirectory()) throw new Error(`${dir} is not a folder`);
   const videos = videosIn(dir);
@@ -176,7 +176,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   // --add-row NAME=DIR: takes made elsewhere (e.g. by a previous model's `vem generate`) scored as one more row
   const addRow = flags.get('add-row');
   const extra = typeof addRow === 'string' ? ['--add-row', addRow] : [];
-  python(['-m', 'vem_training.evaluate_bench', '--request', reqPath, '--pretrained', pretrained, ...extra, ...docArgs], 'scoring');
+  python(['-m', 'vem_training.evaluate.bench', '--request', reqPath, '--pretrained', pretrained, ...extra, ...docArgs], 'scoring');
   const results = JSON.parse(readFileSync(join(run, 'eval-results.json'), 'utf8')) as { rows: Record<string, Record<string, number | null>>; totalSec?: number };
   const out = { ...results, runDir: run, totalSec: Math.round((performance.now() - t0) / 100) / 10 };
   if (flags.has('json')) console.log(JSON.stringify(out));

@@ -1,4 +1,4 @@
-// Overlapping windows over a long frame sequence (the same rule as training/vem_training/aligner_windows.py).
+// Overlapping windows over a long frame sequence (the same rule as training/vem_training/models/aligner_windows.py).
 // Each window [start, end) runs the model; only [keepStart, keepEnd) of its output is kept. Kept ranges tile
 // 0..n exactly; each interior boundary sits overlap/2 frames inside the window that ends there, so both
 // windows see context across it. The last window is moved back to end at n (full length, more context).

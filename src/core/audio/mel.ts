@@ -1,4 +1,4 @@
-// The log-mel front end, identical to training/vem_training/audio.py (a parity test checks 1e-4).
+// The log-mel front end, identical to training/vem_training/data/audio.py (a parity test checks 1e-4).
 // Centre-padded (reflect) STFT, periodic Hann window, magnitude, Slaney mel filterbank with Slaney
 // normalisation, natural log with a floor. N samples give floor(N / hop) + 1 frames.
 import { AUDIO, type AudioConstants } from '../constants.ts';

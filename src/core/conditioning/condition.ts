@@ -20,7 +20,7 @@ export interface StoryCondition {
 /**
  * The storyboards a denoising window sees, in window time: shifted by −offsetSec, clipped to
  * [0, windowSec), kept when at least MIN_STORY_SEC remains, at most `maxStories` in start order. The same
- * rule as clip_storyboards() in training/vem_training/diffusion.py (a shared fixture checks both).
+ * rule as clip_storyboards() in training/vem_training/models/diffusion.py (a shared fixture checks both).
  */
 export function clipStoryboards(stories: readonly StoryCondition[], offsetSec: number, windowSec: number,
   maxStories = MAX_STORIES): StoryCondition[] {

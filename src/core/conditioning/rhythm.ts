@@ -1,5 +1,5 @@
 // Frame-level rhythm features for the denoiser, at the latent's time axis. The same definition as
-// training/vem_training/rhythm.py (a fixture test checks both on the same inputs).
+// training/vem_training/data/rhythm.py (a fixture test checks both on the same inputs).
 //
 // Time base (src/core/time.ts): latent frame x holds mel frames 4x … 4x+3 of the centred STFT, so its
 // centre is `latentTime(x)`; these features are the only place seconds become rhythm channels.

@@ -1,5 +1,5 @@
-// The sampler against the Python reference (training/vem_training/diffusion.py), step by step, through
-// testdata/sampler-fixture.json (regenerate: cd training && .venv/bin/python -m vem_training.sampler_fixtures),
+// The sampler against the Python reference (training/vem_training/models/diffusion.py), step by step, through
+// testdata/sampler-fixture.json (regenerate: cd training && .venv/bin/python -m vem_training.fixtures.sampler),
 // and its behaviour: progress, cancellation, seeding, inpainting edge cases.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -2,7 +2,7 @@
 // guidance and the sampling loop with inpainting, progress and cancellation between steps. Pure functions on
 // Float32Array with no DOM and no model runtime: the caller supplies the denoiser.
 //
-// Every step is the same arithmetic as the Python reference (training/vem_training/diffusion.py:
+// Every step is the same arithmetic as the Python reference (training/vem_training/models/diffusion.py:
 // ddim_step, dpmpp_step, guide, sample); sampler.test.ts checks them step by step against a
 // fixture that reference writes. Per element the arithmetic runs in float64 and is stored as float32.
 //

@@ -1,5 +1,5 @@
 // The diffusion noise schedule and the sampling timesteps, identical to schedule() and timesteps() in
-// training/vem_training/diffusion.py (the sampler fixture checks both).
+// training/vem_training/models/diffusion.py (the sampler fixture checks both).
 import { CONSTANTS } from '../constants.ts';
 
 export interface DiffusionConstants {

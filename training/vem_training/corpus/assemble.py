@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import constants
-from .. import beats as vbeats
-from .. import tags as vtags
+from ..data import beats as vbeats
+from ..data import tags as vtags
 from .sources import ALL_SOURCES, license_for
 from .tracks import load_feats
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import audio as vaudio
-from .. import beats as vbeats
-from .. import tags as vtags
+from ..data import audio as vaudio
+from ..data import beats as vbeats
+from ..data import tags as vtags
 from . import audio_io, mma, segments
 from .sources import ALL_SOURCES, genre_for, license_for
 

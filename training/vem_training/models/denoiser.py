@@ -30,7 +30,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from ..rhythm import RHYTHM_CHANNELS, RHYTHM_INPUT
+from ..data.rhythm import RHYTHM_CHANNELS, RHYTHM_INPUT
 from ..timebase import LATENT_CENTRE_SEC, LATENT_FRAME_SEC
 from .layers import GroupNormNoShape, NearestUp1d
 

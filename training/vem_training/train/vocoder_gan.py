@@ -1,7 +1,7 @@
 """Adversarial fine-tuning of the vocoder (issue #15): the shipped generator against multi-period and
 multi-resolution STFT discriminators, with feature matching, keeping the reconstruction losses.
 
-    python -m vem_training.train_vocoder_gan --config configs/vocoder-gan.json --corpus data/corpus \
+    python -m vem_training.train.vocoder_gan --config configs/vocoder-gan.json --corpus data/corpus \
         --run runs/vocoder-gan --init-onnx ../public/models/vocoder.onnx [--minutes 60] [--steps N]
     # on a machine without the corpus: --pack <vocoder_pack .npz> instead of --corpus (gpu/train_vocoder.sh)
 
@@ -36,12 +36,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import audio, checkpoint, data, losses, weights_npz
-from .models import build_model
-from .timebase import SAMPLE_RATE
-from .models.discriminators import build_discriminators, parameter_count
-from .onnx_weights import load_from_onnx
-from .train import load_shipped_vae, vocoder_input_vae, vocoder_inputs, vocoder_reconstruction_loss
+from ..data import audio, crops
+from . import checkpoint
+from ..models import losses, weights_npz
+from ..models import build_model
+from ..timebase import SAMPLE_RATE
+from ..models.discriminators import build_discriminators, parameter_count
+from ..models.onnx_weights import load_from_onnx
+from .autoencoder import load_shipped_vae, vocoder_input_vae, vocoder_inputs, vocoder_reconstruction_loss
 
 
 class HeldOutCheck:
@@ -49,7 +51,7 @@ class HeldOutCheck:
     scored as evaluate_autoencoder scores the shipped files (its mel_l1 / mrstft, madmom beat F)."""
 
     def __init__(self, clips: list[tuple[str, np.ndarray]], vae, ref_beats: list | None = None):
-        from . import beats
+        from ..data import beats
 
         self.ids = [c[0] for c in clips]
         self.clips = [c[1] for c in clips]
@@ -70,7 +72,7 @@ class HeldOutCheck:
 
     @torch.no_grad()
     def __call__(self, G, device) -> dict:
-        from .evaluate_autoencoder import mel_l1, mrstft
+        from ..evaluate.autoencoder import mel_l1, mrstft
 
         was_training = G.training
         G.eval()
@@ -248,15 +250,15 @@ def main(argv=None):
 
     pack = None
     if args.pack:
-        from .vocoder_pack import VocoderPack
+        from ..data.vocoder_pack import VocoderPack
         pack = VocoderPack(Path(args.pack))
     source = None
     if step_idx < total_steps:  # (an import with --from-npz alone trains nothing)
         if pack is not None:
-            source = data.AudioCrops.from_arrays(pack.excerpts, cfg["segSamples"], seed=cfg["seed"] + step_idx, what=args.pack)
+            source = crops.AudioCrops.from_arrays(pack.excerpts, cfg["segSamples"], seed=cfg["seed"] + step_idx, what=args.pack)
         else:
-            tracks = data.select(data.load_index(Path(args.corpus)), "train")
-            source = data.AudioCrops(args.corpus, tracks, cfg["segSamples"], seed=cfg["seed"] + step_idx)
+            tracks = crops.select(crops.load_index(Path(args.corpus)), "train")
+            source = crops.AudioCrops(args.corpus, tracks, cfg["segSamples"], seed=cfg["seed"] + step_idx)
         print(f"vocoder data: {len(source.audio)} pieces, {source.hours:.2f} h", flush=True)
     print(f"params {params}; device {dev}", flush=True)
     front = audio.TorchLogMel().to(dev)
@@ -277,7 +279,7 @@ def main(argv=None):
         if pack is not None:
             check = HeldOutCheck(pack.checks, check_vae, pack.ref_beats)
         else:
-            from .evaluate_autoencoder import test_clips
+            from ..evaluate.autoencoder import test_clips
             clips = test_clips(Path(args.corpus), args.check_clips or cfg.get("checkClips", 4),
                                cfg.get("checkSeconds", 10.0), split="valid")
             check = HeldOutCheck(clips, check_vae)

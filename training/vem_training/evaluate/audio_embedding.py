@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import linalg
 
-from . import audio, tags
-from .timebase import MEL_FPS, SAMPLE_RATE
+from ..data import audio, tags
+from ..timebase import MEL_FPS, SAMPLE_RATE
 
 WIN_SEC, HOP_SEC = 2.0, 1.0
 DIM = 143

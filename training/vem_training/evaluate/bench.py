@@ -1,6 +1,6 @@
 """Scores a `vem eval` run (the Python twin: the metrics that need madmom and the corpus's tag rules).
 
-    python -m vem_training.evaluate_bench --request <run>/eval-request.json [--doc docs/evaluation.md]
+    python -m vem_training.evaluate.bench --request <run>/eval-request.json [--doc docs/evaluation.md]
 
 `vem eval` (TypeScript, onnxruntime-node) generates a soundtrack for every video with the shipped models
 and each ablation variant and writes the request; this module finds beats with madmom's RNN + DBN tracker
@@ -28,9 +28,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import audio, beats, eval_metrics
+from ..data import audio, beats
+from . import metrics as eval_metrics
 from .audio_embedding import embed, frechet
-from .timebase import SAMPLE_RATE
+from ..timebase import SAMPLE_RATE
 
 SR = SAMPLE_RATE
 REFERENCE_ROWS = ("groundTruth", "roundTrip", "randomMusic", "clickTrack")
@@ -162,7 +163,7 @@ def pretrained(request: dict, res: dict, names: list[str]) -> dict:
     import subprocess
     import tempfile
     from .embedding_metrics import frechet as fd, kernel_distance, tag_kld
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     py = root / ".venv-eval" / "bin" / "python"
     if not py.exists():
         print("setting up the evaluation environment (training/eval_env/setup.sh, once)", file=sys.stderr, flush=True)
@@ -179,7 +180,7 @@ def pretrained(request: dict, res: dict, names: list[str]) -> dict:
         lst, out = Path(d) / "files.json", Path(d) / "emb.npz"
         lst.write_text(json.dumps(files))
         env = {**os.environ, "TF_USE_LEGACY_KERAS": "1", "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": str(root)}
-        subprocess.run([str(py), "-m", "vem_training.musicnn_embed", "--list", str(lst), "--out", str(out)],
+        subprocess.run([str(py), "-m", "vem_training.evaluate.musicnn_embed", "--list", str(lst), "--out", str(out)],
                        check=True, env=env, stdout=subprocess.DEVNULL)
         z = np.load(out)
         emb = {k: z[f"emb_{i}"] for i, k in enumerate(keys)}
@@ -213,13 +214,13 @@ def write_doc(path: Path, request: dict, res: dict) -> None:
         "# Evaluation: the paper's metrics on our held-out benchmark",
         "",
         "Written by `npx vem eval --write-docs` (do not edit by hand; rerun it). The benchmark is built by",
-        "`python -m vem_training.bench_set` from the corpus's held-out test split (`training/data/bench`, not",
+        "`python -m vem_training.evaluate.bench_set` from the corpus's held-out test split (`training/data/bench`, not",
         "committed): 10 videos of 12–88 s cut on the beats of the 9 held-out recorded tracks (real footage and",
         "photos with camera moves; 30 % of the transitions gradual), plus 3 hard cases (a 30 s still with a slow",
         "camera move, a 15 s continuous shot of footage, a cut every 0.25 s for 12 s); each video has its",
         "ground-truth music, its cut times and an unrelated held-out recording beside it.",
         "",
-        "Metrics (DESIGN.md §8; `training/vem_training/eval_metrics.py`): beats of every row from madmom's RNN +",
+        "Metrics (DESIGN.md §8; `training/vem_training/evaluate/metrics.py`): beats of every row from madmom's RNN +",
         "DBN tracker (independent of the app's tracker and of the models). TB_IoU: transitions and beats matched",
         "one-to-one within 0.5 s, |M| / (|T| + |B| − |M|); TB_hit@70ms: share of transitions with a beat within",
         "±70 ms; B_IoU: the same IoU between the row's beats and the ground-truth music's beats; beat F: F-measure",
@@ -247,7 +248,7 @@ def write_doc(path: Path, request: dict, res: dict) -> None:
         lines.append(f"| {name} | " + " | ".join(_fmt(r[k]) for k in METRICS) + f" | {ROW_NOTES.get(name, '')} |")
     if res.get("pretrained"):
         lines += ["", "Pretrained embedding (musicnn, MagnaTagATune checkpoint from its PyPI wheel; 3 s patches;",
-                  "`training/vem_training/musicnn_embed.py`): FD and the unbiased kernel distance (KAD ×1000, RBF at the",
+                  "`training/vem_training/evaluate/musicnn_embed.py`): FD and the unbiased kernel distance (KAD ×1000, RBF at the",
                   "median distance) of the penultimate embeddings against the ground-truth music of all videos, and the",
                   "KLD of the tag distributions per video (ground truth ‖ row). The unrelated real music is the reference.",
                   "", "| row | musicnn FD | musicnn KAD×1000 | tag KLD | patches |", "|---|---|---|---|---|"]

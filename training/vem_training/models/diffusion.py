@@ -5,7 +5,7 @@ v = √ᾱ·ε − √(1−ᾱ)·x0, from which x0 = √ᾱ·x_t − √(1−ᾱ
 noise level, the top one included, so sampling starts at t = 999 from pure noise with no clamp.
 
 The TypeScript sampler (src/core/sampler/) is tested step by step against `ddim_step` and `dpmpp_step`
-through fixtures written by `python -m vem_training.sampler_fixtures`.
+through fixtures written by `python -m vem_training.fixtures.sampler`.
 """
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import math
 import numpy as np
 import torch
 
-from . import constants
-from .rhythm import RHYTHM_CHANNELS, RHYTHM_INPUT, rhythm_features
-from .timebase import LATENT_FRAME_SEC
+from .. import constants
+from ..data.rhythm import RHYTHM_CHANNELS, RHYTHM_INPUT, rhythm_features
+from ..timebase import LATENT_FRAME_SEC
 
 MAX_STORIES = 24            # storyboards per window the app may send (the model's S axis is dynamic)
 MIN_STORY_SEC = LATENT_FRAME_SEC  # a storyboard must cover at least one latent frame of the window

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import beats, tags
-from .timebase import SAMPLE_RATE
+from ..data import beats, tags
+from ..timebase import SAMPLE_RATE
 
 IOU_TOL_SEC = 0.5
 HIT_TOL_SEC = 0.07

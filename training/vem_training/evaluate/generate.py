@@ -1,7 +1,7 @@
 """The shipped pipeline on held-out edited videos (issue: generate): TB_hit@70ms and TB_IoU of the music
 `vem generate` makes, beside the same figures for the ground-truth music of those videos.
 
-    python -m vem_training.evaluate_generate --edits 12 [--steps 20] [--out runs/generate-eval.json]
+    python -m vem_training.evaluate.generate --edits 12 [--steps 20] [--out runs/generate-eval.json]
 
 Each test edit is rendered to an MP4 (real footage cut on the beats of held-out music, some cuts off-beat;
 `corpus.render_edit`), `vem generate` (onnxruntime-node, default settings) scores it, and beats are found
@@ -18,9 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from . import audio, beats, constants, eval_metrics
-from .corpus.render_edit import render_edit_mp4
-from .timebase import SAMPLE_RATE
+from ..data import audio, beats
+from .. import constants
+from . import metrics as eval_metrics
+from ..corpus.render_edit import render_edit_mp4
+from ..timebase import SAMPLE_RATE
 
 
 def tb_figures(cuts: np.ndarray, bt: np.ndarray) -> tuple[float, float]:

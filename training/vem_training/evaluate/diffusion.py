@@ -1,8 +1,8 @@
 """Evaluate the denoiser variants on held-out multi-section clips (issue: the ablation table).
 
-    python -m vem_training.evaluate_diffusion --weights runs/denoiser-v2 --clips 30 [--write]
-    python -m vem_training.evaluate_diffusion --weights runs/denoiser-v2 --sweep sampler   # steps × η × solver
-    python -m vem_training.evaluate_diffusion --weights runs/denoiser-v2 --sweep guidance  # g × rhythm scale
+    python -m vem_training.evaluate.diffusion --weights runs/denoiser-v2 --clips 30 [--write]
+    python -m vem_training.evaluate.diffusion --weights runs/denoiser-v2 --sweep sampler   # steps × η × solver
+    python -m vem_training.evaluate.diffusion --weights runs/denoiser-v2 --sweep guidance  # g × rhythm scale
 
 For each test clip (its first ≤ 16.4 s): the clip's sections (start, duration, section tags; clipped as the
 app clips them), global tags and the track's exact beat grid are the request; each variant samples a latent
@@ -27,13 +27,15 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import audio, beats, constants, eval_metrics
+from ..data import audio, beats
+from .. import constants
+from . import metrics as eval_metrics
 from .audio_embedding import embed, frechet
-from .diffusion import MAX_STORIES, clip_storyboards, empty_condition, fill_storyboards, multi_hot, sample, tag_index
-from .diffusion_checks import model_call
-from .export import MODELS_DIR, VARIANTS, load_denoiser
-from .rhythm import rhythm_features
-from .timebase import LATENT_FRAME_SEC, SAMPLE_RATE
+from ..models.diffusion import MAX_STORIES, clip_storyboards, empty_condition, fill_storyboards, multi_hot, sample, tag_index
+from ..train.diffusion_checks import model_call
+from ..export.core import MODELS_DIR, VARIANTS, load_denoiser
+from ..data.rhythm import rhythm_features
+from ..timebase import LATENT_FRAME_SEC, SAMPLE_RATE
 
 MAX_LATENT = 256
 

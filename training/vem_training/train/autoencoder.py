@@ -19,14 +19,16 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import audio, checkpoint, data, losses
-from .models import build_model
-from .onnx_weights import load_from_onnx
+from ..data import audio, crops
+from . import checkpoint
+from ..models import losses
+from ..models import build_model
+from ..models.onnx_weights import load_from_onnx
 
 
 def load_shipped_vae(cfg: dict):
     """The shipped VAE, loaded from its ONNX files (`vaeOnnx`, default public/models/vae_*.onnx), frozen."""
-    from . import constants
+    from .. import constants
 
     vae_cfg = json.loads((constants.REPO_ROOT / "training/configs/vae.json").read_text())
     vae = build_model("vae", vae_cfg["model"])
@@ -90,7 +92,7 @@ def make_step(cfg: dict, model, front):
             return vocoder_reconstruction_loss(cfg, front, model(mel_in), batch, mel)
         return step
     if kind == "vae":
-        from .models.vae import MEL_STD
+        from ..models.vae import MEL_STD
 
         def step(mel):
             rec, mean, logvar = model(mel)
@@ -135,13 +137,13 @@ def main(argv=None):
         n = load_from_onnx(model, args.init_onnx, prefix=cfg.get("onnxPrefix", ""))
         print(f"initialised {n} tensors from {args.init_onnx}")
 
-    tracks = data.load_index(Path(args.corpus))
-    train = data.select(tracks, "train")
+    tracks = crops.load_index(Path(args.corpus))
+    train = crops.select(tracks, "train")
     if cfg["kind"] == "vocoder":
-        source = data.AudioCrops(args.corpus, train, cfg["segSamples"], seed=cfg["seed"] + step_idx)
+        source = crops.AudioCrops(args.corpus, train, cfg["segSamples"], seed=cfg["seed"] + step_idx)
         print(f"vocoder data: {len(source.audio)} tracks, {source.hours:.2f} h")
     else:
-        source = data.MelCrops(args.corpus, train, cfg["cropFrames"], seed=cfg["seed"] + step_idx)
+        source = crops.MelCrops(args.corpus, train, cfg["cropFrames"], seed=cfg["seed"] + step_idx)
         print(f"vae data: {len(source.mels)} tracks")
     front = audio.TorchLogMel()
     step_fn = make_step(cfg, model, front)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .timebase import ALIGNER_FEAT, HOP_SEC, LATENT_CENTRE_SEC, LATENT_FRAME_SEC, LATENT_T, VIDEO_FPS
+from ..timebase import ALIGNER_FEAT, HOP_SEC, LATENT_CENTRE_SEC, LATENT_FRAME_SEC, LATENT_T, VIDEO_FPS
 
 RHYTHM_INPUT = 8
 RHYTHM_CHANNELS = 10 + ALIGNER_FEAT

@@ -1,6 +1,6 @@
 """Builds the evaluation benchmark (issue: evaluation) from the corpus's held-out test split.
 
-    python -m vem_training.bench_set --out data/bench [--corpus data/corpus] [--size 640x360]
+    python -m vem_training.evaluate.bench_set --out data/bench [--corpus data/corpus] [--size 640x360]
 
 Writes, per video, into --out (nothing of it is committed):
 - `<id>.mp4`   the video (real footage and photos with camera motion, 16 fps, H.264, its music as AAC);
@@ -25,11 +25,11 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from . import audio
-from .constants import REPO_ROOT
-from .corpus import edits, sources
-from .corpus.render_edit import render_spec_mp4
-from .timebase import SAMPLE_RATE
+from ..data import audio
+from ..constants import REPO_ROOT
+from ..corpus import edits, sources
+from ..corpus.render_edit import render_spec_mp4
+from ..timebase import SAMPLE_RATE
 
 DEFAULT_CORPUS = REPO_ROOT / "training" / "data" / "corpus"
 BEAT_CUT_SEC = (12.0, 18.0, 24.0, 30.0, 38.0, 46.0, 55.0, 65.0, 75.0, 88.0)

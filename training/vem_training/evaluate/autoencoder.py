@@ -1,6 +1,6 @@
 """Measures the shipped vocoder and VAE (the ONNX files in public/models) on held-out recorded music.
 
-    python -m vem_training.evaluate_autoencoder --corpus data/corpus [--clips 27] [--write]
+    python -m vem_training.evaluate.autoencoder --corpus data/corpus [--clips 27] [--write]
 
 For each test clip (default 27 clips of 30 s: 3 per held-out recorded track) of *recorded* music:
 (a) the vocoder on the ground-truth log-mel and (b) the full round trip (VAE encode → decode → vocoder), each beside Griffin-Lim on the same mel (pseudo-
@@ -19,9 +19,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import audio, beats, constants, data, losses
-from .export import MANIFEST, MODELS_DIR, load_manifest, save_manifest
-from .timebase import SAMPLE_RATE
+from ..data import audio, beats, crops
+from .. import constants
+from ..models import losses
+from ..export.core import MANIFEST, MODELS_DIR, load_manifest, save_manifest
+from ..timebase import SAMPLE_RATE
 
 
 def griffin_lim(log_mel: np.ndarray, iters: int = 64, seed: int = 0) -> np.ndarray:
@@ -58,7 +60,7 @@ def test_clips(corpus: Path, n: int, seconds: float = 10.0, split: str = "test")
     """`n` clips of recorded music from `split` (the same draw for the same arguments)."""
     import soundfile as sf
 
-    tracks = [t for t in data.load_index(corpus) if t["split"] == split and t["kind"] == "recorded"]
+    tracks = [t for t in crops.load_index(corpus) if t["split"] == split and t["kind"] == "recorded"]
     rng = np.random.default_rng(0)
     clips = []
     per_track = max(1, int(np.ceil(n / max(len(tracks), 1))))

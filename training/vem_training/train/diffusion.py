@@ -1,6 +1,6 @@
 """Train the VeM denoiser v2: HVP + SG-CAtt and the rhythm path (input channels + FiLM everywhere), jointly.
 
-    python -m vem_training.train_diffusion --config configs/denoiser.json --variant sg \
+    python -m vem_training.train.diffusion --config configs/denoiser.json --variant sg \
         --pack data/diffusion/pack.npz --run runs/denoiser-v2 [--minutes 60] [--init-onnx ../public/models/denoiser.onnx]
 
 Variants (the paper's table 4): --variant none|plain|sg (no HVP | cross-attention without the storyboard
@@ -28,9 +28,9 @@ import numpy as np
 import torch
 
 from . import checkpoint
-from .diffusion import Batches, schedule, v_target
-from .diffusion_data import Pack
-from .models.denoiser import Denoiser
+from ..models.diffusion import Batches, schedule, v_target
+from ..data.diffusion_pack import Pack
+from ..models.denoiser import Denoiser
 
 
 def build(cfg: dict, variant: str, tb: bool, vocab: int) -> Denoiser:
@@ -82,7 +82,7 @@ def main(argv=None):
     step_idx, elapsed = checkpoint.resume(run, {"model": model, "ema": ema, "opt": opt})
     chain = []
     if step_idx == 0 and args.init_onnx:
-        from .onnx_weights import load_from_onnx
+        from ..models.onnx_weights import load_from_onnx
         n = load_from_onnx(model, args.init_onnx)
         ema.load_state_dict(model.state_dict())
         chain = [{"initOnnx": args.init_onnx}]

@@ -9,7 +9,7 @@ import json
 import numpy as np
 import torch
 
-from . import constants
+from .. import constants
 
 PARITY_DIR = constants.REPO_ROOT / "e2e" / "fixtures" / "parity"
 

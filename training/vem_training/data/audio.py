@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import constants
+from .. import constants
 
 
 def _hz_to_mel(f: np.ndarray) -> np.ndarray:
@@ -108,7 +108,7 @@ def load_wav_mono(path) -> tuple[np.ndarray, int]:
     return x.mean(axis=1), sr
 
 
-if __name__ == "__main__":  # python -m vem_training.audio in.wav out.f32  (raw float32 log-mel)
+if __name__ == "__main__":  # python -m vem_training.data.audio in.wav out.f32  (raw float32 log-mel)
     import sys
 
     x, _ = load_wav_mono(sys.argv[1])

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .timebase import SAMPLE_RATE
+from ..timebase import SAMPLE_RATE
 
 
 def load_index(corpus: Path) -> list[dict]:

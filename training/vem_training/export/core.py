@@ -8,7 +8,7 @@
     python -m vem_training.export inference-drop --out runs/variants   # the shipped network without tags / rhythm
 
 Writes public/models/<name>.onnx and updates public/models/manifest.json (sha256, bytes, shapes, the
-training run, the fp16-vs-fp32 difference). Metrics are added by vem_training.evaluate_autoencoder.
+training run, the fp16-vs-fp32 difference). Metrics are added by vem_training.evaluate.autoencoder.
 """
 from __future__ import annotations
 
@@ -21,9 +21,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import constants
-from .models import build_model
-from . import audio, parity, timebase
+from .. import constants
+from ..models import build_model
+from ..data import audio
+from . import parity
+from .. import timebase
 
 import os
 
@@ -174,8 +176,8 @@ def export_vocoder(run: Path, init_from: list[Path] | None = None) -> dict:
         st = state if r == run else torch.load(r / "ckpt.pt", map_location="cpu")
         steps[str(r)] = int(st["step"])
         hours += st["elapsed"] / 3600
-        gan = "gan" in st["config"]  # train_vocoder_gan's runs: started from the shipped file or a run
-        cmd = f"python -m vem_training.{'train_vocoder_gan' if gan else 'train'} --config {config_file_of(r)} --run {r} --steps {st['step']}"
+        gan = "gan" in st["config"]  # train.vocoder_gan's runs: started from the shipped file or a run
+        cmd = f"python -m vem_training.{'train.vocoder_gan' if gan else 'train'} --config {config_file_of(r)} --run {r} --steps {st['step']}"
         if prev:
             cmd += f" --init-ckpt {prev}/ckpt.pt"
         elif gan:
@@ -193,7 +195,7 @@ def export_vocoder(run: Path, init_from: list[Path] | None = None) -> dict:
 
 
 def export_vae(run: Path) -> dict:
-    from .models.vae import VAEDecoderExport, VAEEncoderExport
+    from ..models.vae import VAEDecoderExport, VAEEncoderExport
 
     model, cfg, state = load_run(run)
     entries = {}
@@ -225,7 +227,7 @@ def export_vae(run: Path) -> dict:
 
 
 def export_aligner(run: Path) -> dict:
-    from .models.aligner import Aligner, Aligner2d
+    from ..models.aligner import Aligner, Aligner2d
 
     state = torch.load(run / "ckpt.pt", map_location="cpu")
     cfg = state["config"]
@@ -249,7 +251,7 @@ def export_aligner(run: Path) -> dict:
     info = {"training": {"config": cfg, "steps": state["step"], "hours": round(state["elapsed"] / 3600, 3),
                          "data": "corpus edited videos, train split (python -m vem_training.corpus.build)",
                          "date": dt.date.today().isoformat(),
-                         "command": f"python -m vem_training.train_aligner --run {run} --steps {cfg['steps']}"}}
+                         "command": f"python -m vem_training.train.aligner --run {run} --steps {cfg['steps']}"}}
     return update_entry("aligner", out, {**info, "fp16MaxAbsDiff": diff, "parityMaxAbsDiffVsTorch": pdiff,
                                          "fps": 16, "frameHeight": 64, "frameWidth": 112, "window": 128,
                                          "windowOverlap": 16, "metrics": ev})
@@ -269,9 +271,9 @@ class _First(torch.nn.Module):
 def load_denoiser(weights: Path, variant: str, tb: bool):
     """The denoiser's EMA weights from a training run (<weights>/ckpt.pt) or fp16 .npz weights
     (<weights>/denoiser-<variant>[-notb].*.npz, written by training/gpu/train_denoiser.sh)."""
-    from . import weights_npz
-    from .diffusion import tag_index
-    from .models.denoiser import Denoiser
+    from ..models import weights_npz
+    from ..models.diffusion import tag_index
+    from ..models.denoiser import Denoiser
 
     if (weights / "ckpt.pt").exists():
         st = torch.load(weights / "ckpt.pt", map_location="cpu")
@@ -337,8 +339,8 @@ def denoiser_training_info(run: Path) -> dict:
                  f"shipped vae_encoder sha256 {meta['encoderSha256'][:16]}"),
         "chain": cfg.get("chain", []) + [{"run": str(run), "steps": int(st["step"])}],
         "date": dt.date.today().isoformat(),
-        "command": ("python -m vem_training.diffusion_data --aligner ../public/models/aligner.onnx --out data/diffusion/pack.npz"
-                    f" && python -m vem_training.train_diffusion --config configs/denoiser.json --pack data/diffusion/pack.npz"
+        "command": ("python -m vem_training.data.diffusion_pack --aligner ../public/models/aligner.onnx --out data/diffusion/pack.npz"
+                    f" && python -m vem_training.train.diffusion --config configs/denoiser.json --pack data/diffusion/pack.npz"
                     f" --run {run} --steps {int(st['step'])}"),
         "heldOutChecks": checks[-1] if checks else None,
         "heldOutChecksAll": checks,

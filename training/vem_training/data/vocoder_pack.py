@@ -1,6 +1,6 @@
 """A compact audio pack for training the vocoder where the corpus is not (a lent GPU machine).
 
-    python -m vem_training.vocoder_pack --corpus data/corpus --out ../.carry/vocoder-pack.npz [--mb 24]
+    python -m vem_training.data.vocoder_pack --corpus data/corpus --out ../.carry/vocoder-pack.npz [--mb 24]
 
 Holds excerpts of the corpus's train split (all kinds, as the CPU runs read it: every second equally
 likely, near-silent excerpts skipped) up to a size budget, and the held-out check clips (recorded music
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .timebase import SAMPLE_RATE as SR
+from ..timebase import SAMPLE_RATE as SR
 
 
 def encode_int16(x: np.ndarray) -> np.ndarray:
@@ -43,8 +43,8 @@ def build(corpus: Path, out: Path, mb: float = 24.0, excerpt_sec: float = 4.0, c
           check_sec: float = 10.0, seed: int = 0) -> dict:
     import soundfile as sf
 
-    from . import beats, data
-    from .evaluate_autoencoder import test_clips
+    from . import beats, crops
+    from ..evaluate.autoencoder import test_clips
 
     rng = np.random.default_rng(seed)
     checks = test_clips(corpus, check_clips, check_sec, split="valid")
@@ -52,7 +52,7 @@ def build(corpus: Path, out: Path, mb: float = 24.0, excerpt_sec: float = 4.0, c
     ref_beats = [[round(float(b), 4) for b in beats.track_beats(x, SR, downbeats=False)[0]] for _, x in checks]
     budget = mb * 1e6 - sum(len(zlib.compress(encode_int16(p).tobytes(), 6)) for p in check_pcm) - 20_000
     seg = int(excerpt_sec * SR)
-    tracks = data.select(data.load_index(corpus), "train")
+    tracks = crops.select(crops.load_index(corpus), "train")
     paths = [str(corpus / "audio" / f"{t['id']}.wav") for t in tracks]
     cands = [(i, s) for i, p in enumerate(paths) for s in range(0, sf.info(p).frames - seg + 1, seg)]
     order = rng.permutation(len(cands))  # every whole excerpt equally likely: a track's share ∝ its length
@@ -61,7 +61,7 @@ def build(corpus: Path, out: Path, mb: float = 24.0, excerpt_sec: float = 4.0, c
         i, s = cands[j]
         x, _ = sf.read(paths[i], start=s, frames=seg, dtype="int16", always_2d=True)
         ex = x.mean(axis=1).astype(np.int16)
-        if np.abs(ex).max() < 33:  # near-silent (as data.AudioCrops avoids)
+        if np.abs(ex).max() < 33:  # near-silent (as crops.AudioCrops avoids)
             continue
         size += len(zlib.compress(encode_int16(ex).tobytes(), 6))
         if size > budget:

@@ -1,6 +1,6 @@
 """Train the transition-beat aligner on the corpus's edited videos (BCE against transition ∩ beat).
 
-    python -m vem_training.train_aligner --corpus data/corpus --run runs/aligner [--minutes 40] [--steps N]
+    python -m vem_training.train.aligner --corpus data/corpus --run runs/aligner [--minutes 40] [--steps N]
 
 Positives are rare (a few per hundred frames): BCE with a positive weight, and the two frames either
 side of a positive are left out of the loss (a cut detected one frame late is not a false alarm at
@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from . import checkpoint
-from .models.aligner import Aligner
+from ..models.aligner import Aligner
 
 DEFAULTS = {"window": 64, "batch": 8, "lr": 2e-3, "steps": 6000, "warmupSteps": 100, "posWeight": 8.0,
             "ignoreRadius": 1, "ckptEverySec": 300, "seed": 0, "model": {"channels": [16, 24, 32, 48], "feat": 32}}
@@ -78,7 +78,7 @@ class Windows:
 @torch.no_grad()
 def predict(model: Aligner, frames_u8: np.ndarray, window: int = 128, overlap: int = 16):
     """Per-frame probabilities and features for a whole video, in overlapping windows (as the app runs it)."""
-    from .aligner_windows import windows
+    from ..models.aligner_windows import windows
     f = len(frames_u8)
     probs = np.zeros(f, np.float32)
     feats = np.zeros((f, model.feat), np.float32)
@@ -90,7 +90,7 @@ def predict(model: Aligner, frames_u8: np.ndarray, window: int = 128, overlap: i
 
 
 def evaluate(model: Aligner, edits: list[dict]) -> dict:
-    from .aligner_metrics import average_precision, best_f1_tolerant
+    from ..evaluate.aligner_metrics import average_precision, best_f1_tolerant
     model.eval()
     scores, targets, trans, per_edit = [], [], [], []
     for e in edits:

@@ -29,8 +29,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import audio as _audio
-from . import constants
-from .timebase import SAMPLE_RATE
+from .. import constants
+from ..timebase import SAMPLE_RATE
 
 # Measured tertiles (sections and 10-s windows pooled) of the default corpus build, 2026-11-26
 # (training/data/corpus/tag_thresholds.json; see docs/corpus.md).

@@ -1,6 +1,6 @@
 """Training pieces for the denoiser: VAE latents of the corpus's multi-section clips and edited videos.
 
-    python -m vem_training.diffusion_data --corpus data/corpus --out data/diffusion/pack.npz \
+    python -m vem_training.data.diffusion_pack --corpus data/corpus --out data/diffusion/pack.npz \
         [--aligner runs/aligner] [--splits train]
 
 Each piece: the latent mean of the shipped VAE encoder (public/models/vae_encoder.onnx) over the clip's
@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import constants
-from .timebase import LATENT_T, MEL_FPS
+from .. import constants
+from ..timebase import LATENT_T, MEL_FPS
 
 Q_RANGE = 4.0  # int8 covers ±4 std of each normalised channel
 
@@ -129,11 +129,11 @@ def aligner_predictor(source: Path):
     """frames (F, H, W, 3) uint8 -> (prob (F,), feat (F, 32)). `source`: a training run (ckpt.pt) or the
     shipped aligner.onnx (run in the app's windows)."""
     import torch
-    from .models.aligner import Aligner
-    from .train_aligner import predict, to_input
+    from ..models.aligner import Aligner
+    from ..train.aligner import predict, to_input
     if source.suffix == ".onnx":
         import onnxruntime as ort
-        from .aligner_windows import windows
+        from ..models.aligner_windows import windows
         so = ort.SessionOptions()
         so.intra_op_num_threads = 1
         sess = ort.InferenceSession(str(source), so, providers=["CPUExecutionProvider"])

@@ -1,0 +1,3 @@
+from .autoencoder import main
+
+main()
