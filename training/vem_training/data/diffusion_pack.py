@@ -26,11 +26,8 @@ Q_RANGE = 4.0  # int8 covers ±4 std of each normalised channel
 
 
 def _encoder():
-    import onnxruntime as ort
-    path = constants.REPO_ROOT / "public/models/vae_encoder.onnx"
-    so = ort.SessionOptions()
-    so.intra_op_num_threads = 1
-    return ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
+    from ..models.runtime import onnx_session
+    return onnx_session(constants.REPO_ROOT / "public/models/vae_encoder.onnx")
 
 
 def encode(sess, mel: np.ndarray) -> np.ndarray:
@@ -128,15 +125,12 @@ def exact_events(events_sec, start_sec: float, dur_sec: float) -> list[float]:
 def aligner_predictor(source: Path):
     """frames (F, H, W, 3) uint8 -> (prob (F,), feat (F, 32)). `source`: a training run (ckpt.pt) or the
     shipped aligner.onnx (run in the app's windows)."""
-    import torch
-    from ..models.aligner import Aligner
+    from ..models import load_model
     from ..train.aligner import predict, to_input
     if source.suffix == ".onnx":
-        import onnxruntime as ort
         from ..models.aligner_windows import windows
-        so = ort.SessionOptions()
-        so.intra_op_num_threads = 1
-        sess = ort.InferenceSession(str(source), so, providers=["CPUExecutionProvider"])
+        from ..models.runtime import onnx_session
+        sess = onnx_session(source)
         name = sess.get_inputs()[0].name
 
         def run(frames):
@@ -149,10 +143,7 @@ def aligner_predictor(source: Path):
                 feats[ks:ke] = z[0, ks - s:ke - s]
             return probs, feats
         return run
-    st = torch.load(source / "ckpt.pt", map_location="cpu")
-    model = Aligner(**st["config"]["model"])
-    model.load_state_dict(st["model"])
-    model.eval()
+    model, _ = load_model("aligner", source)
     return lambda frames: predict(model, frames)
 
 

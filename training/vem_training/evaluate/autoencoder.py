@@ -103,7 +103,7 @@ def save_stacked(strips: list, path: Path, background=(255, 255, 255)) -> Path:
 
 
 def main(argv=None):
-    import onnxruntime as ort
+    from ..models.runtime import onnx_session
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", default="data/corpus")
@@ -112,10 +112,7 @@ def main(argv=None):
     ap.add_argument("--write", action="store_true")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = 1
-    sess = {k: ort.InferenceSession(str(MODELS_DIR / f"{k}.onnx"), opts, providers=["CPUExecutionProvider"])
-            for k in ("vocoder", "vae_encoder", "vae_decoder")}
+    sess = {k: onnx_session(MODELS_DIR / f"{k}.onnx") for k in ("vocoder", "vae_encoder", "vae_decoder")}
     clips = test_clips(Path(args.corpus), args.clips, args.seconds)
     if not clips:
         raise SystemExit("no recorded test clips in the corpus")

@@ -33,7 +33,8 @@ from . import metrics as eval_metrics
 from .audio_embedding import embed, frechet
 from ..models.diffusion import MAX_STORIES, clip_storyboards, empty_condition, fill_storyboards, multi_hot, sample, tag_index
 from ..train.diffusion_checks import model_call
-from ..export.core import MODELS_DIR, VARIANTS, load_denoiser
+from ..export.core import MODELS_DIR, VARIANTS
+from ..models import load_model
 from ..data.rhythm import rhythm_features
 from ..timebase import LATENT_FRAME_SEC, SAMPLE_RATE
 
@@ -88,12 +89,8 @@ def measure(y: np.ndarray, req: tuple, thr: dict, rows: dict, embs: list) -> Non
 
 class Decoder:
     def __init__(self):
-        import onnxruntime as ort
-        so = ort.SessionOptions()
-        so.intra_op_num_threads = 1
-        self.vae = ort.InferenceSession(str(MODELS_DIR / "vae_decoder.onnx"), so, providers=["CPUExecutionProvider"])
-        self.voc = ort.InferenceSession(str(MODELS_DIR / "vocoder.onnx"), so, providers=["CPUExecutionProvider"])
-        self.enc = ort.InferenceSession(str(MODELS_DIR / "vae_encoder.onnx"), so, providers=["CPUExecutionProvider"])
+        from ..models.runtime import onnx_session
+        self.vae, self.voc, self.enc = (onnx_session(MODELS_DIR / f"{k}.onnx") for k in ("vae_decoder", "vocoder", "vae_encoder"))
 
     def audio(self, z: np.ndarray) -> np.ndarray:  # (128, T) un-normalised
         mel = self.vae.run(None, {"latent": z.reshape(1, 8, 16, -1).astype(np.float32)})[0]
@@ -175,7 +172,7 @@ def main(argv=None):
         if key not in models:
             base, tb = VARIANTS[key]
             w = Path(args.weights)
-            models[key] = load_denoiser(w / key if (w / key / "ckpt.pt").exists() else w, base, tb)[0]
+            models[key] = load_model("denoiser", w / key if (w / key / "ckpt.pt").exists() else w, base, tb)[0]
         model = models[key]
         rows = {"tagAgreement": [], "beatHit70": [], "bIoU": []}
         embs, t_gen = [], 0.0

@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from .. import constants
-from ..models import build_model
+from ..models import load_model, read_checkpoint
 from ..data import audio
 from . import parity
 from .. import timebase
@@ -100,20 +100,16 @@ def update_entry(name: str, path: Path, extra: dict) -> dict:
 
 
 def max_diff_fp16(fp32_path: Path, fp16_path: Path, feeds: dict) -> float:
-    import onnxruntime as ort
+    from ..models.runtime import onnx_session
 
-    a = ort.InferenceSession(str(fp32_path), providers=["CPUExecutionProvider"]).run(None, feeds)[0]
-    b = ort.InferenceSession(str(fp16_path), providers=["CPUExecutionProvider"]).run(None, feeds)[0]
+    a, b = (onnx_session(p, threads=None).run(None, feeds)[0] for p in (fp32_path, fp16_path))
     return float(np.abs(a - b).max())
 
 
 def load_run(run: Path):
-    state = torch.load(run / "ckpt.pt", map_location="cpu")
-    cfg = state["config"]
-    model = build_model(cfg["kind"], cfg["model"])
-    model.load_state_dict(state["model"])
-    model.eval()
-    return model, cfg, state
+    state = read_checkpoint(run)
+    model, _ = load_model(state["config"]["kind"], state)
+    return model, state["config"], state
 
 
 def training_info(run: Path, cfg: dict, state: dict, corpus_note: str) -> dict:
@@ -173,7 +169,7 @@ def export_vocoder(run: Path, init_from: list[Path] | None = None) -> dict:
     chain = [*(init_from or []), run]
     steps, hours, cmds, prev = {}, 0.0, [], None
     for r in chain:
-        st = state if r == run else torch.load(r / "ckpt.pt", map_location="cpu")
+        st = state if r == run else read_checkpoint(r)
         steps[str(r)] = int(st["step"])
         hours += st["elapsed"] / 3600
         gan = "gan" in st["config"]  # train.vocoder_gan's runs: started from the shipped file or a run
@@ -227,13 +223,10 @@ def export_vae(run: Path) -> dict:
 
 
 def export_aligner(run: Path) -> dict:
-    from ..models.aligner import Aligner, Aligner2d
+    from ..models.aligner import Aligner2d
 
-    state = torch.load(run / "ckpt.pt", map_location="cpu")
+    net, state = load_model("aligner", run)
     cfg = state["config"]
-    net = Aligner(**cfg["model"])
-    net.load_state_dict(state["model"])
-    net.eval()
     model = Aligner2d(net).eval()  # same function with 2D ops only (WebGPU has no 3D convolution); batch 1
     out = MODELS_DIR / "aligner.onnx"
     tmp32 = run / "aligner.fp32.onnx"
@@ -268,29 +261,6 @@ class _First(torch.nn.Module):
         return self.m(*a)[0]
 
 
-def load_denoiser(weights: Path, variant: str, tb: bool):
-    """The denoiser's EMA weights from a training run (<weights>/ckpt.pt) or fp16 .npz weights
-    (<weights>/denoiser-<variant>[-notb].*.npz, written by training/gpu/train_denoiser.sh)."""
-    from ..models import weights_npz
-    from ..models.diffusion import tag_index
-    from ..models.denoiser import Denoiser
-
-    if (weights / "ckpt.pt").exists():
-        st = torch.load(weights / "ckpt.pt", map_location="cpu")
-        cfg = st["config"]
-        variant, tb = cfg["variant"], cfg["tb"]
-        state = st["ema"]
-    else:
-        cfg = json.loads((constants.REPO_ROOT / "training/configs/denoiser.json").read_text())
-        state = weights_npz.load(weights / f"denoiser-{variant}{'' if tb else '-notb'}")
-    model = Denoiser(vocab=len(tag_index()), cond=variant, tb=tb, **cfg["model"])
-    missing, unexpected = model.load_state_dict(state, strict=False)
-    if missing or unexpected:
-        raise ValueError(f"denoiser weights do not match: missing {missing[:5]}, unexpected {unexpected[:5]}")
-    model.eval()
-    return model, cfg
-
-
 def denoiser_example(vocab: int, T: int, S: int, rhythm: int, seed: int = 0) -> dict:
     rng = np.random.default_rng(seed)
     start = np.sort(rng.uniform(0, T * timebase.LATENT_FRAME_SEC * 0.7, (1, S))).astype(np.float32)
@@ -321,7 +291,7 @@ def denoiser_onnx(model, tmp32: Path, out: Path) -> None:
 def denoiser_training_info(run: Path) -> dict:
     """The manifest's training entry for a denoiser run folder: config, steps, time, data, the chain of
     runs, the command that reproduces it and the last held-out rhythm check."""
-    st = torch.load(run / "ckpt.pt", map_location="cpu")
+    st = read_checkpoint(run)
     cfg = st["config"]
     checks = [json.loads(l) for l in (run / "checks.jsonl").read_text().splitlines()] if (run / "checks.jsonl").exists() else []
     z = np.load(cfg["pack"])
@@ -348,7 +318,7 @@ def denoiser_training_info(run: Path) -> dict:
 
 
 def export_denoiser(weights: Path, variant: str, tb: bool, out_name: str, info: dict) -> dict:
-    model, cfg = load_denoiser(weights, variant, tb)
+    model, _ = load_model("denoiser", weights, variant, tb)
     out = MODELS_DIR / f"{out_name}.onnx"
     tmp32 = weights / f"{out_name}.fp32.onnx"
     denoiser_onnx(model, tmp32, out)
@@ -386,7 +356,7 @@ def export_variants(weights: Path, out_root: Path, names=tuple(ABLATION)) -> dic
         variant, tb = ABLATION[name]
         d = out_root / name
         d.mkdir(parents=True, exist_ok=True)
-        model, _ = load_denoiser(weights / name if (weights / name / "ckpt.pt").exists() else weights, variant, tb)
+        model, _ = load_model("denoiser", weights / name if (weights / name / "ckpt.pt").exists() else weights, variant, tb)
         tmp32, out = d / "denoiser.fp32.onnx", d / "denoiser.onnx"
         denoiser_onnx(model, tmp32, out)
         tmp32.unlink()

@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from . import checkpoint
+from ..models import build_model
 from ..models.aligner import Aligner
 
 DEFAULTS = {"window": 64, "batch": 8, "lr": 2e-3, "steps": 6000, "warmupSteps": 100, "posWeight": 8.0,
@@ -131,7 +132,7 @@ def main(argv=None):
     if args.steps:
         cfg["steps"] = args.steps
     torch.manual_seed(cfg["seed"])
-    model = Aligner(**cfg["model"])
+    model = build_model("aligner", cfg["model"])
     opt = torch.optim.AdamW(model.parameters(), lr=cfg["lr"], weight_decay=1e-4)
     step_idx, elapsed = checkpoint.resume(run, {"model": model, "opt": opt})
     if args.eval:

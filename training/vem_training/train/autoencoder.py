@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from ..data import audio, crops
 from . import checkpoint
 from ..models import losses
-from ..models import build_model
+from ..models import build_model, read_checkpoint
 from ..models.onnx_weights import load_from_onnx
 
 
@@ -131,7 +131,7 @@ def main(argv=None):
                             weight_decay=0.01)
     step_idx, elapsed = checkpoint.resume(run, {"model": model, "opt": opt})
     if step_idx == 0 and args.init_ckpt:
-        model.load_state_dict(torch.load(args.init_ckpt, map_location="cpu")["model"])
+        model.load_state_dict(read_checkpoint(args.init_ckpt)["model"])
         print(f"initialised from {args.init_ckpt}")
     elif step_idx == 0 and args.init_onnx:
         n = load_from_onnx(model, args.init_onnx, prefix=cfg.get("onnxPrefix", ""))

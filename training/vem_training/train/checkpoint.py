@@ -7,13 +7,15 @@ from pathlib import Path
 
 import torch
 
+from ..models import read_checkpoint
+
 
 def resume(run: Path, modules: dict) -> tuple[int, float]:
     """Loads each named module/optimizer's state from <run>/ckpt.pt if present; returns (step, elapsed s)."""
     ckpt = run / "ckpt.pt"
     if not ckpt.exists():
         return 0, 0.0
-    st = torch.load(ckpt, map_location="cpu")
+    st = read_checkpoint(ckpt)
     for key, m in modules.items():
         m.load_state_dict(st[key])
     print(f"resumed {ckpt} at step {st['step']}", flush=True)

@@ -30,11 +30,7 @@ import torch
 from . import checkpoint
 from ..models.diffusion import Batches, schedule, v_target
 from ..data.diffusion_pack import Pack
-from ..models.denoiser import Denoiser
-
-
-def build(cfg: dict, variant: str, tb: bool, vocab: int) -> Denoiser:
-    return Denoiser(vocab=vocab, cond=variant, tb=tb, **cfg["model"])
+from ..models import build_model
 
 
 def main(argv=None):
@@ -72,7 +68,7 @@ def main(argv=None):
                    edit_share=cfg["editShare"], cond_drop=cfg["condDrop"], rhythm_drop=cfg["rhythmDrop"],
                    p_uncond=cfg["uncondDrop"], downbeat_drop=cfg["downbeatDrop"])
     tb = not args.no_tb
-    model = build(cfg, args.variant, tb, data.vocab)
+    model = build_model("denoiser", cfg["model"], vocab=data.vocab, cond=args.variant, tb=tb)
     model.to(dev)
     ema = copy.deepcopy(model).eval()
     for p in ema.parameters():

@@ -119,12 +119,9 @@ class Decoder:
     """The shipped VAE decoder and vocoder (onnxruntime, one thread): normalised latent -> audio."""
 
     def __init__(self, mean: np.ndarray, std: np.ndarray):
-        import onnxruntime as ort
+        from ..models.runtime import onnx_session
         d = constants.REPO_ROOT / "public/models"
-        so = ort.SessionOptions()
-        so.intra_op_num_threads = 1
-        self.vae = ort.InferenceSession(str(d / "vae_decoder.onnx"), so, providers=["CPUExecutionProvider"])
-        self.voc = ort.InferenceSession(str(d / "vocoder.onnx"), so, providers=["CPUExecutionProvider"])
+        self.vae, self.voc = onnx_session(d / "vae_decoder.onnx"), onnx_session(d / "vocoder.onnx")
         self.mean, self.std = mean[:, None], std[:, None]
 
     def __call__(self, z_norm: np.ndarray) -> np.ndarray:

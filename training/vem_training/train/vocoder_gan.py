@@ -39,7 +39,7 @@ import torch
 from ..data import audio, crops
 from . import checkpoint
 from ..models import losses, weights_npz
-from ..models import build_model
+from ..models import build_model, read_checkpoint
 from ..timebase import SAMPLE_RATE
 from ..models.discriminators import build_discriminators, parameter_count
 from ..models.onnx_weights import load_from_onnx
@@ -164,7 +164,7 @@ def write_npz(run: Path, out: Path) -> dict:
     config, log and checks: what gpu/train_vocoder.sh brings back; --from-npz reads it."""
     import shutil
 
-    st = torch.load(run / "ckpt.pt", map_location="cpu")
+    st = read_checkpoint(run)
     out.mkdir(parents=True, exist_ok=True)
     weights_npz.save(st["model"], out / "vocoder-gan-G")
     weights_npz.save(st["disc"], out / "vocoder-gan-D")
@@ -230,7 +230,7 @@ def main(argv=None):
             chain = gpu_cfg.get("chain", []) + [{"fromNpz": str(src), "steps": step_idx, "device": gpu_cfg.get("device")}]
             print(f"initialised G and D from {src} at step {step_idx} (fp16 weights; fresh optimisers)")
         elif args.init_ckpt:
-            G.load_state_dict(torch.load(args.init_ckpt, map_location="cpu")["model"])
+            G.load_state_dict(read_checkpoint(args.init_ckpt)["model"])
             chain = [{"initCkpt": args.init_ckpt}]
             print(f"initialised G from {args.init_ckpt}")
         elif args.init_onnx:
