@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from vem_training.corpus import edits
+from vem_training.corpus import edit_frames, edits
 
 FPS = edits.FPS
 
@@ -60,7 +60,7 @@ def test_plan_places_cuts_on_and_off_the_beats(media):
 def test_rendered_labels_and_frames(media):
     root, med = media
     spec = edits.plan_edit("e0", _track(bpm=120), med, (12.0, 14.0), seed=3)
-    frames, lab = edits.render_frames(spec, edits.AW, edits.AH, root)
+    frames, lab = edit_frames.render_frames(spec, edits.AW, edits.AH, root)
     n = spec["nFrames"]
     assert frames.shape == (n, edits.AH, edits.AW, 3) and frames.dtype == np.uint8
     for k in ("transition", "beat", "target", "gradual"):
@@ -91,7 +91,7 @@ def test_dissolve_blends_the_two_shots(media):
                        "motion": {"type": "static", "c0": (0.5, 0.5), "c1": (0.5, 0.5), "s0": 1.0, "s1": 1.0}},
                       {"media": "pkg/img2.png", "kind": "image", "startSec": 0.75, "endSec": 2.0,
                        "motion": {"type": "static", "c0": (0.5, 0.5), "c1": (0.5, 0.5), "s0": 1.0, "s1": 1.0}}]}
-    frames, lab = edits.render_frames(spec, 112, 64, root)
+    frames, lab = edit_frames.render_frames(spec, 112, 64, root)
     red = frames[..., 0].mean(axis=(1, 2))     # img0 is red, img2 blue
     assert red[0] > 200 and red[-1] < 60
     g = np.flatnonzero(lab["gradual"])

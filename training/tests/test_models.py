@@ -49,7 +49,7 @@ def test_vocoder_output_length_and_vae_shapes():
 def test_onnx_export_matches_torch_and_has_no_shape_ops(tmp_path):
     onnx = pytest.importorskip("onnx")
     ort = pytest.importorskip("onnxruntime")
-    from vem_training.export.core import export_onnx, to_fp16_storage
+    from vem_training.export.onnx import export_onnx, to_fp16_storage
     from vem_training.models.onnx_weights import load_from_onnx
 
     torch.manual_seed(0)

@@ -6,7 +6,7 @@ import torch
 from vem_training.data import audio
 from vem_training.models import losses
 from vem_training.constants import REPO_ROOT
-from vem_training.export.core import config_file_of
+from vem_training.export.manifest import config_file_of
 from vem_training.models import build_model
 from vem_training.train.autoencoder import make_step, vocoder_input_vae
 

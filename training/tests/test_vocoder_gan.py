@@ -142,7 +142,7 @@ def test_training_checkpoints_and_resumes_the_step(tmp_path, monkeypatch):
 def test_the_exported_generator_after_gan_steps_goes_through_the_vocoder_export(tmp_path, monkeypatch):
     pytest.importorskip("onnxruntime")
     onnx = pytest.importorskip("onnx")
-    from vem_training.export import core as export, parity
+    from vem_training.export import manifest, parity, runs
     from vem_training.train import vocoder_gan as train_vocoder_gan
 
     corpus = _fake_corpus(tmp_path / "corpus")
@@ -152,10 +152,10 @@ def test_the_exported_generator_after_gan_steps_goes_through_the_vocoder_export(
     train_vocoder_gan.main(["--config", str(cfg_path), "--corpus", str(corpus), "--run", str(run), "--cpu",
                             "--steps", "2", "--no-checks"])
     models = tmp_path / "models"
-    monkeypatch.setattr(export, "MODELS_DIR", models)
-    monkeypatch.setattr(export, "MANIFEST", models / "manifest.json")
+    monkeypatch.setattr(manifest, "MODELS_DIR", models)
+    monkeypatch.setattr(manifest, "MANIFEST", models / "manifest.json")
     monkeypatch.setattr(parity, "PARITY_DIR", tmp_path / "parity")
-    entry = export.export_vocoder(run)
+    entry = runs.export_vocoder(run)
     assert not [n for n in onnx.load(str(models / "vocoder.onnx")).graph.node if n.op_type == "Shape"]
     assert entry["parityMaxAbsDiffVsTorch"] < 1e-2 and (tmp_path / "parity" / "vocoder.json").exists()
     assert entry["training"]["steps"] == 2

@@ -3,7 +3,7 @@
     python -m vem_training.corpus.render_edit <editId> -o x.mp4 [--corpus DIR] [--cache DIR] [--size 640x360]
 
 Uses edits/<editId>.json (shots, camera motions, transitions) and audio/<trackId>.wav; frames are
-rendered by the same code as the 112×64 training frames (edits.render_frames), at 16 fps.
+rendered by the same code as the 112×64 training frames (edit_frames.render_frames), at 16 fps.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from ..constants import REPO_ROOT
-from . import edits, sources
+from . import edit_frames, edits, sources
 
 DEFAULT_CORPUS = REPO_ROOT / "training" / "data" / "corpus"
 
@@ -33,7 +33,7 @@ def render_spec_mp4(spec: dict, out_path, wav: Path, cache: Path = sources.DEFAU
                     height: int = 360, crf: int = 20) -> Path:
     """Renders an edit spec (edits.plan_edit's format) with its stretch of `wav` as the sound track."""
     out_path = Path(out_path)
-    frames, _ = edits.render_frames(spec, width, height, Path(cache) / "pkgs")
+    frames, _ = edit_frames.render_frames(spec, width, height, Path(cache) / "pkgs")
     cmd = ["ffmpeg", "-v", "error", "-y", "-nostdin",
            "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", str(edits.FPS), "-i", "-",
            "-ss", f"{spec['musicStartSec']:.4f}", "-t", f"{spec['durSec']:.4f}", "-i", str(wav),

@@ -22,7 +22,7 @@ import torch
 from ..data import audio, beats, crops
 from .. import constants
 from ..models import losses
-from ..export.core import MANIFEST, MODELS_DIR, load_manifest, save_manifest
+from ..export.manifest import MANIFEST, MODELS_DIR, load_manifest, save_manifest
 from ..timebase import SAMPLE_RATE
 
 

@@ -27,7 +27,7 @@ import soundfile as sf
 
 from ..data import audio
 from ..constants import REPO_ROOT
-from ..corpus import edits, sources
+from ..corpus import edit_media, edits, sources
 from ..corpus.render_edit import render_spec_mp4
 from ..timebase import SAMPLE_RATE
 
@@ -97,7 +97,7 @@ def _spec(edit_id, track, start, n, trans, shots) -> dict:
 
 def plan_bench(corpus: Path, cache: Path, seed: int = 0) -> list[dict]:
     tracks = _test_tracks(corpus)
-    media = edits.media_pool(cache, seed)["test"]
+    media = edit_media.media_pool(cache, seed)["test"]
     rng = np.random.default_rng(seed + 9001)
     specs = []
     for i, dur in enumerate(sorted(BEAT_CUT_SEC, reverse=True)):

@@ -33,7 +33,8 @@ from . import metrics as eval_metrics
 from .audio_embedding import embed, frechet
 from ..models.diffusion import MAX_STORIES, clip_storyboards, empty_condition, fill_storyboards, multi_hot, sample, tag_index
 from ..train.diffusion_checks import model_call
-from ..export.core import MODELS_DIR, VARIANTS
+from ..export.denoiser import VARIANTS
+from ..export.manifest import MODELS_DIR
 from ..models import load_model
 from ..data.rhythm import rhythm_features
 from ..timebase import LATENT_FRAME_SEC, SAMPLE_RATE

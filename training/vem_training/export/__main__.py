@@ -1,3 +1,66 @@
-from .core import main
+"""ONNX export (opset 17, dynamic axes), fp16 weight storage, and the manifest entry (DESIGN.md §5).
+
+    python -m vem_training.export vocoder --run runs/vocoder
+    python -m vem_training.export vae --run runs/vae
+    python -m vem_training.export aligner --run runs/aligner
+    python -m vem_training.export denoiser --weights runs/gpu-denoisers [--variant sg --tb]
+    python -m vem_training.export variants --weights runs/variants-v2 --out runs/variants      # ablation rows for vem eval
+    python -m vem_training.export inference-drop --out runs/variants   # the shipped network without tags / rhythm
+
+Writes public/models/<name>.onnx and updates public/models/manifest.json (sha256, bytes, shapes, the
+training run, the fp16-vs-fp32 difference). Metrics are added by vem_training.evaluate.autoencoder.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .denoiser import denoiser_training_info, export_denoiser, export_inference_drop, export_variants
+from .runs import export_aligner, export_vae, export_vocoder
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("kind", choices=["vocoder", "vae", "aligner", "denoiser", "variants", "inference-drop"])
+    ap.add_argument("--out", default="runs/variants", help="variants: the folder of model folders")
+    ap.add_argument("--run", default=None)
+    ap.add_argument("--weights", default=None, help="denoiser: folder of .npz weights or a run")
+    ap.add_argument("--variant", default="sg")
+    ap.add_argument("--no-tb", action="store_true")
+    ap.add_argument("--name", default="denoiser")
+    ap.add_argument("--info", default=None, help="denoiser: JSON file with the training entry")
+    ap.add_argument("--init-from", default=None, help="vocoder: the runs it was fine-tuned from, oldest first, comma-separated")
+    ap.add_argument("--pack", default="data/diffusion/pack.npz", help="denoiser: the pack it was trained on (latent statistics)")
+    args = ap.parse_args(argv)
+    torch.set_num_threads(1)
+    if args.kind == "inference-drop":
+        print(json.dumps(export_inference_drop(Path(args.out)), indent=1))
+        return
+    if args.kind == "variants":
+        print(json.dumps(export_variants(Path(args.weights), Path(args.out)), indent=1))
+        return
+    if args.kind == "denoiser":
+        if args.info:
+            info = json.loads(Path(args.info).read_text())
+        elif (Path(args.weights) / "ckpt.pt").exists():
+            info = denoiser_training_info(Path(args.weights))
+            args.pack = info["training"]["data"].split(":")[0]
+        else:
+            info = {}
+        z = np.load(args.pack)
+        info["latentNorm"] = {"mean": [round(float(v), 6) for v in z["mean"]], "std": [round(float(v), 6) for v in z["std"]],
+                              "layout": "latent (8, 16, T) folded to (128, T) as channel*16 + row; z = x*std + mean"}
+        res = export_denoiser(Path(args.weights), args.variant, not args.no_tb, args.name, info)
+    elif args.kind == "aligner":
+        res = export_aligner(Path(args.run))
+    else:
+        res = (export_vocoder(Path(args.run), [Path(p) for p in args.init_from.split(",")] if args.init_from else None)
+               if args.kind == "vocoder" else export_vae(Path(args.run)))
+    print(json.dumps(res, indent=1)[:2000])
+
 
 main()
