@@ -3,7 +3,6 @@
 already; for the denoiser also a folder of fp16 .npz weights)."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 
@@ -48,7 +47,7 @@ def load_model(kind: str, source, variant: str = "sg", tb: bool = True):
 
 
 def _load_denoiser(source, variant: str, tb: bool):
-    from .. import constants
+    from ..config import CONFIGS, load_config
     from . import weights_npz
     from .diffusion import tag_index
 
@@ -58,7 +57,7 @@ def _load_denoiser(source, variant: str, tb: bool):
         variant, tb = cfg["variant"], cfg["tb"]
         state = st["ema"]
     else:
-        cfg = json.loads((constants.REPO_ROOT / "training/configs/denoiser.json").read_text())
+        cfg = load_config(CONFIGS / "denoiser.json").to_dict()
         st = {"config": cfg}
         state = weights_npz.load(Path(source) / f"denoiser-{variant}{'' if tb else '-notb'}")
     model = build_model("denoiser", cfg["model"], vocab=len(tag_index()), cond=variant, tb=tb)

@@ -1,6 +1,6 @@
 """Train the transition-beat aligner on the corpus's edited videos (BCE against transition ∩ beat).
 
-    python -m vem_training.train.aligner --corpus data/corpus --run runs/aligner [--minutes 40] [--steps N]
+    python -m vem_training.train.aligner [--config configs/aligner.json] --corpus data/corpus --run runs/aligner [--minutes 40] [--steps N]
 
 Positives are rare (a few per hundred frames): BCE with a positive weight, and the two frames either
 side of a positive are left out of the loss (a cut detected one frame late is not a false alarm at
@@ -19,11 +19,10 @@ import torch
 import torch.nn.functional as F
 
 from . import checkpoint
+from ..config import CONFIGS, load_config
 from ..models import build_model
 from ..models.aligner import Aligner
 
-DEFAULTS = {"window": 64, "batch": 8, "lr": 2e-3, "steps": 6000, "warmupSteps": 100, "posWeight": 8.0,
-            "ignoreRadius": 1, "ckptEverySec": 300, "seed": 0, "model": {"channels": [16, 24, 32, 48], "feat": 32}}
 
 
 def load_edits(corpus: Path, split: str) -> list[dict]:
@@ -118,6 +117,7 @@ def evaluate(model: Aligner, edits: list[dict]) -> dict:
 
 def main(argv=None):
     ap = argparse.ArgumentParser()
+    ap.add_argument("--config", default=str(CONFIGS / "aligner.json"))
     ap.add_argument("--corpus", default="data/corpus")
     ap.add_argument("--run", default="runs/aligner")
     ap.add_argument("--minutes", type=float, default=None)
@@ -128,7 +128,7 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     run, corpus = Path(args.run), Path(args.corpus)
     run.mkdir(parents=True, exist_ok=True)
-    cfg = dict(DEFAULTS)
+    cfg = load_config(args.config).to_dict()
     if args.steps:
         cfg["steps"] = args.steps
     torch.manual_seed(cfg["seed"])

@@ -22,6 +22,7 @@ import torch.nn.functional as F
 from ..data import audio, crops
 from . import checkpoint
 from ..models import losses
+from ..config import CONFIGS, load_config
 from ..models import build_model, read_checkpoint
 from ..models.onnx_weights import load_from_onnx
 
@@ -30,7 +31,7 @@ def load_shipped_vae(cfg: dict):
     """The shipped VAE, loaded from its ONNX files (`vaeOnnx`, default public/models/vae_*.onnx), frozen."""
     from .. import constants
 
-    vae_cfg = json.loads((constants.REPO_ROOT / "training/configs/vae.json").read_text())
+    vae_cfg = load_config(CONFIGS / "vae.json").to_dict()
     vae = build_model("vae", vae_cfg["model"])
     files = ",".join(str(constants.REPO_ROOT / f) for f in cfg.get("vaeOnnx", ["public/models/vae_encoder.onnx", "public/models/vae_decoder.onnx"]))
     load_from_onnx(vae, files, prefix=vae_cfg.get("onnxPrefix", ""))
@@ -118,7 +119,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
 
     torch.set_num_threads(args.threads)
-    cfg = json.loads(Path(args.config).read_text())
+    cfg = load_config(args.config).to_dict()
     total_steps = args.steps or cfg["steps"]
     torch.manual_seed(cfg["seed"])
     run = Path(args.run)

@@ -30,6 +30,7 @@ import torch
 from . import checkpoint
 from ..models.diffusion import Batches, schedule, v_target
 from ..data.diffusion_pack import Pack
+from ..config import load_config
 from ..models import build_model
 
 
@@ -57,7 +58,7 @@ def main(argv=None):
     dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if dev.type == "cpu":
         torch.set_num_threads(args.threads)
-    cfg = json.loads(Path(args.config).read_text())
+    cfg = load_config(args.config).to_dict()
     total = args.steps or cfg["steps"]
     scale = cfg["gpuBatchScale"] if dev.type == "cuda" else 1
     crops = [(T, b * scale) for T, b in cfg["crops"]]

@@ -39,6 +39,7 @@ import torch
 from ..data import audio, crops
 from . import checkpoint
 from ..models import losses, weights_npz
+from ..config import load_config
 from ..models import build_model, read_checkpoint
 from ..timebase import SAMPLE_RATE
 from ..models.discriminators import build_discriminators, parameter_count
@@ -207,7 +208,7 @@ def main(argv=None):
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
         torch.backends.cudnn.benchmark = True
-    cfg = json.loads(Path(args.config).read_text())
+    cfg = load_config(args.config).to_dict()
     total_steps = args.steps or cfg["steps"]
     torch.manual_seed(cfg["seed"])
     run.mkdir(parents=True, exist_ok=True)
