@@ -3,6 +3,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
+import { wasmThreads } from '../src/core/threads.ts';
 
 /** Records every request the page makes; `foreign()` lists those that left the app's origin. */
 export function trackRequests(page: Page, origin: string) {
@@ -59,8 +60,8 @@ export async function serveWithoutHeaders(root = 'dist'): Promise<{ url: string;
 export const PTHREAD = /\/assets\/ort-wasm-simd-threaded\.jsep-[\w-]+\.mjs$/;
 /** How many of them the page runs now (onnxruntime-web starts threads − 1 when it sets up its wasm). */
 export const pthreadWorkers = (page: Page) => page.workers().filter((w) => PTHREAD.test(w.url())).length;
-/** The app's default WASM thread count on this machine (src/core/threads.ts). */
-export const defaultThreads = async (page: Page) => Math.min(4, await page.evaluate(() => navigator.hardwareConcurrency));
+/** The app's default WASM thread count on this machine, isolated (src/core/threads.ts). */
+export const defaultThreads = async (page: Page) => wasmThreads({ isolated: true, cores: await page.evaluate(() => navigator.hardwareConcurrency) });
 
 /** What the policy does to what the app never does: each probe says whether it got through and which
  *  directives the document reported (securitypolicyviolation) on the way. */

@@ -1,5 +1,5 @@
 // Cross-origin isolation and the Content-Security-Policy (scripts/security-headers.ts) in the built app:
-// the preview server's headers on everything the app loads, threads for onnxruntime-web's WASM backend,
+// the preview server's headers on everything the app loads (and precached), threads for onnxruntime-web's WASM backend,
 // nothing refused and no console error in a whole run, while an injected inline script, eval, a blob:
 // worker and a request to another origin are refused. Then a host that sends no headers: one thread and
 // a notice, generation still works; from the second visit the service worker adds the headers.
@@ -24,11 +24,10 @@ async function generate(page: Page) {
   await expect(page.getByTestId('ep-badge')).toHaveText('wasm');
 }
 
-/** The page is cross-origin isolated, says nothing about threads, and makes a take on the default threads. */
-async function isolatedTake(page: Page) {
+/** The page is cross-origin isolated, says nothing about threads, and makes a take on `threads` threads. */
+async function isolatedTake(page: Page, threads: number) {
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   await expect(page.getByTestId('threads-notice')).toHaveCount(0);
-  const threads = await defaultThreads(page);
   await openVideo(page);
   await expect(page.getByTestId('ep-select')).toHaveAttribute('data-threads', String(threads));
   await generate(page);
@@ -45,8 +44,8 @@ test.describe('served by vite preview (npm start, the e2e server)', () => {
     const req = trackRequests(page, baseURL!);
     const responses: { url: string; headers: Record<string, string> }[] = [];
     page.on('response', (r) => { if (r.url().startsWith(baseURL!)) responses.push({ url: r.url(), headers: r.headers() }); });
-    await page.goto('/?ep=wasm&steps=1');
-    await isolatedTake(page);
+    await page.goto('/?ep=wasm&steps=1&threads=2');
+    await isolatedTake(page, 2);
     // the page, its scripts and workers, the wasm and the models all came with the headers
     const loaded = responses.map((r) => new URL(r.url).pathname);
     for (const f of [/^\/$/, /\/assets\/index-.*\.js$/, /generate\.worker-.*\.js$/, /\.wasm$/, /\/models\/.*\.onnx$/, PTHREAD]) {
@@ -55,6 +54,9 @@ test.describe('served by vite preview (npm start, the e2e server)', () => {
     for (const r of responses) {
       for (const [k, v] of Object.entries(SECURITY_HEADERS)) expect(r.headers[k.toLowerCase()], `${k} of ${r.url}`).toBe(v);
     }
+    // and each is in the service worker's precache list (onnxruntime-web's .wasm and .mjs included), so it loads offline
+    const listed = new Set(((await (await page.request.get('/precache.json')).json()) as { files: string[] }).files.map((f) => `/${f}`));
+    expect(loaded.filter((p) => p !== '/' && !listed.has(p))).toEqual([]);
     expect(watch.violations).toEqual([]);
     expect(watch.errors).toEqual([]);
 
@@ -62,13 +64,10 @@ test.describe('served by vite preview (npm start, the e2e server)', () => {
     expect(req.foreign()).toEqual([]); // the refused fetch never became a request
   });
 
-  test('?threads=1 keeps onnxruntime-web on one thread (no pthread workers)', async ({ page }) => {
+  test('by default half the logical cores, at most 4 (one on a 2-core machine)', async ({ page }) => {
     test.setTimeout(300_000);
-    await page.goto('/?ep=wasm&steps=1&threads=1');
-    await openVideo(page);
-    await expect(page.getByTestId('ep-select')).toHaveAttribute('data-threads', '1');
-    await generate(page);
-    expect(pthreadWorkers(page)).toBe(0);
+    await page.goto('/?ep=wasm&steps=1');
+    await isolatedTake(page, await defaultThreads(page));
   });
 });
 
@@ -77,12 +76,12 @@ test('a host that sends no headers: one thread and a notice, generating works; t
   const host = await serveWithoutHeaders();
   try {
     const watch = await watchConsole(page);
-    await page.goto(`${host.url}/?ep=wasm&steps=1`);
+    await page.goto(`${host.url}/?ep=wasm&steps=1&threads=2`);
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
     await expect(page.getByTestId('threads-notice')).toBeVisible();
     await expect(page.getByTestId('threads-notice')).toContainText('one CPU thread');
     await openVideo(page);
-    await expect(page.getByTestId('ep-select')).toHaveAttribute('data-threads', '1');
+    await expect(page.getByTestId('ep-select')).toHaveAttribute('data-threads', '1'); // ?threads=2 cannot help it
     await generate(page);
     expect(pthreadWorkers(page)).toBe(0);
     expect(watch.errors).toEqual([]);
@@ -90,7 +89,7 @@ test('a host that sends no headers: one thread and a notice, generating works; t
     await page.waitForFunction(() => document.documentElement.dataset.offlineReady || document.documentElement.dataset.offlineFailed, null, { timeout: 240_000, polling: 500 });
     expect(await page.evaluate(() => document.documentElement.dataset.offlineFailed ?? null)).toBeNull();
     await page.reload();
-    await isolatedTake(page);
+    await isolatedTake(page, 2);
     expect(watch.violations).toEqual([]);
     expect(watch.errors).toEqual([]);
     expectRefused(await probePolicy(page));

@@ -2,12 +2,11 @@
 // onnxruntime-node (the CLI's path) and on onnxruntime-web's WASM EP in headless Chromium (the built app,
 // driven like a user). Prints seconds per stage, the real-time factor (wall ÷ audio seconds), peak memory
 // (Node: max RSS; browser: summed RSS of Chromium's processes, sampled every 100 ms) and browser/native ratio.
-// The browser runs once per WASM thread count (`--threads`, default 1 and the app's default here, i.e.
-// min(4, cores); the app's `?threads=N`), `--repeat` times, the counts interleaved; medians per count.
+// The browser runs once per WASM thread count (`--threads`, default 1,2; the app's `?threads=N`),
+// `--repeat` times, the counts interleaved; medians per count.
 //   npm run build && npm run bench [-- --seconds 30 --steps 20 --threads 1,2 --repeat 1 --no-node --webgpu --json]
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { chromiumRssMB, launchChromium, startPreview } from './lib/browser.ts';
 import { resolve } from 'node:path';
 import { decodeVideoFile } from '../src/cli/decode-node.ts';
@@ -22,7 +21,7 @@ const seconds = opt('seconds', 30);
 const steps = opt('steps', DEFAULT_SETTINGS.steps);
 const ep = argv.includes('--webgpu') ? 'webgpu' : 'wasm'; // --webgpu: the browser run on WebGPU (SwiftShader without a GPU)
 const strOpt = (k: string) => { const i = argv.indexOf(`--${k}`); return i >= 0 ? argv[i + 1] : undefined; };
-const threadCounts = [...new Set((strOpt('threads') ?? `1,${Math.min(4, availableParallelism())}`).split(',').map(Number))];
+const threadCounts = [...new Set((strOpt('threads') ?? '1,2').split(',').map(Number))];
 if (threadCounts.some((t) => !Number.isInteger(t) || t < 1 || t > 16)) throw new Error('--threads takes counts 1…16, comma-separated');
 const repeat = opt('repeat', 1);
 const r3 = (x: number) => Math.round(x * 1000) / 1000;

@@ -7,9 +7,12 @@ describe('wasm threads', () => {
     expect(wasmThreads({ isolated: false, cores: 8, requested: 4 })).toBe(1);
   });
 
-  it('isolated: the logical cores, capped', () => {
+  it('isolated: half the logical cores, rounded up, capped', () => {
     expect(wasmThreads({ isolated: true, cores: 1 })).toBe(1);
-    expect(wasmThreads({ isolated: true, cores: 2 })).toBe(2);
+    expect(wasmThreads({ isolated: true, cores: 2 })).toBe(1);
+    expect(wasmThreads({ isolated: true, cores: 3 })).toBe(2);
+    expect(wasmThreads({ isolated: true, cores: 4 })).toBe(2);
+    expect(wasmThreads({ isolated: true, cores: 8 })).toBe(4);
     expect(wasmThreads({ isolated: true, cores: 64 })).toBe(MAX_DEFAULT_WASM_THREADS);
     expect(wasmThreads({ isolated: true, cores: undefined })).toBe(1);
     expect(wasmThreads({ isolated: true, cores: Number.NaN })).toBe(1);
