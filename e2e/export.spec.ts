@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { integratedLoudness, truePeak } from '../src/core/audio/loudness.ts';
 import { decodeWav } from '../src/core/audio/wav.ts';
-import { SHOTS_DIR, trackRequests } from './helpers.ts';
+import { SHOTS_DIR, trackRequests, watchConsole } from './helpers.ts';
 
 const VIDEO = 'e2e/fixtures/cuts-4s.mp4';
 
@@ -40,6 +40,7 @@ async function generateTake(page: Page, video: string) {
 test('export: the normalised WAV reads what the panel says, the MP4 copies the video and carries the take', async ({ page, baseURL }, info) => {
   test.setTimeout(600_000);
   const req = trackRequests(page, baseURL!);
+  const watch = await watchConsole(page);
   await page.goto('/?ep=wasm&steps=2');
   await generateTake(page, VIDEO);
 
@@ -108,6 +109,8 @@ test('export: the normalised WAV reads what the panel says, the MP4 copies the v
   expect(Math.abs(mp4Meter.lufs + 14)).toBeLessThanOrEqual(1.5);
   await expect(page.getByTestId('error-message')).toHaveCount(0);
   expect(req.foreign()).toEqual([]);
+  expect(watch.violations).toEqual([]);
+  expect(watch.errors).toEqual([]);
 });
 
 test('export: a VP8 WebM, which MP4 cannot carry as is, is re-encoded to H.264 and says so', async ({ page }, info) => {

@@ -4,7 +4,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { trackRequests } from './helpers.ts';
+import { trackRequests, watchConsole } from './helpers.ts';
 import { eventIoU } from '../src/core/beats/metrics.ts';
 
 const FPS = 16;
@@ -77,9 +77,10 @@ async function generateAndCheck(page: Page, ep: 'wasm' | 'webgpu', durationSec: 
   return info;
 }
 
-test('generate on WASM, play in sync with the video, download the WAV; nothing leaves the origin', async ({ page, baseURL }) => {
+test('generate on WASM, play in sync with the video, download the WAV; nothing leaves the origin, nothing refused, no console error', async ({ page, baseURL }) => {
   test.setTimeout(600_000);
   const req = trackRequests(page, baseURL!);
+  const watch = await watchConsole(page);
   await page.goto('/?ep=wasm&steps=4');
   const dur = await openVideo(page, 'e2e/fixtures/cuts-10s.mp4');
   await generateAndCheck(page, 'wasm', dur, 400_000);
@@ -96,6 +97,8 @@ test('generate on WASM, play in sync with the video, download the WAV; nothing l
   });
   expect(drift).toBeLessThan(0.3);
   expect(req.foreign()).toEqual([]);
+  expect(watch.violations).toEqual([]);
+  expect(watch.errors).toEqual([]);
 });
 
 test('generate on WebGPU with CPU fallback refused (SwiftShader), then cancel mid-run and generate again', async ({ page }) => {

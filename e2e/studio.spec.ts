@@ -4,7 +4,7 @@
 // after a first visit. Screenshots for docs/walkthrough.md are taken on the way.
 import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
-import { SHOTS_DIR } from './helpers.ts';
+import { expectRefused, probePolicy, pthreadWorkers, SHOTS_DIR, watchConsole } from './helpers.ts';
 
 const SHOTS = SHOTS_DIR;
 mkdirSync(SHOTS, { recursive: true });
@@ -132,16 +132,26 @@ test('storage: 20 takes of 60 s stay within 50 MB and can be cleared', async ({ 
   console.log(`storage after clearing: origin usage ${(usage2 / 2 ** 20).toFixed(1)} MB`);
 });
 
-test('offline: after a first visit the app and its models load and generate with no network', async ({ page, context }) => {
+test('offline: after a first visit the app and its models load and generate with no network, cross-origin isolated, on threads, under the CSP', async ({ page, context }) => {
   test.setTimeout(600_000);
-  await page.goto('/?ep=wasm&steps=1');
+  const watch = await watchConsole(page);
+  await page.goto('/?ep=wasm&steps=1&threads=2');
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   await page.waitForFunction(() => document.documentElement.dataset.offlineReady || document.documentElement.dataset.offlineFailed, null, { timeout: 240_000, polling: 500 });
   expect(await page.evaluate(() => document.documentElement.dataset.offlineFailed ?? null)).toBeNull();
   await context.setOffline(true);
   await page.reload();
   await expect(page.getByRole('heading', { name: 'VeM Studio' })).toBeVisible();
+  // the page and its workers come from the service worker now, with the same headers
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+  await expect(page.getByTestId('threads-notice')).toHaveCount(0);
   await openVideo(page, 'e2e/fixtures/cuts-4s.mp4');
+  await expect(page.getByTestId('ep-select')).toHaveAttribute('data-threads', '2');
   await generate(page);
   await expect(page.getByTestId('ep-badge')).toHaveText('wasm');
+  await expect.poll(() => pthreadWorkers(page)).toBe(1);
+  expect(watch.violations).toEqual([]);
+  expect(watch.errors).toEqual([]);
+  expectRefused(await probePolicy(page));
   await context.setOffline(false);
 });

@@ -3,7 +3,21 @@
 // (written at build time). Navigations go to the network first (a new build shows up at once) and fall
 // back to the cached page; every other same-origin GET is served from the cache when present (Vary is
 // ignored: the server varies on Origin, and module scripts are requested with one, the cache without).
+// Whatever it serves carries the app's security headers (cross-origin isolation, CSP; the build writes
+// them in below from scripts/security-headers.ts) where the response lacks them, so the offline copy is
+// isolated as the served one is, and a host that sends no headers gets them from the second visit on.
 const PREFIX = 'vem-studio-';
+const SECURITY_HEADERS = /* @security-headers */ {};
+
+/** `res` with the security headers it lacks; responses it cannot rebuild (opaque, errors) pass as they are. */
+function withHeaders(res) {
+  if (res.type !== 'basic' && res.type !== 'default') return res;
+  const missing = Object.entries(SECURITY_HEADERS).filter(([k]) => !res.headers.has(k));
+  if (missing.length === 0) return res;
+  const headers = new Headers(res.headers);
+  for (const [k, v] of missing) headers.set(k, v);
+  return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+}
 
 async function sync() {
   const res = await fetch('precache.json', { cache: 'no-store' });
@@ -39,8 +53,8 @@ self.addEventListener('fetch', (e) => {
   const req = e.request;
   if (req.method !== 'GET' || new URL(req.url).origin !== self.location.origin) return;
   if (req.mode === 'navigate') {
-    e.respondWith(fetch(req).catch(async () => (await caches.match(req, { ignoreSearch: true, ignoreVary: true })) ?? (await caches.match('./')) ?? Response.error()));
+    e.respondWith(fetch(req).catch(async () => (await caches.match(req, { ignoreSearch: true, ignoreVary: true })) ?? (await caches.match('./')) ?? Response.error()).then(withHeaders));
     return;
   }
-  e.respondWith(caches.match(req, { ignoreSearch: true, ignoreVary: true }).then((hit) => hit ?? fetch(req)));
+  e.respondWith(caches.match(req, { ignoreSearch: true, ignoreVary: true }).then((hit) => hit ?? fetch(req)).then(withHeaders));
 });

@@ -2,7 +2,9 @@
 // onnxruntime-node (the CLI's path) and on onnxruntime-web's WASM EP in headless Chromium (the built app,
 // driven like a user). Prints seconds per stage, the real-time factor (wall ÷ audio seconds), peak memory
 // (Node: max RSS; browser: summed RSS of Chromium's processes, sampled every 100 ms) and browser/native ratio.
-//   npm run build && npm run bench [-- --seconds 30 --steps 20 --webgpu --json]
+// The browser runs once per WASM thread count (`--threads`, default 1,2; the app's `?threads=N`),
+// `--repeat` times, the counts interleaved; medians per count.
+//   npm run build && npm run bench [-- --seconds 30 --steps 20 --threads 1,2 --repeat 1 --no-node --webgpu --json]
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromiumRssMB, launchChromium, startPreview } from './lib/browser.ts';
@@ -18,6 +20,10 @@ const opt = (k: string, d: number) => { const i = argv.indexOf(`--${k}`); return
 const seconds = opt('seconds', 30);
 const steps = opt('steps', DEFAULT_SETTINGS.steps);
 const ep = argv.includes('--webgpu') ? 'webgpu' : 'wasm'; // --webgpu: the browser run on WebGPU (SwiftShader without a GPU)
+const strOpt = (k: string) => { const i = argv.indexOf(`--${k}`); return i >= 0 ? argv[i + 1] : undefined; };
+const threadCounts = [...new Set((strOpt('threads') ?? '1,2').split(',').map(Number))];
+if (threadCounts.some((t) => !Number.isInteger(t) || t < 1 || t > 16)) throw new Error('--threads takes counts 1…16, comma-separated');
+const repeat = opt('repeat', 1);
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 function benchVideo(): string {
@@ -54,12 +60,13 @@ async function nodeRun(path: string) {
   };
 }
 
-async function browserRun(path: string) {
-  const server = await startPreview(4199);
+async function browserRun(path: string, threads: number) {
+  const server = await startPreview(Number(process.env.VEM_BENCH_PORT ?? 4199));
   try {
     const browser = await launchChromium(['--enable-unsafe-webgpu']);
     const page = await browser.newPage();
-    await page.goto(`${server.url}/?sw=0&ep=${ep}&steps=${steps}${ep === 'webgpu' ? '&strictGpu=1' : ''}`);
+    await page.goto(`${server.url}/?sw=0&ep=${ep}&steps=${steps}&threads=${threads}${ep === 'webgpu' ? '&strictGpu=1' : ''}`);
+    const isolated = await page.evaluate(() => crossOriginIsolated);
     const t0 = performance.now();
     await page.getByTestId('video-input').setInputFiles(path);
     await page.getByTestId('parse-status').and(page.locator('[data-phase="ready"]')).waitFor({ timeout: 600_000 });
@@ -75,10 +82,13 @@ async function browserRun(path: string) {
     const t2 = performance.now();
     const timings = JSON.parse((await page.getByTestId('take').first().getAttribute('data-timings'))!) as Record<string, number>;
     const ranOn = await page.getByTestId('take').first().getAttribute('data-ep');
+    const appThreads = Number(await page.getByTestId('ep-select').getAttribute('data-threads'));
+    // onnxruntime-web's pthreads (module workers of its glue script): threads − 1 when it really got them
+    const pthreads = page.workers().filter((w) => /ort-wasm-simd-threaded[^/]*\.mjs$/.test(w.url())).length;
     await browser.close();
     const generateSec = (t2 - t1) / 1000;
     return {
-      ep: ranOn, durationSec: seconds,
+      ep: ranOn, threads: appThreads, pthreadWorkers: pthreads, crossOriginIsolated: isolated, durationSec: seconds,
       stages: { decodeSec: r3(decodeSec), parseSec: r3(parseSec), alignerSec: r3(timings.alignerSec!), denoiseSec: r3(timings.denoiseSec!),
         vaeSec: r3(timings.vaeSec!), vocoderSec: r3(timings.vocoderSec!), beatTrackSec: r3(timings.beatTrackSec!), modelLoadSec: r3(timings.loadSec!) },
       totalSec: r3((t2 - t0) / 1000), generateSec: r3(generateSec), rtf: r3((t2 - t0) / 1000 / seconds),
@@ -89,12 +99,29 @@ async function browserRun(path: string) {
   }
 }
 
+type BrowserRun = Awaited<ReturnType<typeof browserRun>>;
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2; };
+
 const path = benchVideo();
-const node = await nodeRun(path);
-const browser = await browserRun(path);
+const node = argv.includes('--no-node') ? null : await nodeRun(path);
+const runs = new Map<number, BrowserRun[]>(threadCounts.map((t) => [t, []]));
+for (let k = 0; k < repeat; k++) {
+  for (const t of threadCounts) {
+    const r = await browserRun(path, t);
+    runs.get(t)!.push(r);
+    console.error(`run ${k + 1}/${repeat}, ${t} thread(s): generate ${r.generateSec} s, denoise ${r.stages.denoiseSec} s (pthread workers ${r.pthreadWorkers})`);
+  }
+}
+const byThreads = Object.fromEntries([...runs].map(([t, rs]) => {
+  const generateSec = r3(median(rs.map((r) => r.generateSec))), denoiseSec = r3(median(rs.map((r) => r.stages.denoiseSec)));
+  return [t, {
+    median: { generateSec, denoiseSec, totalSec: r3(median(rs.map((r) => r.totalSec))), alignerSec: r3(median(rs.map((r) => r.stages.alignerSec))) },
+    ...(node ? { ratioBrowserToNode: { generate: r3(generateSec / node.generateSec), denoise: r3(denoiseSec / node.stages.denoiseSec) } } : {}),
+    runs: rs,
+  }];
+}));
 const out = {
-  video: path, seconds, steps, sampler: DEFAULT_SETTINGS.sampler, guidance: DEFAULT_SETTINGS.guidance,
-  node, [ep === 'wasm' ? 'browserWasm' : 'browserWebgpu']: browser,
-  ratioBrowserToNode: { generate: r3(browser.generateSec / node.generateSec), denoise: r3(browser.stages.denoiseSec / node.stages.denoiseSec) },
+  video: path, seconds, steps, sampler: DEFAULT_SETTINGS.sampler, guidance: DEFAULT_SETTINGS.guidance, threads: threadCounts, repeat,
+  node, [ep === 'wasm' ? 'browserWasm' : 'browserWebgpu']: byThreads,
 };
 console.log(argv.includes('--json') ? JSON.stringify(out) : JSON.stringify(out, null, 2));

@@ -1,6 +1,8 @@
 // Vite plugin: after a build, lists every file the app can load (bundles, wasm, models) in
 // dist/precache.json with a version that changes when any of them changes. The service worker
 // (public/sw.js) caches that list so the app and its models load with no network after a first visit.
+// It also writes the app's response headers (scripts/security-headers.ts) into dist/sw.js, which adds
+// them to what it serves, so the offline copy is cross-origin isolated and under the same CSP.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -27,13 +29,24 @@ export function precacheList(outDir: string): { version: string; files: string[]
   return { version: h.digest('hex').slice(0, 16), files, bytes };
 }
 
-export function precache(): Plugin {
+const HEADERS_MARKER = '/* @security-headers */ {}';
+
+/** The service worker's source with `headers` in place of its marker (public/sw.js). */
+export function injectHeaders(swSource: string, headers: Record<string, string>): string {
+  const at = swSource.indexOf(HEADERS_MARKER);
+  if (at < 0 || swSource.indexOf(HEADERS_MARKER, at + 1) >= 0) throw new Error(`sw.js must hold ${HEADERS_MARKER} exactly once`);
+  return swSource.slice(0, at) + JSON.stringify(headers) + swSource.slice(at + HEADERS_MARKER.length);
+}
+
+export function precache(headers: Record<string, string>): Plugin {
   let outDir = 'dist';
   return {
     name: 'vem-precache',
     apply: 'build',
     configResolved(c) { outDir = c.build.outDir.startsWith('/') ? c.build.outDir : join(c.root, c.build.outDir); },
     closeBundle() {
+      const sw = join(outDir, 'sw.js');
+      writeFileSync(sw, injectHeaders(readFileSync(sw, 'utf8'), headers));
       writeFileSync(join(outDir, 'precache.json'), JSON.stringify(precacheList(outDir)) + '\n');
     },
   };

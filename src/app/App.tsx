@@ -12,6 +12,7 @@ import { StoragePanel } from './components/StoragePanel.tsx';
 import { autosaveEdits, restoreProject } from './restore.ts';
 import { useKeyboard } from './keyboard.ts';
 import { makePreview } from './preview.ts';
+import { ThreadsNotice } from './components/ThreadsNotice.tsx';
 
 const DEV = new URLSearchParams(location.search).get('dev');
 if (DEV === 'storage') {
@@ -46,6 +47,7 @@ export function App() {
         <span className="tagline">Music for your video, made on your machine. Nothing is uploaded.</span>
         <span className="status" data-testid="parse-status" data-phase={phase} role="status">{PHASE_WORDS[phase] ?? phase}</span>
       </header>
+      <ThreadsNotice />
       <DropZone disabled={busy || generating} />
       {busy && (
         <div className="busy">

@@ -1,11 +1,24 @@
 import { WorkerClient } from '../workers/client.ts';
 import type { GenerateApi } from '../workers/generate-api.ts';
 import { SAMPLE_RATE } from '../core/time.ts';
+import { requestedThreads, wasmThreads } from '../core/threads.ts';
 
 let client: WorkerClient<GenerateApi> | null = null;
 
+/** Whether this page is cross-origin isolated (SharedArrayBuffer, so more than one WASM thread). */
+export const isolated = (): boolean => globalThis.crossOriginIsolated === true;
+
+/** The WASM thread count for this page: one unless isolated, else `?threads=N` or the cores (capped). */
+export function pageWasmThreads(): number {
+  return wasmThreads({ isolated: isolated(), cores: globalThis.navigator?.hardwareConcurrency, requested: requestedThreads(globalThis.location?.search ?? '') });
+}
+
 export function generateClient(): WorkerClient<GenerateApi> {
-  client ??= new WorkerClient<GenerateApi>(new Worker(new URL('../workers/generate.worker.ts', import.meta.url), { type: 'module' }));
+  if (!client) {
+    client = new WorkerClient<GenerateApi>(new Worker(new URL('../workers/generate.worker.ts', import.meta.url), { type: 'module' }));
+    // the first message, so it is in place before the worker opens any session
+    void client.call('configure', { threads: pageWasmThreads() }).catch(() => undefined);
+  }
   return client;
 }
 

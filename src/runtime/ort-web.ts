@@ -3,12 +3,21 @@
 // session creation or mid-run falls back to WASM and says so through `fallbackReason`.
 import * as ort from 'onnxruntime-web';
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
+import mjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url';
 import type { InferenceBackend, Tensor32 } from '../core/models/backend.ts';
 import { modelEntry, ModelFileError, parseManifest, verifyModelBytes, type Manifest } from '../core/models/manifest.ts';
 import { ModelRunError, RunQueue, runSession, type FeedTensor, type MakeTensor } from './ort-run.ts';
 
-ort.env.wasm.wasmPaths = { wasm: wasmUrl };
+// The glue script from this origin too (not the copy bundled into the worker): with threads, each
+// pthread is a module worker of that script, which must not be the generate worker's whole chunk.
+ort.env.wasm.wasmPaths = { wasm: wasmUrl, mjs: mjsUrl };
 ort.env.wasm.numThreads = 1;
+
+/** WASM threads (src/core/threads.ts decides how many); takes effect only before the first session,
+ *  as onnxruntime-web sets up its wasm once. */
+export function setWasmThreads(n: number): void {
+  ort.env.wasm.numThreads = n;
+}
 
 export type EpPreference = 'webgpu' | 'wasm';
 

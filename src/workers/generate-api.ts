@@ -7,6 +7,11 @@ export type Ep = 'webgpu' | 'wasm';
 export interface GenerateTimingsMsg { alignerSec: number; denoiseSec: number; vaeSec: number; vocoderSec: number; beatTrackSec: number; loadSec: number }
 
 export type GenerateApi = {
+  /** Sent first, before any session: the WASM thread count the page chose (src/core/threads.ts). */
+  configure: {
+    payload: { threads: number };
+    result: { threads: number };
+  };
   /** Runs one model on given inputs (developer hook; used by the parity tests). */
   runModel: {
     payload: { model: string; feeds: Record<string, { data: Float32Array; dims: number[] }>; ep: 'webgpu' | 'wasm'; strictGpu?: boolean };

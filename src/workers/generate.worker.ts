@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 // Generate worker: owns the onnxruntime-web sessions and runs the model pipelines.
 import { roundtrip } from '../core/pipelines/roundtrip.ts';
-import { WebBackend, type EpPreference } from '../runtime/ort-web.ts';
+import { setWasmThreads, WebBackend, type EpPreference } from '../runtime/ort-web.ts';
 import { serveWorker } from './host.ts';
 import type { GenerateApi } from './generate-api.ts';
 import { runAligner, type AlignerOutput } from '../core/aligner/aligner.ts';
@@ -29,6 +29,11 @@ async function getBackend(ep: EpPreference, strictGpu: boolean): Promise<WebBack
 }
 
 serveWorker({
+  configure: (p: GenerateApi['configure']['payload']) => {
+    const threads = self.crossOriginIsolated ? Math.max(1, Math.floor(p.threads)) : 1;
+    setWasmThreads(threads);
+    return { threads };
+  },
   runModel: async (p: GenerateApi['runModel']['payload'], ctx) => {
     const b = await getBackend(p.ep, p.strictGpu ?? false);
     const outputs = await b.run(p.model, p.feeds);

@@ -6,6 +6,7 @@ import { cancelGeneration, generateSoundtrack } from '../generation.ts';
 import { TakesList } from './TakesList.tsx';
 import { getVideoFile } from '../video-file.ts';
 import { ExportPanel } from './ExportPanel.tsx';
+import { pageWasmThreads } from '../generate-client.ts';
 
 const PRESETS = [{ label: 'Fast (10 steps)', steps: 10 }, { label: 'Default (20 steps)', steps: 20 }, { label: 'Quality (40 steps)', steps: 40 }];
 
@@ -17,6 +18,7 @@ export function GeneratePanel({ videoRef }: { videoRef: RefObject<HTMLVideoEleme
   const activeId = useStudio((s) => s.activeTake);
   const active = takes.find((t) => t.id === activeId) ?? null;
   const generating = phase === 'generating';
+  const threads = pageWasmThreads();
   return (
     <section className="generate">
       <h2>Soundtrack</h2>
@@ -40,9 +42,9 @@ export function GeneratePanel({ videoRef }: { videoRef: RefObject<HTMLVideoEleme
           <small>BPM (empty: planned from the cuts)</small>
         </label>
         <label>Run on
-          <select data-testid="ep-select" value={c.ep} disabled={generating} onChange={(e) => set({ ep: e.target.value as 'webgpu' | 'wasm' })}>
+          <select data-testid="ep-select" data-threads={threads} value={c.ep} disabled={generating} onChange={(e) => set({ ep: e.target.value as 'webgpu' | 'wasm' })}>
             <option value="webgpu">WebGPU (falls back to WASM)</option>
-            <option value="wasm">WASM (CPU)</option>
+            <option value="wasm">WASM (CPU, {threads === 1 ? 'one thread' : `${threads} threads`})</option>
           </select>
         </label>
         {!generating
