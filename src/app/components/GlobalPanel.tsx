@@ -1,20 +1,15 @@
-import { useMemo } from 'react';
 import { composeCaption } from '../../core/parse/index.ts';
 import { tempoWordForBpm, withPlannedTempo } from '../../core/conditioning/tempo.ts';
 import { useStudio } from '../store.ts';
-import { currentPlan } from '../generation.ts';
+import { useCurrentPlan } from '../use-plan.ts';
 import { TagEditor } from './TagEditor.tsx';
 
 export function GlobalPanel() {
   const globalTags = useStudio((s) => s.globalTags);
   const caption = useStudio((s) => s.caption);
   const captionEdited = useStudio((s) => s.captionEdited);
-  const video = useStudio((s) => s.video);
-  const transitions = useStudio((s) => s.transitions);
-  const alignerProbs = useStudio((s) => s.alignerProbs);
   const lockedBpm = useStudio((s) => s.controls.lockedBpm);
-  const planEdits = useStudio((s) => s.planEdits);
-  const bpm = useMemo(() => currentPlan()?.plan.bpm ?? null, [video, transitions, globalTags, alignerProbs, lockedBpm, planEdits]);
+  const bpm = useCurrentPlan()?.bpm ?? null;
   // an unedited caption is shown as it is sent: its tempo word follows the plan
   const shown = !captionEdited && bpm !== null ? withPlannedTempo({ globalTags, caption, storyboards: [] }, bpm).caption : caption;
   return (

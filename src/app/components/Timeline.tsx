@@ -2,12 +2,12 @@
 // the plan's beats as ticks, the creator's hit points as draggable markers, the active take's waveform
 // in a lane under it. wavesurfer gets a flat placeholder of the video's duration (it plays the video
 // element, which has no soundtrack of ours to draw). Zoom widens both lanes inside one scroll box.
-import { useEffect, useMemo, useRef, useState, type RefObject } from 'react';
+import { useEffect, useRef, useState, type RefObject } from 'react';
 import WaveSurfer from 'wavesurfer.js';
 import RegionsPlugin from 'wavesurfer.js/dist/plugins/regions.esm.js';
 import TimelinePlugin from 'wavesurfer.js/dist/plugins/timeline.esm.js';
 import { useStudio } from '../store.ts';
-import { currentPlan } from '../generation.ts';
+import { useCurrentPlan } from '../use-plan.ts';
 import { TakeWaveform } from './TakeWaveform.tsx';
 import { MarkerBar, type MarkerRef } from './MarkerBar.tsx';
 
@@ -29,9 +29,6 @@ export function Timeline({ videoRef }: { videoRef: RefObject<HTMLVideoElement | 
   const storyboards = useStudio((s) => s.storyboards);
   const transitions = useStudio((s) => s.transitions);
   const selected = useStudio((s) => s.selected);
-  const globalTags = useStudio((s) => s.globalTags);
-  const alignerProbs = useStudio((s) => s.alignerProbs);
-  const lockedBpm = useStudio((s) => s.controls.lockedBpm);
   const planEdits = useStudio((s) => s.planEdits);
   const take = useStudio((s) => s.takes.find((t) => t.id === s.activeTake) ?? null);
   const regionsRef = useRef<RegionsPlugin | null>(null);
@@ -42,7 +39,7 @@ export function Timeline({ videoRef }: { videoRef: RefObject<HTMLVideoElement | 
   const [zoom, setZoom] = useState<number>(1);
   const [marker, setMarker] = useState<MarkerRef | null>(null);
   // the plan the next Generate uses, with the creator's edits: it follows every edit at once
-  const plan = useMemo(() => currentPlan()?.plan ?? null, [video, transitions, globalTags, alignerProbs, lockedBpm, planEdits]);
+  const plan = useCurrentPlan();
 
   useEffect(() => {
     const media = videoRef.current;
