@@ -89,6 +89,10 @@ test('10 s video: laid out after parsing and after a take; a hit point gets a be
   await page.reload();
   await expect(page.getByTestId('hit-point')).toHaveCount(2, { timeout: 30_000 });
 
+  // the keyboard path: the bar lists the hit points as buttons; pressing one selects it
+  await page.getByRole('button', { name: `hit point at ${hps[1]!.toFixed(2)} seconds` }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('marker-detail')).toContainText(`Hit point at ${hps[1]!.toFixed(2)} s`);
   // removing one updates the plan at once
   await page.getByTestId('hit-point').first().click();
   await page.getByTestId('remove-hit-point').click();

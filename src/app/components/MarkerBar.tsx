@@ -51,7 +51,19 @@ export function MarkerBar({ videoRef, plan, marker, setMarker }: {
         Add hit point at playhead
       </button>
       {detail ?? <small>Double-click the timeline to add a hit point, drag it to move it. Click a cut to mark it “not a beat”.</small>}
-      {planEdits.hitPointsSec.length > 0 && <small data-testid="hit-point-count">{planEdits.hitPointsSec.length} hit point{planEdits.hitPointsSec.length > 1 ? 's' : ''}</small>}
+      {planEdits.hitPointsSec.length > 0 && (
+        // the keyboard path to the hit points (the markers in the lane are mouse targets)
+        <span className="hit-list" role="group" aria-label="hit points" data-testid="hit-point-count">
+          {planEdits.hitPointsSec.length} hit point{planEdits.hitPointsSec.length > 1 ? 's' : ''}:
+          {planEdits.hitPointsSec.map((h, i) => (
+            <button type="button" key={h} className="hit-chip" aria-pressed={marker?.kind === 'hit' && marker.index === i}
+              aria-label={`hit point at ${h.toFixed(2)} seconds`}
+              onClick={() => { setMarker({ kind: 'hit', index: i }); if (videoRef.current) videoRef.current.currentTime = h; }}>
+              ◆ {h.toFixed(2)} s
+            </button>
+          ))}
+        </span>
+      )}
     </div>
   );
 }

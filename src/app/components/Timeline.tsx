@@ -198,7 +198,8 @@ export function Timeline({ videoRef }: { videoRef: RefObject<HTMLVideoElement | 
       </p>
       <div className="timeline-scroll" ref={scroller} data-testid="timeline-scroll">
         <div className="timeline-inner" style={{ width: `${zoom * 100}%` }}>
-          <div ref={container} data-testid="timeline" className="timeline-lane" />
+          <div ref={container} data-testid="timeline" className="timeline-lane" role="group"
+            aria-label="timeline lane: storyboards, cuts, planned and heard beats, hit points; double-click to add a hit point" />
           {take && video && <div className="take-wave-lane"><TakeWaveform url={take.url} videoDurationSec={video.durationSec} zoom={zoom} /></div>}
         </div>
       </div>
