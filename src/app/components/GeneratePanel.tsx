@@ -8,7 +8,7 @@ import { getVideoFile } from '../video-file.ts';
 import { ExportPanel } from './ExportPanel.tsx';
 import { pageWasmThreads } from '../generate-client.ts';
 
-const PRESETS = [{ label: 'Fast (10 steps)', steps: 10 }, { label: 'Default (20 steps)', steps: 20 }, { label: 'Quality (40 steps)', steps: 40 }];
+const PRESETS = [{ label: 'Fast (4 steps)', steps: 4 }, { label: 'Default (8 steps)', steps: 8 }, { label: 'More steps (20)', steps: 20 }];
 
 export function GeneratePanel({ videoRef }: { videoRef: RefObject<HTMLVideoElement | null> }) {
   const phase = useStudio((s) => s.phase);
