@@ -161,3 +161,19 @@ describe('true peak and the take level path', () => {
     expect(r.pcm).toEqual(x);
   });
 });
+
+describe('masterTake with a loudness target on a peaky take', () => {
+  it('meets the target and the true-peak ceiling together (the true-peak pass does not take the loudness back)', () => {
+    const sr = 16000;
+    const pcm = new Float32Array(sr * 4);
+    let seed = 7;
+    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5;
+    // quiet noise with sharp clicks every 125 ms: a crest factor that needs the limiter to reach −14 LUFS
+    for (let i = 0; i < pcm.length; i++) pcm[i] = 0.02 * rand();
+    for (let t = 0; t < pcm.length; t += sr / 8) for (let k = 0; k < 24; k++) pcm[t + k] = (k % 2 ? -0.9 : 0.9) * Math.exp(-k / 6);
+    const m = masterTake(pcm, sr, { targetLufs: -14, ceilingDbtp: -1 });
+    expect(m.limited).toBe(true);
+    expect(Math.abs(integratedLoudness(m.pcm, sr) + 14)).toBeLessThanOrEqual(0.2);
+    expect(20 * Math.log10(truePeak(m.pcm))).toBeLessThanOrEqual(-1 + 1e-6);
+  });
+});

@@ -279,14 +279,23 @@ export function masterTake(pcm: Float32Array, sr: number, opts: MasterOptions = 
   const ceiling = 10 ** (ceilingDbtp / 20);
   let gainDb = 0, limited = false;
   let x: Float32Array;
+  let sampleCeiling = ceiling;
+  let tp: number;
   if (targetLufs !== null) {
-    const r = normalizeLoudness(pcm, sr, { targetLufs, peakCeiling: ceiling, fadeInSec, fadeOutSec });
-    x = r.pcm; gainDb = r.gainDb; limited = r.limited;
+    // loudness and true peak together: when the true peak is over, lower the limiter's sample ceiling and
+    // normalise again, so that the target is met under the lower ceiling (a second limiter pass after
+    // the gain would take the loudness back below the target)
+    for (let round = 0; ; round++) {
+      const r = normalizeLoudness(pcm, sr, { targetLufs, peakCeiling: sampleCeiling, fadeInSec, fadeOutSec });
+      x = r.pcm; gainDb = r.gainDb; limited = r.limited || round > 0;
+      tp = truePeak(x);
+      if (tp <= ceiling || round >= 5) break;
+      sampleCeiling *= (ceiling / tp) * 0.999;
+    }
   } else {
     x = withFades(pcm, sr, fadeInSec, fadeOutSec);
+    tp = truePeak(x);
   }
-  let sampleCeiling = ceiling;
-  let tp = truePeak(x);
   for (let round = 0; round < 6 && tp > ceiling; round++) {
     sampleCeiling *= (ceiling / tp) * 0.999;
     x = limitPeaks(x, sr, sampleCeiling);
