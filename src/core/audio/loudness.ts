@@ -184,13 +184,18 @@ export function normalizeLoudness(pcm: Float32Array, sr: number, opts: Normalize
     const out = scaled(gain);
     return { pcm: out, gainDb: 20 * Math.log10(gain), lufsBefore, lufsAfter: integratedLoudness(out, sr), limited: true };
   }
-  // limiting takes a little loudness back: raise the gain by what is missing (converges in 2–3 rounds)
+  // limiting takes loudness back: raise the gain by what is missing, scaled by how much loudness the last
+  // step of gain bought (a secant step: a heavily limited take gains a fraction of a dB per dB)
   let out = limitPeaks(scaled(gain), sr, peakCeiling);
   let lufs = integratedLoudness(out, sr);
-  for (let round = 0; round < 4 && Math.abs(lufs - targetLufs) > 0.05; round++) {
-    gain *= 10 ** ((targetLufs - lufs) / 20);
+  let slope = 1;
+  for (let round = 0; round < 8 && Math.abs(lufs - targetLufs) > 0.05; round++) {
+    const stepDb = Math.min(12, (targetLufs - lufs) / slope);
+    gain *= 10 ** (stepDb / 20);
     out = limitPeaks(scaled(gain), sr, peakCeiling);
-    lufs = integratedLoudness(out, sr);
+    const next = integratedLoudness(out, sr);
+    if (Math.abs(stepDb) > 1e-3) slope = Math.min(1, Math.max(0.1, (next - lufs) / stepDb));
+    lufs = next;
   }
   return { pcm: out, gainDb: 20 * Math.log10(gain), lufsBefore, lufsAfter: lufs, limited: true };
 }
