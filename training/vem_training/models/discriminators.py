@@ -43,13 +43,19 @@ class PeriodDiscriminator(nn.Module):
         if pad:
             y = F.pad(y[:, None], (0, pad), mode="reflect")[:, 0]
         x = y.reshape(y.shape[0], 1, -1, self.period)
-        feats = []
-        for conv in self.convs:
-            x = F.leaky_relu(conv(x), LRELU)
-            feats.append(x)
-        x = self.post(x)
+        return _stack(self.convs, self.post, x)
+
+
+def _stack(convs: nn.ModuleList, post: nn.Module, x: torch.Tensor):
+    """The body both kinds share: leaky-ReLU convolutions, then the 1-channel logit layer; every layer's
+    output is a feature map (for feature matching)."""
+    feats = []
+    for conv in convs:
+        x = F.leaky_relu(conv(x), LRELU)
         feats.append(x)
-        return x, feats
+    x = post(x)
+    feats.append(x)
+    return x, feats
 
 
 class ResolutionDiscriminator(nn.Module):
@@ -69,13 +75,7 @@ class ResolutionDiscriminator(nn.Module):
     def forward(self, y: torch.Tensor):  # (B, N) -> logits (B, 1, frames, bins / 8), feature maps
         spec = torch.stft(y, self.n_fft, self.hop, window=self.window, center=True, return_complex=True)
         x = spec.abs().transpose(1, 2)[:, None]  # (B, 1, frames, bins)
-        feats = []
-        for conv in self.convs:
-            x = F.leaky_relu(conv(x), LRELU)
-            feats.append(x)
-        x = self.post(x)
-        feats.append(x)
-        return x, feats
+        return _stack(self.convs, self.post, x)
 
 
 class VocoderDiscriminators(nn.Module):

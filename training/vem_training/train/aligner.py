@@ -146,9 +146,7 @@ def main(argv=None):
     print(f"aligner data: {len(edits)} edits, {sum(len(e['target']) for e in edits)} frames, "
           f"{int(sum(e['target'].sum() for e in edits))} positives", flush=True)
     src = Windows(edits, cfg["window"], cfg["seed"] + step_idx)
-    stop = checkpoint.stop_flag()
-    log = open(run / "log.jsonl", "a")
-    t_start = t_ckpt = time.time()
+    loop = checkpoint.Cadence(run, cfg["ckptEverySec"], args.minutes, elapsed)
     model.train()
     pw = torch.tensor(cfg["posWeight"])
     while step_idx < cfg["steps"]:
@@ -164,20 +162,9 @@ def main(argv=None):
         loss.backward()
         opt.step()
         step_idx += 1
-        if step_idx % 20 == 0 or step_idx == 1:
-            rec = {"step": step_idx, "loss": round(loss.item(), 5), "sec": round(time.time() - t0, 3),
-                   "elapsedMin": round((elapsed + time.time() - t_start) / 60, 2)}
-            log.write(json.dumps(rec) + "\n")
-            log.flush()
-            if step_idx % 100 == 0 or step_idx == 1:
-                print(rec, flush=True)
-        now = time.time()
-        done = stop["requested"] or (args.minutes is not None and now - t_start > args.minutes * 60)
-        if now - t_ckpt > cfg["ckptEverySec"] or done or step_idx >= cfg["steps"]:
-            checkpoint.save(run, {"model": model.state_dict(), "opt": opt.state_dict(), "step": step_idx,
-                                  "elapsed": elapsed + now - t_start, "config": {**cfg, "kind": "aligner"}})
-            t_ckpt = now
-        if done:
+        loop.record(step_idx, {"step": step_idx, "loss": round(loss.item(), 5), "sec": round(time.time() - t0, 3)})
+        if loop.after_step(step_idx, cfg["steps"], lambda: {"model": model.state_dict(), "opt": opt.state_dict(),
+                                                             "config": {**cfg, "kind": "aligner"}}):
             break
     print(f"stopped at step {step_idx}")
 

@@ -150,9 +150,8 @@ def main(argv=None):
     step_fn = make_step(cfg, model, front)
     (run / "config.json").write_text(json.dumps({**cfg, "corpus": str(args.corpus)}, indent=1))
 
-    stop = checkpoint.stop_flag()  # SIGTERM/SIGINT: checkpoint after the current step, then exit
-    log = open(run / "log.jsonl", "a")
-    t_start, t_ckpt = time.time(), time.time()
+    # SIGTERM/SIGINT: checkpoint after the current step, then exit
+    loop = checkpoint.Cadence(run, cfg["ckptEverySec"], args.minutes, elapsed)
     model.train()
     while step_idx < total_steps:
         lr = cfg["lr"] * min(1.0, (step_idx + 1) / cfg["warmupSteps"])
@@ -166,20 +165,9 @@ def main(argv=None):
         opt.step()
         step_idx += 1
         dt = time.time() - t0
-        if step_idx % 20 == 0 or step_idx == 1:
-            rec = {"step": step_idx, "loss": round(loss.item(), 5), **{k: round(v, 5) for k, v in parts.items()},
-                   "sec": round(dt, 3), "elapsedMin": round((elapsed + time.time() - t_start) / 60, 2)}
-            log.write(json.dumps(rec) + "\n")
-            log.flush()
-            if step_idx % 100 == 0 or step_idx == 1:
-                print(rec, flush=True)
-        now = time.time()
-        done = stop["requested"] or (args.minutes is not None and now - t_start > args.minutes * 60)
-        if now - t_ckpt > cfg["ckptEverySec"] or done or step_idx >= total_steps:
-            checkpoint.save(run, {"model": model.state_dict(), "opt": opt.state_dict(), "step": step_idx,
-                                  "elapsed": elapsed + now - t_start, "config": cfg})
-            t_ckpt = now
-        if done:
+        loop.record(step_idx, {"step": step_idx, "loss": round(loss.item(), 5), **{k: round(v, 5) for k, v in parts.items()},
+                               "sec": round(dt, 3)})
+        if loop.after_step(step_idx, total_steps, lambda: {"model": model.state_dict(), "opt": opt.state_dict(), "config": cfg}):
             break
     print(f"stopped at step {step_idx}")
 
