@@ -1,5 +1,6 @@
 import { expect, type ConsoleMessage, type Page } from '@playwright/test';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
@@ -107,3 +108,15 @@ export function expectRefused(p: Awaited<ReturnType<typeof probePolicy>>) {
 /** Where the walkthrough screenshots go: docs/walkthrough when VEM_WALKTHROUGH=1 (to refresh the docs on
  *  purpose), else test-results/walkthrough, so a test run leaves the tracked tree as it was. */
 export const SHOTS_DIR = process.env.VEM_WALKTHROUGH === '1' ? 'docs/walkthrough' : 'test-results/walkthrough';
+
+/** A long test video for the windowed-denoising and timeline tests: copies of the 11 s fixture (cuts every
+ *  ~2 s) re-encoded small as one file and cut to `seconds`; built once into .cache/e2e. */
+export function longTestVideo(seconds: number): string {
+  const path = `.cache/e2e/long-${seconds}s.mp4`;
+  if (!existsSync(path)) {
+    mkdirSync('.cache/e2e', { recursive: true });
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-stream_loop', String(Math.ceil(seconds / 11) - 1), '-i', 'e2e/fixtures/cuts-10s.mp4',
+      '-t', String(seconds), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '32', '-vf', 'scale=320:-2', '-an', path]);
+  }
+  return path;
+}

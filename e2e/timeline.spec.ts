@@ -2,9 +2,8 @@
 // and after a take (10 s and 180 s videos), zoom and scroll, hit points that the plan honours and the
 // take carries, and cuts marked "not a beat".
 import { expect, test, type Page } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { SHOTS_DIR } from './helpers.ts';
+import { mkdirSync } from 'node:fs';
+import { longTestVideo, SHOTS_DIR } from './helpers.ts';
 
 async function openVideo(page: Page, path: string): Promise<number> {
   await page.getByTestId('video-input').setInputFiles(path);
@@ -101,13 +100,7 @@ test('10 s video: laid out after parsing and after a take; a hit point gets a be
 
 test('180 s video: laid out from the first paint, zoom scrolls with the playhead, beats thinned', async ({ page }) => {
   test.setTimeout(600_000);
-  const path = '.cache/e2e/long-180s.mp4';
-  if (!existsSync(path)) {
-    mkdirSync('.cache/e2e', { recursive: true });
-    // seventeen copies of the 11 s test video, small, cut to 180 s
-    execFileSync('ffmpeg', ['-v', 'error', '-y', '-stream_loop', '16', '-i', 'e2e/fixtures/cuts-10s.mp4', '-t', '180',
-      '-vf', 'scale=320:180', '-an', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', path]);
-  }
+  const path = longTestVideo(180);
   await page.goto('/?ep=wasm&steps=1');
   const dur = await openVideo(page, path);
   expect(dur).toBeGreaterThan(179);
