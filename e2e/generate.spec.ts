@@ -2,9 +2,8 @@
 // beats of the result → play → WAV download, on WASM and on WebGPU (SwiftShader here, CPU fallback refused),
 // cancel then generate again, a 90 s video, and no request leaving the origin.
 import { expect, test, type Page } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { trackRequests, watchConsole } from './helpers.ts';
+import { readFileSync } from 'node:fs';
+import { longTestVideo, trackRequests, watchConsole } from './helpers.ts';
 import { eventIoU } from '../src/core/beats/metrics.ts';
 
 const FPS = 16;
@@ -114,19 +113,13 @@ test('generate on WebGPU with CPU fallback refused (SwiftShader), then cancel mi
   await page.getByTestId('cancel-button').click();
   await expect(page.getByTestId('error-message')).toContainText(/cancelled/i);
   await expect(page.getByTestId('take')).toHaveCount(0);
-  await page.getByTestId('steps-select').selectOption('10');
+  await page.getByTestId('steps-select').selectOption('8'); // the default preset
   await generateAndCheck(page, 'wasm', dur2, 400_000);
 });
 
 test('a 90 s video gets 90 s of music (windowed denoising)', async ({ page }) => {
   test.setTimeout(900_000);
-  const path = '.cache/e2e/long-90s.mp4';
-  if (!existsSync(path)) {
-    mkdirSync('.cache/e2e', { recursive: true });
-    // nine copies of the 10 s test video, re-encoded as one file (cuts every ~2 s, 99 s) cut to 90 s
-    execFileSync('ffmpeg', ['-v', 'error', '-y', '-stream_loop', '8', '-i', 'e2e/fixtures/cuts-10s.mp4', '-t', '90',
-      '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '32', '-vf', 'scale=320:-2', '-an', path]);
-  }
+  const path = longTestVideo(90);
   await page.goto('/?ep=wasm&steps=2');
   const dur = await openVideo(page, path);
   expect(dur).toBeGreaterThan(89);
