@@ -42,12 +42,19 @@ export function startVideoSession(videoId: string, a: { probs: Float32Array; fea
   takeData.clear();
 }
 
-/** The plan for the current edits (used by the timeline before and after generating). */
+let planned: { inputs: unknown[]; result: ReturnType<typeof planWithAligner> } | null = null;
+
+/** The plan for the current edits (the timeline, the whole-video panel and Generate): computed once per
+ *  change of what it depends on, however many components ask. */
 export function currentPlan() {
   const s = useStudio.getState();
   if (!s.video) return null;
+  const inputs = [s.video, s.transitions, s.globalTags, s.alignerProbs, s.controls.lockedBpm, s.planEdits];
+  if (planned && planned.inputs.every((x, i) => x === inputs[i])) return planned.result;
   const aligner = s.alignerProbs ? { probs: s.alignerProbs, features: new Float32Array(0), featureDim: ALIGNER_FEAT } : null;
-  return planWithAligner(s.video.durationSec, s.transitions, s.globalTags, aligner, s.controls.lockedBpm, s.planEdits);
+  const result = planWithAligner(s.video.durationSec, s.transitions, s.globalTags, aligner, s.controls.lockedBpm, s.planEdits);
+  planned = { inputs, result };
+  return result;
 }
 
 /** The aligner run of the current video, started right after parsing so that its output is stored with
