@@ -96,6 +96,12 @@ test('10 s video: laid out after parsing and after a take; a hit point gets a be
   await page.getByTestId('hit-point').first().click();
   await page.getByTestId('remove-hit-point').click();
   await expect(page.getByTestId('hit-point')).toHaveCount(1);
+  // H adds one at the playhead, also while a button has the focus (right after a click on one)
+  await page.getByTestId('video-player').evaluate((v: HTMLVideoElement) => { v.currentTime = 9.5; });
+  await expect.poll(() => page.getByTestId('video-player').evaluate((v: HTMLVideoElement) => v.currentTime)).toBeCloseTo(9.5, 1);
+  await page.getByTestId('add-hit-point').focus();
+  await page.keyboard.press('h');
+  await expect(page.getByTestId('hit-point')).toHaveCount(2);
 });
 
 test('180 s video: laid out from the first paint, zoom scrolls with the playhead, beats thinned', async ({ page }) => {

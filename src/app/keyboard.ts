@@ -1,12 +1,15 @@
 // Keyboard: space plays/pauses the video (with the active take), ← and → step through the storyboards
-// (select and seek), H adds a hit point at the playhead. Keys typed into a field, a select or a button are left alone.
+// (select and seek), H adds a hit point at the playhead. Keys typed into a field or a select are left
+// alone, and so are space and the arrows on a focused button (which use them); H works there too, so it
+// still works right after a click on a button.
 import { useEffect, type RefObject } from 'react';
 import { useStudio } from './store.ts';
 
-function typing(target: EventTarget | null): boolean {
+function typing(target: EventTarget | null, key: string): boolean {
   const el = target as HTMLElement | null;
   if (!el?.tagName) return false;
-  return ['INPUT', 'TEXTAREA', 'SELECT', 'BUTTON'].includes(el.tagName) || el.isContentEditable;
+  const fields = key === 'h' || key === 'H' ? ['INPUT', 'TEXTAREA', 'SELECT'] : ['INPUT', 'TEXTAREA', 'SELECT', 'BUTTON'];
+  return fields.includes(el.tagName) || el.isContentEditable;
 }
 
 /** The storyboard index after a step of `dir` from the current selection (or from where the video is). */
@@ -24,7 +27,7 @@ export function stepStoryboard(starts: readonly number[], selected: number | nul
 export function useKeyboard(videoRef: RefObject<HTMLVideoElement | null>): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || typing(e.target)) return;
+      if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || typing(e.target, e.key)) return;
       const v = videoRef.current;
       const s = useStudio.getState();
       if (!v || !s.video) return;
