@@ -3,11 +3,14 @@
 # only when VARIANTS names them and time is left (one after another, never beside the shipped run).
 # Usage (repo root): PACK=.carry/pack.npz OUT=/tmp/out MIN=9 [INIT=public/models/denoiser.onnx] \
 #   [VARIANTS="unconditional:none:notb tbOnly:none:tb" VMIN=2] bash training/gpu/train_denoiser.sh
+# CORPUS (default training/data/corpus) must hold the corpus's feats/ and tag_thresholds.json for the
+# shot-level storyboard tags (config storyMeasure); carry them with the pack.
 # Writes the EMA weights as fp16 .npz (denoiser-sg.*.npz), the run's config, log and checks under $OUT.
 set -u
 PY=${PY:-python3}
 MIN=${MIN:-9}
 PACK=$(realpath "${PACK:-.carry/pack.npz}")
+CORPUS=$(realpath -m "${CORPUS:-training/data/corpus}")
 OUT=$(realpath -m "${OUT:?}")
 RUNS=${RUNS:-/tmp/vem-runs}
 mkdir -p "$RUNS" "$OUT"
@@ -16,12 +19,12 @@ export PYTHONUNBUFFERED=1
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader 2>/dev/null || true
 INIT_ARG=()
 [ -n "${INIT:-}" ] && INIT_ARG=(--init-onnx "$(realpath "../$INIT")")
-$PY -m vem_training.train.diffusion --variant sg --pack "$PACK" --run "$RUNS/denoiser-v2" --minutes "$MIN" \
+$PY -m vem_training.train.diffusion --variant sg --pack "$PACK" --corpus "$CORPUS" --run "$RUNS/denoiser-v2" --minutes "$MIN" \
   "${INIT_ARG[@]}" > "$RUNS/denoiser-v2.out" 2>&1
 for spec in ${VARIANTS:-}; do
   IFS=: read -r name variant tb <<< "$spec"
   extra=(); [ "$tb" = notb ] && extra=(--no-tb)
-  $PY -m vem_training.train.diffusion --variant "$variant" "${extra[@]}" --pack "$PACK" --run "$RUNS/$name" \
+  $PY -m vem_training.train.diffusion --variant "$variant" "${extra[@]}" --pack "$PACK" --corpus "$CORPUS" --run "$RUNS/$name" \
     --minutes "${VMIN:-2}" > "$RUNS/$name.out" 2>&1
 done
 $PY - "$RUNS" "$OUT" <<'PYEOF'

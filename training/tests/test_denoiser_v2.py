@@ -54,6 +54,54 @@ def test_batches_follow_the_app_window_and_dropout():
     assert 0 < seen_uncond < seen_rhythm
 
 
+def test_shot_storyboards_carry_the_tags_measured_under_them():
+    """storyMeasure: the crop's sections become shots whose energy/timbre/density are measured on the
+    track's features under each shot; a loud bright half and a quiet dark half get different tags."""
+    pack = fake_pack()
+    for p in pack.pieces:
+        if p["kind"] == "clip":
+            p.update(trackId="t0", startSec=5.0)
+    fps = 62.5
+    n = int(40 * fps)
+    loud = np.arange(n) < int(15 * fps)  # track seconds 0–15: loud and bright, then quiet and dark
+    feats = {"t0": {"power": np.where(loud, 0.05, 1e-4).astype(np.float32),
+                    "centroid": np.where(loud, 3000.0, 400.0).astype(np.float32),
+                    "onsets": np.arange(0.0, 40.0, 0.25).astype(np.float32)}}
+    thr = {"energy": [-30.0, -20.0], "timbre": [1000.0, 2000.0], "density": [1.0, 3.0]}
+    b = Batches(pack, seed=4, crops=((320, 4),), p_uncond=0, cond_drop=0, story_measure=1.0,
+                story_feats=feats, thresholds=thr, shot_sec=2.0)
+    idx = diffusion.tag_index()
+    shots, seen = 0, {"bright": 0, "dark": 0}
+    for _ in range(10):
+        _, c = b.batch(T=320, n=4)
+        for r in range(4):
+            for k in range(c["story_tags"].shape[1]):
+                d = float(c["story_dur_sec"][r, k])
+                if d <= 0 or c["story_tags"][r, k].sum() == 0:
+                    continue
+                shots += 1
+                assert d >= 0.5 - 1e-4
+                # the crop offset is not returned: a shot's tags must be all-loud or all-quiet, never mixed
+                on = {t for t, i in idx.items() if c["story_tags"][r, k, i] > 0}
+                bright, dark = {"energy:high", "timbre:bright"} <= on, {"energy:low", "timbre:dark"} <= on
+                # a shot across the change is mostly the loud part (power-weighted centroid: bright)
+                assert bright or dark or {"energy:medium", "timbre:bright"} <= on, on
+                seen["bright"] += bright
+                seen["dark"] += dark
+                assert "genre:rock" not in on and len([t for t in on if t.startswith("energy:")]) == 1
+    assert shots > 40 and seen["bright"] > 5 and seen["dark"] > 5
+
+
+def test_retag_segment_replaces_only_the_measured_categories():
+    from vem_training.data.tags import retag_segment
+    feats = {"power": np.full(625, 0.05, np.float32), "centroid": np.full(625, 3000.0, np.float32),
+             "onsets": np.arange(0.0, 10.0, 0.1).astype(np.float32)}
+    thr = {"energy": [-30.0, -20.0], "timbre": [1000.0, 2000.0], "density": [1.0, 3.0]}
+    out = retag_segment(["mood:calm", "energy:low", "timbre:dark", "density:sparse", "instrument:piano"],
+                        feats, 2.0, 3.0, thr)
+    assert set(out) == {"mood:calm", "instrument:piano", "energy:high", "timbre:bright", "density:dense"}
+
+
 def test_clip_storyboards_shift_clip_and_drop():
     st = [{"startSec": -3.0, "durSec": 4.0, "tags": ["a"]}, {"startSec": 1.0, "durSec": 0.03, "tags": []},
           {"startSec": 5.0, "durSec": 30.0, "tags": ["b"]}, {"startSec": 40.0, "durSec": 2.0, "tags": []}]

@@ -142,6 +142,8 @@ class DenoiserConfig(Config):
     uncondDrop: float = 0.1
     downbeatDrop: float = 0.5
     editShare: float = 0.2
+    storyMeasure: float = 0.5
+    shotSec: float = 3.0
     ema: float = 0.999
     seed: int = 0
     ckptEverySec: int = 300

@@ -21,7 +21,6 @@ from .tracks import load_feats
 VIDEO_FPS = constants.load()["video"]["fps"]
 AE_CLIP_SEC = 10.0
 DIFF_MIN_SEC, DIFF_MAX_SEC = 10.0, 60.0
-FEATURE_CATEGORIES = ("energy", "timbre", "density")
 
 
 def _h(seed: int, key: str) -> float:

@@ -339,3 +339,17 @@ def sort_tags(tags) -> list[str]:
     """Unique tags in vocabulary order."""
     order = {t: i for i, t in enumerate(vocabulary())}
     return sorted(set(tags), key=lambda t: order.get(t, 10 ** 6))
+
+
+FEATURE_CATEGORIES = ("energy", "timbre", "density")
+_NO_CHROMA = np.zeros((12, 0), np.float32)  # slices to empty: segment_features' chroma sums to zeros
+
+
+def retag_segment(tags, feats: dict, start_sec: float, dur_sec: float, thresholds: dict | None = None) -> list[str]:
+    """`tags` with its energy, timbre and density replaced by those measured on [start, start+dur) of a
+    track's frame features (power, centroid, onsets; chroma not needed): a storyboard's tags describe the
+    audio under it, as in the app a storyboard's tags describe its shot."""
+    f = segment_features(feats if "chroma" in feats else {**feats, "chroma": _NO_CHROMA}, start_sec, dur_sec)
+    measured = feature_tags(f, thresholds=thresholds, with_mode=False)
+    kept = [t for t in tags if t.split(":", 1)[0] not in FEATURE_CATEGORIES]
+    return sort_tags(kept + measured)

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from .. import constants
+from ..data import tags as vtags
 from ..data.rhythm import RHYTHM_CHANNELS, RHYTHM_INPUT, rhythm_features
 from ..timebase import LATENT_FRAME_SEC
 
@@ -99,12 +100,22 @@ class Batches:
     Dropout for guidance: with p_uncond everything (tags, storyboards, rhythm: the unconditional row);
     otherwise the tags and storyboards alone with cond_drop, the rhythm alone with rhythm_drop. Downbeats
     are dropped half of the time (the app's plan may have no bars). Sections are split at random points half
-    of the time, so that many short storyboards with the same tags (the app's shots) are seen too."""
+    of the time, so that many short storyboards with the same tags (the app's shots) are seen too.
+
+    story_feats ({trackId: frame features}, with `thresholds`): with probability story_measure a clip's
+    sections are cut into shots (about `shot_sec` long, as the parser's storyboards) and each shot's
+    energy, timbre and density tags are measured on the audio under it, so that storyboard tags that
+    change from shot to shot, as the app sends them, say something about the music under each shot (the
+    whole-section tags alone repeat the global tags and teach the model to ignore the storyboards)."""
 
     def __init__(self, pack, seed: int, crops=((128, 16), (256, 8), (320, 6)), edit_share: float = 0.0,
                  cond_drop: float = 0.1, rhythm_drop: float = 0.15, p_uncond: float = 0.1,
-                 downbeat_drop: float = 0.5, split: str = "train"):
+                 downbeat_drop: float = 0.5, split: str = "train", story_feats: dict | None = None,
+                 thresholds: dict | None = None, story_measure: float = 0.0, shot_sec: float = 3.0):
         self.pack, self.crops = pack, [tuple(c) for c in crops]
+        self.story_feats, self.thresholds = story_feats or {}, thresholds
+        self.story_measure = story_measure if self.story_feats else 0.0
+        self.shot_sec = shot_sec
         self.rng = np.random.default_rng(seed)
         self.index = tag_index()
         self.vocab = len(self.index)
@@ -140,6 +151,22 @@ class Batches:
                     for j in range(k)]
         return out
 
+    def _shots(self, p: dict, sections, offset_sec: float, window_sec: float) -> list[dict]:
+        """The crop's sections cut into shots (exponential lengths, mean shot_sec, at least 0.5 s), each
+        retagged with the energy, timbre and density measured on its audio; window time."""
+        feats = self.story_feats[p["trackId"]]
+        out = []
+        for sec in clip_storyboards(sections, offset_sec, window_sec):
+            t, end = sec["startSec"], sec["startSec"] + sec["durSec"]
+            while t < end - 1e-6:
+                d = max(0.5, float(self.rng.exponential(self.shot_sec)))
+                e = end if end - (t + d) < 0.5 else t + d
+                out.append({"startSec": t, "durSec": e - t,
+                            "tags": vtags.retag_segment(sec["tags"], feats, p["startSec"] + offset_sec + t, e - t,
+                                                        self.thresholds)})
+                t = e
+        return clip_storyboards(out, 0.0, window_sec)
+
     def batch(self, n: int | None = None, T: int | None = None):
         if T is None:
             T, n_default = self.crops[int(self.rng.integers(len(self.crops)))]
@@ -166,7 +193,10 @@ class Batches:
             if self.rng.random() >= 0.3:  # captions are composed from a subset of the global tags
                 keep = [t for t in p["tags"] if self.rng.random() < 0.7]
                 c["caption_tags"][b] = multi_hot(keep, self.index)
-            stories = clip_storyboards(self._split(p["sections"]), s * LATENT_FRAME_SEC, T * LATENT_FRAME_SEC)
+            if self.story_measure and p.get("trackId") in self.story_feats and self.rng.random() < self.story_measure:
+                stories = self._shots(p, p["sections"], s * LATENT_FRAME_SEC, T * LATENT_FRAME_SEC)
+            else:
+                stories = clip_storyboards(self._split(p["sections"]), s * LATENT_FRAME_SEC, T * LATENT_FRAME_SEC)
             fill_storyboards(c, b, stories, self.index, tag_keep=0.8, rng=self.rng)
             max_k = max(max_k, len(stories))
         for k in ("story_tags", "story_start_sec", "story_dur_sec"):

@@ -34,12 +34,31 @@ from ..config import load_config
 from ..models import build_model
 
 
+def story_features(corpus: Path, pack, story_measure: float) -> dict:
+    """The frame features (power, centroid, onsets) of the pack's clip tracks and the corpus's tag
+    thresholds, for shot-level storyboard tags (storyMeasure > 0); {} when it is 0."""
+    if story_measure <= 0:
+        return {}
+    tracks = sorted({p["trackId"] for p in pack.pieces if p["kind"] == "clip"})
+    missing = [t for t in tracks if not (corpus / "feats" / f"{t}.npz").exists()]
+    if missing or not (corpus / "tag_thresholds.json").exists():
+        raise SystemExit(f"storyMeasure needs the corpus's frame features and tag_thresholds.json in {corpus} "
+                         f"({len(missing)} of {len(tracks)} tracks missing): build the corpus, or set storyMeasure 0")
+    feats = {}
+    for t in tracks:
+        z = np.load(corpus / "feats" / f"{t}.npz")
+        feats[t] = {"power": z["power"].astype(np.float32), "centroid": z["centroid"].astype(np.float32),
+                    "onsets": z["onsets"].astype(np.float32)}
+    return {"story_feats": feats, "thresholds": json.loads((corpus / "tag_thresholds.json").read_text())}
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--config", default="configs/denoiser.json")
     ap.add_argument("--variant", choices=["sg", "plain", "none"], default="sg")
     ap.add_argument("--no-tb", action="store_true", help="no rhythm path (ablation rows)")
     ap.add_argument("--pack", default="data/diffusion/pack.npz")
+    ap.add_argument("--corpus", default="data/corpus", help="frame features and tag thresholds (storyMeasure)")
     ap.add_argument("--run", required=True)
     ap.add_argument("--minutes", type=float, default=None)
     ap.add_argument("--steps", type=int, default=None)
@@ -67,7 +86,9 @@ def main(argv=None):
     pack = Pack(Path(args.pack))
     data = Batches(pack, seed=cfg["seed"] + 1000 * rank + int(time.time()) % 1000, crops=crops,
                    edit_share=cfg["editShare"], cond_drop=cfg["condDrop"], rhythm_drop=cfg["rhythmDrop"],
-                   p_uncond=cfg["uncondDrop"], downbeat_drop=cfg["downbeatDrop"])
+                   p_uncond=cfg["uncondDrop"], downbeat_drop=cfg["downbeatDrop"],
+                   story_measure=cfg["storyMeasure"], shot_sec=cfg["shotSec"],
+                   **story_features(Path(args.corpus), pack, cfg["storyMeasure"]))
     tb = not args.no_tb
     model = build_model("denoiser", cfg["model"], vocab=data.vocab, cond=args.variant, tb=tb)
     model.to(dev)
@@ -91,6 +112,9 @@ def main(argv=None):
             "device": str(dev), "crops": crops, "chain": chain}
     if rank == 0:
         prev = json.loads((run / "config.json").read_text()) if (run / "config.json").exists() else {}
+        changed = {k: cfg[k] for k in cfg if prev and prev.get(k) != cfg[k]}
+        if changed and step_idx > 0:  # a resumed run whose config changed: the chain says from which step
+            chain = chain + [{"fromStep": step_idx, "changed": changed}]
         meta["chain"] = prev.get("chain", []) + chain
         (run / "config.json").write_text(json.dumps(meta, indent=1))
         print(json.dumps({k: meta[k] for k in ("variant", "tb", "params", "device", "crops")}), flush=True)
