@@ -45,6 +45,22 @@ describe('vem parse', () => {
   it('unknown commands print usage and exit 2', () => {
     expect(vem('frobnicate').status).toBe(2);
   });
+
+  it('<command> --help prints that command\'s options and runs nothing', () => {
+    const res = vem('eval', '--help');
+    expect(res.status).toBe(0);
+    expect(res.stdout).toMatch(/^usage: vem eval /);
+    expect(res.stdout).toMatch(/--guidance X/);
+    expect(res.stdout).not.toMatch(/generate <video>/);
+    expect(res.stderr).not.toMatch(/bench-00/); // eval would report every video it generates for
+  });
+
+  it('a mistyped option is an error, not silently ignored', () => {
+    const res = vem('parse', 'e2e/fixtures/cuts-10s.mp4', '--jsn');
+    expect(res.status).toBe(1);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toMatch(/unknown option --jsn/);
+  });
 });
 
 describe('vem plan', () => {

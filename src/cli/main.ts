@@ -1,20 +1,36 @@
 // `vem <command>`: JSON on stdout (one object), progress on stderr, one clear line and a non-zero
 // exit code on bad input.
 
-const USAGE = `usage: vem <command> [options]
+const USAGE = `usage: vem <command> [options]      (vem <command> --help: that command's options)
   parse <video> [--json]                 storyboards, transitions, tags, caption, timings
-  plan <video> [--bpm N] [--hit-points S,S…] [--not-beat S,S…] [--json]
+  plan <video> [--bpm N] [--hit-points S,S…] [--not-beat S,S…] [--weighted] [--models DIR] [--json]
                                          tempo and beat grid so transitions (and hit points) land on beats
-  roundtrip <audio> -o <out.wav> [--json] audio -> mel -> VAE -> vocoder -> WAV
-  generate <video> -o <out.wav> [--seed N] [--steps N] [--guidance X] [--tags "a,b"] [--bpm N]
-           [--sampler ddim|dpmpp] [--eta X] [--hit-points S,S…] [--not-beat S,S…] [--json]
+  roundtrip <audio> -o <out.wav> [--vocoder-only] [--models DIR] [--json]
+                                         audio -> mel -> VAE -> vocoder -> WAV
+  generate <video> -o <out.wav> [--seed N] [--steps N] [--guidance X] [--rhythm-guidance X] [--tags "a,b"]
+           [--bpm N] [--sampler ddim|dpmpp] [--eta X] [--hit-points S,S…] [--not-beat S,S…]
+           [--models DIR] [--threads N] [--json]
                                          a soundtrack whose beats land on the cuts
-  eval [<dir>] [--json] [--steps N] [--variants DIR|none] [--no-roundtrip] [--out RUN_DIR] [--write-docs | --doc FILE|none]
+  eval [<dir>] [--steps N] [--seed N] [--guidance X] [--variants DIR|none] [--no-roundtrip] [--models DIR]
+       [--threads N] [--pretrained musicnn|none] [--add-row NAME=RUN_DIR] [--out RUN_DIR] [--write-docs | --doc FILE|none] [--json]
                                          generate for every video in <dir> and score it; the table goes to the
                                          run folder, to docs/evaluation.md only with --write-docs`;
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  if (cmd && (rest.includes('--help') || rest.includes('-h'))) {
+    // `vem eval --help` prints the usage; it must never start the command
+    const lines = USAGE.split('\n');
+    const mine = lines.findIndex((l) => l.trimStart().startsWith(`${cmd} `));
+    if (mine < 0) {
+      console.error(`vem: unknown command '${cmd}'\n${USAGE}`);
+      return 2;
+    }
+    let end = mine + 1;
+    while (end < lines.length && /^ {5,}/.test(lines[end]!)) end++;
+    console.log([`usage: vem ${lines[mine]!.trim()}`, ...lines.slice(mine + 1, end)].join('\n'));
+    return 0;
+  }
   try {
     switch (cmd) {
       case 'parse':

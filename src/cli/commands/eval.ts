@@ -88,7 +88,7 @@ function python(args: string[], what: string): void {
  *  docs/evaluation.md (the default benchmark's), --doc FILE anywhere else, --doc none nowhere. Without <dir>
  *  the default benchmark is built first (from the corpus). */
 export async function evalCommand(argv: string[]): Promise<number> {
-  const { positionals, flags } = parseArgs(argv, ['out', 'steps', 'seed', 'models', 'variants', 'doc', 'threads', 'pretrained', 'add-row']);
+  const { positionals, flags } = parseArgs(argv, ['out', 'steps', 'seed', 'guidance', 'models', 'variants', 'doc', 'threads', 'pretrained', 'add-row'], ['json', 'write-docs', 'no-roundtrip']);
   const dir = positionals[0] ?? DEFAULT_BENCH;
   const doc = flags.get('doc');
   const writeDocs = flags.has('write-docs');
@@ -111,7 +111,8 @@ export async function evalCommand(argv: string[]): Promise<number> {
     if (v === true || !Number.isFinite(n)) throw new Error(`--${k} needs a number`);
     return n;
   };
-  const settings: GenerateSettings = { ...DEFAULT_SETTINGS, steps: num('steps', DEFAULT_SETTINGS.steps), seed: num('seed', DEFAULT_SETTINGS.seed) };
+  const settings: GenerateSettings = { ...DEFAULT_SETTINGS, steps: num('steps', DEFAULT_SETTINGS.steps), seed: num('seed', DEFAULT_SETTINGS.seed),
+    guidance: num('guidance', DEFAULT_SETTINGS.guidance) };
   const variantsFlag = flags.get('variants');
   const variants = variantsFlag === 'none' ? null : typeof variantsFlag === 'string' ? variantsFlag : DEFAULT_VARIANTS;
   if (typeof variantsFlag === 'string' && variantsFlag !== 'none' && !existsSync(variantsFlag)) throw new Error(`no such folder: ${variantsFlag}`);

@@ -76,7 +76,7 @@ export async function generateForVideo(backend: NodeBackend, path: string, out: 
  *  [--sampler ddim|dpmpp] [--eta X] [--rhythm-guidance X] [--hit-points S,S…] [--not-beat S,S…]
  *  [--models DIR] --json` (DESIGN.md §10). */
 export async function generateCommand(argv: string[]): Promise<number> {
-  const { positionals, flags } = parseArgs(argv, ['o', 'out', 'seed', 'steps', 'guidance', 'tags', 'bpm', 'sampler', 'eta', 'models', 'threads', 'rhythm-guidance', 'hit-points', 'not-beat']);
+  const { positionals, flags } = parseArgs(argv, ['o', 'out', 'seed', 'steps', 'guidance', 'tags', 'bpm', 'sampler', 'eta', 'models', 'threads', 'rhythm-guidance', 'hit-points', 'not-beat'], ['json']);
   const path = positionals[0];
   const out = (flags.get('o') ?? flags.get('out')) as string | undefined;
   if (!path || !out || out === (true as unknown)) throw new Error('usage: vem generate <video> -o <out.wav> [--seed N] [--steps N] [--guidance X] [--tags "…"] [--bpm N] [--json]');

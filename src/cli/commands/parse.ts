@@ -5,7 +5,7 @@ import { decodeVideoFile } from '../decode-node.ts';
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 
 export async function parseCommand(argv: string[]): Promise<number> {
-  const { positionals, flags } = parseArgs(argv);
+  const { positionals, flags } = parseArgs(argv, [], ['json']);
   const path = positionals[0];
   if (!path) throw new Error('usage: vem parse <video> [--json]');
   const t0 = performance.now();

@@ -13,7 +13,7 @@ const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
  * transition 1 unless --weighted (unweighted plans hit more on-beat cuts on held-out edits: docs/planning.md).
  * --hit-points: moments that must get a beat; --not-beat: times of transitions that need none. */
 export async function planCommand(argv: string[]): Promise<number> {
-  const { positionals, flags } = parseArgs(argv, ['bpm', 'models', 'hit-points', 'not-beat']);
+  const { positionals, flags } = parseArgs(argv, ['bpm', 'models', 'hit-points', 'not-beat'], ['json', 'weighted']);
   const path = positionals[0];
   if (!path) throw new Error('usage: vem plan <video> [--bpm N] [--json]');
   const bpmFlag = flags.get('bpm');

@@ -10,7 +10,7 @@ import { readAudio16k } from '../audio-node.ts';
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
 export async function roundtripCommand(argv: string[]): Promise<number> {
-  const { positionals, flags } = parseArgs(argv, ['o', 'out', 'models']);
+  const { positionals, flags } = parseArgs(argv, ['o', 'out', 'models'], ['json', 'vocoder-only']);
   const input = positionals[0];
   const out = (flags.get('o') ?? flags.get('out')) as string | undefined;
   if (!input || !out) throw new Error('usage: vem roundtrip <audio> -o <out.wav> [--vocoder-only] [--json]');
