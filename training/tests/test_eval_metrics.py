@@ -62,6 +62,26 @@ def test_tag_agreement_on_audio_follows_loudness():
     assert em.tag_agreement(y, flipped, None) == 0.0
 
 
+def test_tag_order_counts_pairs_ordered_as_requested_whatever_the_overall_level():
+    sr = 16000
+    rng = np.random.default_rng(1)
+    noise = rng.standard_normal(6 * sr).astype(np.float32)
+    # three 2-s storyboards at rising level, all far below any absolute "high" threshold
+    y = np.concatenate([0.001 * noise[:2 * sr], 0.003 * noise[2 * sr:4 * sr], 0.01 * noise[4 * sr:]])
+    secs = [{"startSec": 2 * k, "durSec": 2, "tags": [f"energy:{e}"]} for k, e in enumerate(("low", "medium", "high"))]
+    assert em.tag_order(y, secs) == 1.0
+    assert em.tag_agreement(y, secs, None) < 1.0  # the absolute rule calls most of it low
+    rev = [{**s, "tags": [f"energy:{e}"]} for s, e in zip(secs, ("high", "medium", "low"))]
+    assert em.tag_order(y, rev) == 0.0
+    same = [{**s, "tags": ["energy:medium"]} for s in secs]
+    assert em.tag_order(y, same) is None  # no pair asks for a difference
+    # timbre pairs use the centroid: a low sine under "dark", a high one under "bright"
+    t = np.arange(2 * sr) / sr
+    y2 = np.concatenate([0.1 * np.sin(2 * np.pi * 300 * t), 0.1 * np.sin(2 * np.pi * 3000 * t)]).astype(np.float32)
+    tim = [{"startSec": 0, "durSec": 2, "tags": ["timbre:dark"]}, {"startSec": 2, "durSec": 2, "tags": ["timbre:bright"]}]
+    assert em.tag_order(y2, tim) == 1.0
+
+
 def test_click_track_beats_are_found_by_the_reference_tracker():
     grid = np.arange(0.5, 15.0, 0.5)
     y = em.click_track(grid, 4, 16.0)

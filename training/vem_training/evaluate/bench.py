@@ -36,7 +36,7 @@ from ..timebase import SAMPLE_RATE
 SR = SAMPLE_RATE
 REFERENCE_ROWS = ("groundTruth", "roundTrip", "randomMusic", "clickTrack")
 NOTES_MARKER = "## Reading the table"
-METRICS = ("tbIoU", "tbHit70", "bIoU", "beatF", "planF", "tagAgreement", "fd", "genSecPerSec")
+METRICS = ("tbIoU", "tbHit70", "bIoU", "beatF", "planF", "tagAgreement", "tagOrder", "fd", "genSecPerSec")
 PRETRAINED = ("mnnFd", "mnnKad", "mnnKld")
 ROW_NOTES = {
     "groundTruth": "the video's own music (held-out recording it was cut to)",
@@ -108,6 +108,7 @@ def score_video(v: dict, names: list[str], thresholds: dict | None, cached: dict
             "beatF": eval_metrics.beat_f(gt_beats, bt) if gt_beats is not None else None,
             "planF": eval_metrics.beat_f(planned, bt) if len(planned) else None,
             "tagAgreement": eval_metrics.tag_agreement(y, stories, thresholds),
+            "tagOrder": eval_metrics.tag_order(y, stories),
             "genSecPerSec": gen_rate,
             "beats": len(bt),
         }
@@ -226,7 +227,9 @@ def write_doc(path: Path, request: dict, res: dict) -> None:
         "±70 ms; B_IoU: the same IoU between the row's beats and the ground-truth music's beats; beat F: F-measure",
         "(±70 ms) against the ground-truth beats; beat F vs plan: the same against the planned grid the model was",
         "asked for; tag agreement: per storyboard, measured energy and timbre",
-        "(the corpus's tag rules) against the requested tags, weighted by duration; FD: Fréchet distance of the",
+        "(the corpus's tag rules) against the requested tags, weighted by duration; tag order: over pairs of",
+        "storyboards whose requested energy (or timbre) differs, the share whose measured loudness (or spectral",
+        "centroid) is ordered as requested (0.5: the storyboards are ignored); FD: Fréchet distance of the",
         "project's 143-d audio features (`audio_embedding.py`) against the ground-truth music of all videos;",
         "gen s/s: generation time (decode + parse + plan + denoise + decode + vocoder) per second of video,",
         "onnxruntime-node, 1 thread. Means over videos (TB figures over videos with transitions).",
@@ -241,8 +244,8 @@ def write_doc(path: Path, request: dict, res: dict) -> None:
         f"{request['generateSec'] / 60:.1f} min, scoring {res['scoreSec'] / 60:.1f} min",
         "- models (sha256, first 12): " + ", ".join(f"{k} `{v[:12]}`" for k, v in sorted(shas.items())),
         "",
-        "| row | TB_IoU | TB_hit@70ms | B_IoU | beat F | beat F vs plan | tag agreement | FD | gen s/s | what |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| row | TB_IoU | TB_hit@70ms | B_IoU | beat F | beat F vs plan | tag agreement | tag order | FD | gen s/s | what |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, r in res["rows"].items():
         lines.append(f"| {name} | " + " | ".join(_fmt(r[k]) for k in METRICS) + f" | {ROW_NOTES.get(name, '')} |")
@@ -255,11 +258,13 @@ def write_doc(path: Path, request: dict, res: dict) -> None:
         for name, r in res["pretrained"].items():
             lines.append(f"| {name} | {_fmt(r['mnnFd'])} | {_fmt(r['mnnKad'])} | {_fmt(r['mnnKld'])} | {r['patches']} |")
     lines += ["", "Per video (shipped model; TB_hit@70ms of the ground-truth music in brackets):", "",
-              "| video | s | transitions | TB_hit@70ms | TB_IoU | beat F | tag agreement |", "|---|---|---|---|---|---|---|"]
+              "| video | s | transitions | TB_hit@70ms | TB_IoU | beat F | tag agreement | tag order |",
+              "|---|---|---|---|---|---|---|---|"]
     for pv in res["videos"]:
         f, g = pv["rows"]["full"], pv["rows"].get("groundTruth", {})
         lines.append(f"| {pv['id']} | {pv['durSec']:.1f} | {pv['cuts']} ({pv['cutSource']}) | {_fmt(f['tbHit70'])} "
-                     f"({_fmt(g.get('tbHit70'))}) | {_fmt(f['tbIoU'])} | {_fmt(f['beatF'])} | {_fmt(f['tagAgreement'])} |")
+                     f"({_fmt(g.get('tbHit70'))}) | {_fmt(f['tbIoU'])} | {_fmt(f['beatF'])} | {_fmt(f['tagAgreement'])} "
+                     f"| {_fmt(f.get('tagOrder'))} |")
     lines += ["", "Reproduce: `npx vem eval --write-docs --json` (builds the benchmark first if `training/data/bench` is missing;",
               "needs the corpus, `docs/corpus.md`, and the training venv; the musicnn figures set up",
               "`training/.venv-eval` on first use). Variant rows come from `training/runs/variants`:",

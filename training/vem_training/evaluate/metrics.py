@@ -5,7 +5,12 @@
 - tb_hit: share of transitions with a beat within ±70 ms (what the product promises);
 - beat_f: beat F-measure within ±70 ms (beats.f_measure);
 - tag_agreement: per storyboard, does the energy/timbre measured on the audio (the corpus's tag rules and
-  thresholds) equal the requested tag, weighted by the storyboard's duration.
+  thresholds) equal the requested tag, weighted by the storyboard's duration;
+- tag_order: over pairs of storyboards of one take whose requested energy (or timbre) differs, the share
+  where the measured loudness (or spectral centroid) is ordered as requested (low < medium < high,
+  dark < warm < bright); ties count half. It asks whether the music follows the storyboards relative to
+  each other, whatever the global tags do to the level of the whole take; 0.5 is chance (a row that
+  ignores the storyboards).
 """
 from __future__ import annotations
 
@@ -60,6 +65,33 @@ def measured_section_tags(y: np.ndarray, sections: list[dict], thresholds: dict 
         out.append({"energy": tags.energy_tag(f["loudnessDb"], thresholds.get("energy")),
                     "timbre": tags.timbre_tag(f["centroidHz"], thresholds.get("timbre"))})
     return out
+
+
+ORDINAL = {"energy": ("low", "medium", "high"), "timbre": ("dark", "warm", "bright")}
+ORDER_FEATURE = {"energy": "loudnessDb", "timbre": "centroidHz"}
+
+
+def tag_order(y: np.ndarray, sections: list[dict]) -> float | None:
+    """Share of storyboard pairs with different requested energy (or timbre) whose measured loudness (or
+    centroid) is ordered the same way (ties half); None without such a pair."""
+    feats = tags.frame_features(np.asarray(y, np.float64))
+    measured = [tags.segment_features(feats, s["startSec"], s["durSec"]) for s in sections]
+    good = pairs = 0.0
+    for cat, names in ORDINAL.items():
+        req = []
+        for s, m in zip(sections, measured):
+            want = [t.split(":", 1)[1] for t in s["tags"] if t.startswith(cat + ":")]
+            if want and want[0] in names:
+                req.append((names.index(want[0]), m[ORDER_FEATURE[cat]]))
+        for i in range(len(req)):
+            for j in range(i + 1, len(req)):
+                (ri, vi), (rj, vj) = req[i], req[j]
+                if ri == rj:
+                    continue
+                pairs += 1
+                d = (vj - vi) * (rj - ri)
+                good += 1.0 if d > 0 else (0.5 if d == 0 else 0.0)
+    return good / pairs if pairs else None
 
 
 def weighted_agreement(sections: list[dict], measured: list[dict]) -> float | None:
