@@ -130,4 +130,23 @@ test('180 s video: laid out from the first paint, zoom scrolls with the playhead
   const x = (150 / dur) * view.total;
   expect(x).toBeGreaterThanOrEqual(view.left);
   expect(x).toBeLessThanOrEqual(view.left + view.width);
+
+  // ctrl + wheel (a trackpad pinch arrives as the same) zooms around the pointer: the moment under it stays
+  const sbox = (await page.getByTestId('timeline-scroll').boundingBox())!;
+  const px = sbox.width * 0.6;
+  const timeAt = () => page.getByTestId('timeline-scroll').evaluate((el, p) => ((el.scrollLeft + p) / el.scrollWidth), px);
+  const before = (await timeAt()) * dur;
+  await page.mouse.move(sbox.x + px, sbox.y + 30);
+  await page.keyboard.down('Control');
+  await page.mouse.wheel(0, 40);
+  await page.keyboard.up('Control');
+  await expect(page.getByTestId('zoom-level')).toHaveText('4×');
+  await expect.poll(async () => Math.abs((await timeAt()) * dur - before) * (view.total / 2 / dur)).toBeLessThanOrEqual(3);
+  await page.keyboard.down('Control');
+  await page.mouse.wheel(0, -40);
+  await page.keyboard.up('Control');
+  await expect(page.getByTestId('zoom-level')).toHaveText('8×');
+  await expect.poll(async () => Math.abs((await timeAt()) * dur - before) * (view.total / dur)).toBeLessThanOrEqual(3);
+  await page.mouse.wheel(0, 120); // a plain wheel scrolls and leaves the zoom alone
+  await expect(page.getByTestId('zoom-level')).toHaveText('8×');
 });

@@ -1,8 +1,9 @@
 // wavesurfer.js timeline driven by the video element: storyboards as regions, transitions as markers,
 // the plan's beats as ticks, the creator's hit points as draggable markers, the active take's waveform
 // in a lane under it. wavesurfer gets a flat placeholder of the video's duration (it plays the video
-// element, which has no soundtrack of ours to draw). Zoom widens both lanes inside one scroll box.
-import { useEffect, useRef, useState, type RefObject } from 'react';
+// element, which has no soundtrack of ours to draw). Zoom widens both lanes inside one scroll box: the
+// − / + buttons, or ctrl/⌘ + wheel and pinch around the pointer.
+import { useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 import WaveSurfer from 'wavesurfer.js';
 import RegionsPlugin from 'wavesurfer.js/dist/plugins/regions.esm.js';
 import TimelinePlugin from 'wavesurfer.js/dist/plugins/timeline.esm.js';
@@ -14,6 +15,20 @@ import { MarkerBar, type MarkerRef } from './MarkerBar.tsx';
 const COLORS = ['rgba(94, 129, 244, 0.22)', 'rgba(244, 162, 94, 0.22)'];
 /** Zoom factors of the lane (16× keeps the take's canvas under the browser's 32k px limit). */
 export const ZOOMS = [1, 2, 4, 8, 16] as const;
+
+/** Wheel delta (px) that makes one zoom step: one mouse-wheel notch, or a short trackpad pinch. */
+const WHEEL_STEP_PX = 40;
+
+/** The zoom after a ctrl/⌘ + wheel (or pinch) of `deltaY` accumulated px: one ZOOMS step per
+ *  WHEEL_STEP_PX, up (wheel away, pinch out: negative delta) zooms in; returns the new zoom and the
+ *  delta left over. */
+export function wheelZoom(zoom: number, accumulated: number): { zoom: number; rest: number } {
+  const steps = Math.trunc(accumulated / WHEEL_STEP_PX);
+  if (steps === 0) return { zoom, rest: accumulated };
+  const i = Math.max(0, ZOOMS.indexOf(zoom as (typeof ZOOMS)[number]));
+  const j = Math.min(ZOOMS.length - 1, Math.max(0, i - steps));
+  return { zoom: ZOOMS[j]!, rest: 0 };
+}
 
 /** Draw every `stride`-th beat so that drawn beats stay ≥ 4 px apart (bars first: 4, then 16). */
 export function beatStride(beats: readonly number[], pxPerSec: number): number {
@@ -38,6 +53,9 @@ export function Timeline({ videoRef }: { videoRef: RefObject<HTMLVideoElement | 
   const [layoutKey, setLayoutKey] = useState(0);
   const [zoom, setZoom] = useState<number>(1);
   const [marker, setMarker] = useState<MarkerRef | null>(null);
+  // a wheel zoom keeps the moment under the pointer where it is: its share of the lane and its x in the box
+  const anchor = useRef<{ frac: number; px: number } | null>(null);
+  const wheelAcc = useRef(0);
   // the plan the next Generate uses, with the creator's edits: it follows every edit at once
   const plan = useCurrentPlan();
 
@@ -99,6 +117,37 @@ export function Timeline({ videoRef }: { videoRef: RefObject<HTMLVideoElement | 
       ws.destroy();
     };
   }, [video, videoRef]);
+
+  // ctrl/⌘ + wheel, and a trackpad pinch (which the browser sends as ctrl + wheel), zoom around the pointer;
+  // a plain wheel still scrolls the page and shift + wheel the lane
+  useEffect(() => {
+    const sc = scroller.current;
+    if (!sc) return;
+    const onWheel = (e: WheelEvent) => {
+      if (!(e.ctrlKey || e.metaKey)) return;
+      e.preventDefault();
+      const px = e.deltaMode === 1 ? e.deltaY * 16 : e.deltaY;
+      if (Math.sign(px) !== Math.sign(wheelAcc.current)) wheelAcc.current = 0;
+      wheelAcc.current += px;
+      setZoom((z) => {
+        const { zoom: next, rest } = wheelZoom(z, wheelAcc.current);
+        wheelAcc.current = rest;
+        if (next !== z) {
+          const x = e.clientX - sc.getBoundingClientRect().left;
+          anchor.current = { frac: (sc.scrollLeft + x) / Math.max(1, sc.scrollWidth), px: x };
+        }
+        return next;
+      });
+    };
+    sc.addEventListener('wheel', onWheel, { passive: false });
+    return () => sc.removeEventListener('wheel', onWheel);
+  }, [video]);
+
+  useLayoutEffect(() => {
+    const sc = scroller.current, a = anchor.current;
+    anchor.current = null;
+    if (sc && a) sc.scrollLeft = Math.max(0, a.frac * sc.scrollWidth - a.px);
+  }, [zoom]);
 
   // a zoom change redraws wavesurfer at the new width; regions are in % of it, ticks are thinned anew
   useEffect(() => {
