@@ -4,8 +4,7 @@ import json
 import numpy as np
 import pytest
 
-from vem_training.evaluate import metrics as em
-from vem_training.evaluate import bench as evaluate_bench
+from vem_training.evaluate import bench as evaluate_bench, metrics as em
 
 BEATS = np.arange(0.5, 10.0, 0.5)
 
@@ -84,11 +83,13 @@ def test_score_request_end_to_end(tmp_path):
     sf.write(tmp_path / "v.random.wav", (0.05 * rng.standard_normal(int(dur * sr))).astype(np.float32), sr)
     sf.write(tmp_path / "v.full.wav", clicks, sr)
     (tmp_path / "v.cuts.json").write_text(json.dumps({"cutsSec": cuts}))
-    rep = {"videoDurationSec": dur, "transitions": [], "storyboards": [{"startSec": 0, "durSec": dur, "tags": ["energy:low"]}],
+    rep = {"videoDurationSec": dur, "transitions": [],
+           "storyboards": [{"startSec": 0, "durSec": dur, "tags": ["energy:low"]}],
            "plannedBeatsSec": grid.tolist(), "timings": {"totalSec": 1.2}}
     (tmp_path / "v.full.json").write_text(json.dumps(rep))
     req = {"runDir": str(tmp_path), "benchDir": str(tmp_path), "modelSets": [{"name": "full", "sha256": {}}],
-           "videos": [{"id": "v", "groundTruthWav": str(tmp_path / "v.wav"), "randomWav": str(tmp_path / "v.random.wav"),
+           "videos": [{"id": "v", "groundTruthWav": str(tmp_path / "v.wav"),
+                       "randomWav": str(tmp_path / "v.random.wav"),
                        "cutsJson": str(tmp_path / "v.cuts.json"),
                        "rows": {"full": {"wav": str(tmp_path / "v.full.wav"), "json": str(tmp_path / "v.full.json")}}}]}
     res = evaluate_bench.score(req, None)
