@@ -38,9 +38,10 @@ async function instance(): Promise<FFmpeg> {
   try {
     ff = await loadFFmpeg((line) => onLine?.(line));
   } catch (err) {
-    throw new Error(
-      `Could not start ffmpeg.wasm for the MP4 export (${err instanceof Error ? err.message : String(err)}). Reload the page and try again.`,
-    );
+    const why = err instanceof Error ? err.message : String(err);
+    throw new Error(`Could not start ffmpeg.wasm for the MP4 export (${why}). Reload the page and try again.`, {
+      cause: err,
+    });
   }
   ffmpeg = ff;
   return ff;
