@@ -20,8 +20,14 @@ export default defineConfig({
     launchOptions: {
       executablePath,
       args: [
-        '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-        '--no-first-run', '--disable-quic', '--enable-unsafe-webgpu', '--autoplay-policy=no-user-gesture-required',
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+        '--enable-unsafe-webgpu',
+        '--autoplay-policy=no-user-gesture-required',
       ],
     },
   },

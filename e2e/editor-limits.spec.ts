@@ -13,18 +13,28 @@ const make = (name: string, args: string[]) => {
 };
 
 test('a video over the length limit is refused with the limit in the message', async ({ page }) => {
-  const long = make('long.mp4', ['-f', 'lavfi', '-i', 'color=c=navy:s=64x64:r=2', '-t', '301', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p']);
+  // prettier-ignore
+  const long = make('long.mp4', [
+    '-f', 'lavfi', '-i', 'color=c=navy:s=64x64:r=2', '-t', '301',
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p',
+  ]);
   await page.goto('/');
   await page.getByTestId('video-input').setInputFiles(long);
   await expect(page.getByTestId('error-message')).toHaveText(/limit is 300 s/);
 });
 
 test('decoding can be cancelled and the next file still works', async ({ page }) => {
-  const busy = make('busy.mp4', ['-f', 'lavfi', '-i', 'testsrc2=s=1280x720:r=30', '-t', '90', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p']);
+  // prettier-ignore
+  const busy = make('busy.mp4', [
+    '-f', 'lavfi', '-i', 'testsrc2=s=1280x720:r=30', '-t', '90',
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p',
+  ]);
   await page.goto('/');
   await page.getByTestId('video-input').setInputFiles(busy);
   await expect(page.getByTestId('progress')).toBeVisible();
-  await expect.poll(async () => Number(await page.getByTestId('progress').getAttribute('aria-valuenow')), { timeout: 60_000 }).toBeGreaterThan(0);
+  await expect
+    .poll(async () => Number(await page.getByTestId('progress').getAttribute('aria-valuenow')), { timeout: 60_000 })
+    .toBeGreaterThan(0);
   await page.getByTestId('cancel-button').click();
   await expect(page.getByTestId('error-message')).toHaveText(/cancelled/i);
   await expect(page.getByTestId('parse-status')).toHaveAttribute('data-phase', 'idle');

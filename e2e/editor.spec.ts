@@ -8,7 +8,10 @@ const truth = JSON.parse(readFileSync('e2e/fixtures/cuts-10s.json', 'utf8')) as 
   transitions: { timeSec: number; kind: string; durSec: number }[];
 };
 
-test('a real video is parsed into storyboards and transitions at the known times, tags edit, nothing leaves the origin', async ({ page, baseURL }) => {
+test('a real video is parsed into storyboards and transitions at the known times, tags edit, nothing leaves the origin', async ({
+  page,
+  baseURL,
+}) => {
   const requests = trackRequests(page, baseURL!);
   await page.goto('/');
   await page.getByTestId('video-input').setInputFiles(FIXTURE);
@@ -16,26 +19,39 @@ test('a real video is parsed into storyboards and transitions at the known times
   // the timeline lays its markers out once it knows the video's duration (a moment after the parse)
   await expect(page.getByTestId('transition')).toHaveCount(truth.transitions.length);
 
-  const times = await page.getByTestId('transition').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-time-sec'))));
+  const times = await page
+    .getByTestId('transition')
+    .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-time-sec'))));
   expect(times.length).toBe(truth.transitions.length);
   for (const t of truth.transitions) {
     const tol = t.kind === 'cut' ? 1 / 16 + 1e-3 : 0.25;
-    expect(times.some((x) => Math.abs(x - t.timeSec) <= tol), `transition at ${t.timeSec} s found in ${times}`).toBe(true);
+    expect(
+      times.some((x) => Math.abs(x - t.timeSec) <= tol),
+      `transition at ${t.timeSec} s found in ${times}`,
+    ).toBe(true);
   }
 
   const boards = page.getByTestId('storyboard');
   const n = await boards.count();
   expect(n).toBeGreaterThanOrEqual(2);
-  const spans = await boards.evaluateAll((els) => els.map((e) => [Number(e.getAttribute('data-start-sec')), Number(e.getAttribute('data-dur-sec'))]));
+  const spans = await boards.evaluateAll((els) =>
+    els.map((e) => [Number(e.getAttribute('data-start-sec')), Number(e.getAttribute('data-dur-sec'))]),
+  );
   expect(spans[0]![0]).toBe(0);
   const last = spans[spans.length - 1]!;
   expect(Math.abs(last[0]! + last[1]! - truth.durationSec)).toBeLessThan(0.15);
   // laid out on the timeline from the first paint: each region starts where its time says, in order,
   // as wide as its duration (the timeline once drew them all at x = 0 until a take existed)
   const lane = (await page.getByTestId('timeline').boundingBox())!;
-  const boxes = await boards.evaluateAll((els) => els.map((e) => { const r = e.getBoundingClientRect(); return [r.x, r.width]; }));
-  const x0 = boxes[0]![0]!, end = boxes[boxes.length - 1]![0]! + boxes[boxes.length - 1]![1]!;
-  expect(end - x0).toBeGreaterThan(0.9 * lane.width);   // the regions fill the lane
+  const boxes = await boards.evaluateAll((els) =>
+    els.map((e) => {
+      const r = e.getBoundingClientRect();
+      return [r.x, r.width];
+    }),
+  );
+  const x0 = boxes[0]![0]!,
+    end = boxes[boxes.length - 1]![0]! + boxes[boxes.length - 1]![1]!;
+  expect(end - x0).toBeGreaterThan(0.9 * lane.width); // the regions fill the lane
   const pxPerSec = (end - x0) / (last[0]! + last[1]!);
   boxes.forEach(([x, w], i) => {
     expect(Math.abs(x! - x0 - spans[i]![0]! * pxPerSec), `storyboard ${i} x`).toBeLessThan(3);
@@ -45,7 +61,9 @@ test('a real video is parsed into storyboards and transitions at the known times
   // clicking a storyboard seeks the video to its start
   const target = spans[1]![0]!;
   await page.getByTestId('storyboard-card').nth(1).getByRole('button').first().click();
-  await expect.poll(() => page.getByTestId('video-player').evaluate((v: HTMLVideoElement) => v.currentTime)).toBeCloseTo(target, 1);
+  await expect
+    .poll(() => page.getByTestId('video-player').evaluate((v: HTMLVideoElement) => v.currentTime))
+    .toBeCloseTo(target, 1);
 
   // edit a storyboard's tags
   const editor = page.getByTestId('storyboard-card').first().getByTestId('tag-editor');
@@ -80,6 +98,8 @@ for (const [file, pattern] of [
 
 test('an empty file is refused with a message', async ({ page }) => {
   await page.goto('/');
-  await page.getByTestId('video-input').setInputFiles({ name: 'empty.mp4', mimeType: 'video/mp4', buffer: Buffer.alloc(0) });
+  await page
+    .getByTestId('video-input')
+    .setInputFiles({ name: 'empty.mp4', mimeType: 'video/mp4', buffer: Buffer.alloc(0) });
   await expect(page.getByTestId('error-message')).toHaveText(/empty/i);
 });

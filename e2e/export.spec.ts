@@ -12,8 +12,8 @@ const VIDEO = 'e2e/fixtures/cuts-4s.mp4';
 
 /** ffmpeg's EBU R128 meter on a file's decoded audio: integrated loudness and true peak (4× oversampled). */
 function ebur128(path: string): { lufs: number; truePeakDbtp: number } {
-  const r = spawnSync('ffmpeg', ['-nostats', '-hide_banner', '-i', path, '-map', '0:a:0', '-af', 'ebur128=peak=true', '-f', 'null', '-'],
-    { encoding: 'utf8' });
+  const args = ['-nostats', '-hide_banner', '-i', path, '-map', '0:a:0', '-af', 'ebur128=peak=true', '-f', 'null', '-'];
+  const r = spawnSync('ffmpeg', args, { encoding: 'utf8' });
   const summary = r.stderr.slice(r.stderr.lastIndexOf('Summary:'));
   const num = (re: RegExp) => Number(re.exec(summary)?.[1] ?? NaN);
   return { lufs: num(/I:\s+(-?[\d.]+) LUFS/), truePeakDbtp: num(/Peak:\s+(-?[\d.]+|-inf) dBFS/) };
@@ -24,20 +24,33 @@ interface Probe {
   format: { duration: string };
 }
 
-const ffprobe = (path: string): Probe => JSON.parse(execFileSync('ffprobe', ['-v', 'error',
-  '-show_entries', 'stream=codec_type,codec_name,duration', '-show_entries', 'format=duration', '-of', 'json', path], { encoding: 'utf8' }));
+// prettier-ignore
+const FFPROBE_ARGS = [
+  '-v', 'error', '-show_entries', 'stream=codec_type,codec_name,duration', '-show_entries', 'format=duration',
+  '-of', 'json',
+];
+const ffprobe = (path: string): Probe =>
+  JSON.parse(execFileSync('ffprobe', [...FFPROBE_ARGS, path], { encoding: 'utf8' }));
 
 async function generateTake(page: Page, video: string) {
   await page.getByTestId('video-input').setInputFiles(video);
   await expect(page.getByTestId('parse-status')).toHaveAttribute('data-phase', 'ready', { timeout: 120_000 });
   await page.getByTestId('generate-button').click();
   // a take or an error, whichever comes first (an error fails at once with its message)
-  await page.waitForFunction(() => document.querySelector('[data-testid="take"]') !== null
-    || document.querySelector('[data-testid="error-message"]') !== null, null, { timeout: 400_000, polling: 500 });
+  await page.waitForFunction(
+    () =>
+      document.querySelector('[data-testid="take"]') !== null ||
+      document.querySelector('[data-testid="error-message"]') !== null,
+    null,
+    { timeout: 400_000, polling: 500 },
+  );
   await expect(page.getByTestId('error-message')).toHaveCount(0);
 }
 
-test('export: the normalised WAV reads what the panel says, the MP4 copies the video and carries the take', async ({ page, baseURL }, info) => {
+test('export: the normalised WAV reads what the panel says, the MP4 copies the video and carries the take', async ({
+  page,
+  baseURL,
+}, info) => {
   test.setTimeout(600_000);
   const req = trackRequests(page, baseURL!);
   const watch = await watchConsole(page);
@@ -57,8 +70,10 @@ test('export: the normalised WAV reads what the panel says, the MP4 copies the v
   expect(wav.sampleRate).toBe(16000);
   const lufs = integratedLoudness(wav.pcm, wav.sampleRate);
   const peak = wav.pcm.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  console.log(`WAV: ${lufs.toFixed(2)} LUFS, peak ${(20 * Math.log10(peak)).toFixed(2)} dBFS; panel ${reported.toFixed(2)} LUFS${limited ? ' (limited)' : ''}, `
-    + `generated take ${Number(await shown.getAttribute('data-lufs-before')).toFixed(2)} LUFS`);
+  console.log(
+    `WAV: ${lufs.toFixed(2)} LUFS, peak ${(20 * Math.log10(peak)).toFixed(2)} dBFS; panel ${reported.toFixed(2)} LUFS${limited ? ' (limited)' : ''}, ` +
+      `generated take ${Number(await shown.getAttribute('data-lufs-before')).toFixed(2)} LUFS`,
+  );
   expect(Math.abs(lufs - reported)).toBeLessThanOrEqual(0.05); // only the 16-bit rounding between them
   expect(peak).toBeLessThanOrEqual(0.891 + 1 / 32768);
   // with or without the peak limiter engaged, the take lands on the target
@@ -74,10 +89,14 @@ test('export: the normalised WAV reads what the panel says, the MP4 copies the v
   await page.evaluate(() => {
     const w = window as unknown as { sawExportProgress: boolean };
     w.sawExportProgress = false;
-    new MutationObserver(() => { w.sawExportProgress ||= document.querySelector('[data-testid="export-progress"]') !== null; })
-      .observe(document.body, { childList: true, subtree: true });
+    new MutationObserver(() => {
+      w.sawExportProgress ||= document.querySelector('[data-testid="export-progress"]') !== null;
+    }).observe(document.body, { childList: true, subtree: true });
   });
-  const [mp4Download] = await Promise.all([page.waitForEvent('download', { timeout: 180_000 }), page.getByTestId('download-mp4').click()]);
+  const [mp4Download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 180_000 }),
+    page.getByTestId('download-mp4').click(),
+  ]);
   expect(mp4Download.suggestedFilename()).toBe('cuts-4s-take-1.mp4');
   const out = info.outputPath('export.mp4');
   await mp4Download.saveAs(out);
@@ -124,7 +143,10 @@ test('export: a VP8 WebM, which MP4 cannot carry as is, is re-encoded to H.264 a
   await generateTake(page, webm);
   await page.getByTestId('normalize-loudness').uncheck();
   await page.getByTestId('fade-out').selectOption('1');
-  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 300_000 }), page.getByTestId('download-mp4').click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 300_000 }),
+    page.getByTestId('download-mp4').click(),
+  ]);
   const out = info.outputPath('export-vp8.mp4');
   await download.saveAs(out);
   const done = page.getByTestId('export-done');
@@ -133,15 +155,21 @@ test('export: a VP8 WebM, which MP4 cannot carry as is, is re-encoded to H.264 a
   console.log(`VP8 → H.264 export: ${Number(await done.getAttribute('data-seconds')).toFixed(2)} s in the page`);
   const output = ffprobe(out);
   expect(output.streams.map((s) => `${s.codec_type}:${s.codec_name}`).sort()).toEqual(['audio:aac', 'video:h264']);
-  for (const s of output.streams) expect(Math.abs(Number(s.duration) - Number(ffprobe(webm).format.duration))).toBeLessThanOrEqual(0.1);
+  for (const s of output.streams)
+    expect(Math.abs(Number(s.duration) - Number(ffprobe(webm).format.duration))).toBeLessThanOrEqual(0.1);
 });
 
-test('MPEG-1: the page makes a preview it can play, and the MP4 export carries a decodable H.264 stream', async ({ page }, info) => {
+test('MPEG-1: the page makes a preview it can play, and the MP4 export carries a decodable H.264 stream', async ({
+  page,
+}, info) => {
   test.setTimeout(600_000);
   const mpg = '.cache/e2e/cuts-4s-mpeg1.mpg';
   if (!existsSync(mpg)) {
     mkdirSync('.cache/e2e', { recursive: true });
-    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', VIDEO, '-c:v', 'mpeg1video', '-q:v', '4', '-c:a', 'mp2', '-f', 'mpeg', mpg]);
+    // prettier-ignore
+    execFileSync('ffmpeg', [
+      '-v', 'error', '-y', '-i', VIDEO, '-c:v', 'mpeg1video', '-q:v', '4', '-c:a', 'mp2', '-f', 'mpeg', mpg,
+    ]);
   }
   expect(ffprobe(mpg).streams.find((s) => s.codec_type === 'video')!.codec_name).toBe('mpeg1video');
   await page.goto('/?ep=wasm&steps=2');
@@ -150,11 +178,18 @@ test('MPEG-1: the page makes a preview it can play, and the MP4 export carries a
   const notice = page.getByTestId('preview-notice');
   await expect(notice).toBeVisible({ timeout: 60_000 });
   await expect(notice).toHaveAttribute('data-state', 'done', { timeout: 180_000 });
-  await expect.poll(() => page.getByTestId('video-player').evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 30_000 }).toBeGreaterThan(0);
+  await expect
+    .poll(() => page.getByTestId('video-player').evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 30_000 })
+    .toBeGreaterThan(0);
   await page.getByTestId('video-player').evaluate((v: HTMLVideoElement) => v.play());
-  await expect.poll(() => page.getByTestId('video-player').evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 20_000 }).toBeGreaterThan(0.2);
+  await expect
+    .poll(() => page.getByTestId('video-player').evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 20_000 })
+    .toBeGreaterThan(0.2);
 
-  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 300_000 }), page.getByTestId('download-mp4').click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 300_000 }),
+    page.getByTestId('download-mp4').click(),
+  ]);
   expect(download.suggestedFilename()).toBe('cuts-4s-mpeg1-take-1.mp4');
   const out = info.outputPath('export-mpeg1.mp4');
   await download.saveAs(out);
@@ -162,7 +197,9 @@ test('MPEG-1: the page makes a preview it can play, and the MP4 export carries a
   const output = ffprobe(out);
   expect(output.streams.map((s) => `${s.codec_type}:${s.codec_name}`).sort()).toEqual(['audio:aac', 'video:h264']);
   // decodable: the system ffmpeg reads every frame of the video stream without an error
-  const decoded = spawnSync('ffmpeg', ['-v', 'error', '-i', out, '-map', '0:v:0', '-f', 'null', '-'], { encoding: 'utf8' });
+  const decoded = spawnSync('ffmpeg', ['-v', 'error', '-i', out, '-map', '0:v:0', '-f', 'null', '-'], {
+    encoding: 'utf8',
+  });
   expect(decoded.status).toBe(0);
   expect(decoded.stderr.trim()).toBe('');
   await expect(page.getByTestId('error-message')).toHaveCount(0);

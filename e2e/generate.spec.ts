@@ -12,11 +12,23 @@ const FPS = 16;
 function wavInfo(buf: Buffer) {
   expect(buf.toString('ascii', 0, 4)).toBe('RIFF');
   expect(buf.toString('ascii', 8, 12)).toBe('WAVE');
-  let off = 12, rate = 0, bits = 0, channels = 0, dataBytes = 0;
+  let off = 12,
+    rate = 0,
+    bits = 0,
+    channels = 0,
+    dataBytes = 0;
   while (off + 8 <= buf.length) {
-    const id = buf.toString('ascii', off, off + 4), size = buf.readUInt32LE(off + 4);
-    if (id === 'fmt ') { channels = buf.readUInt16LE(off + 10); rate = buf.readUInt32LE(off + 12); bits = buf.readUInt16LE(off + 22); }
-    if (id === 'data') { dataBytes = size; break; }
+    const id = buf.toString('ascii', off, off + 4),
+      size = buf.readUInt32LE(off + 4);
+    if (id === 'fmt ') {
+      channels = buf.readUInt16LE(off + 10);
+      rate = buf.readUInt32LE(off + 12);
+      bits = buf.readUInt16LE(off + 22);
+    }
+    if (id === 'data') {
+      dataBytes = size;
+      break;
+    }
     off += 8 + size;
   }
   return { rate, bits, channels, durationSec: dataBytes / (rate * channels * (bits / 8)) };
@@ -33,8 +45,13 @@ async function generateAndCheck(page: Page, ep: 'wasm' | 'webgpu', durationSec: 
   await page.getByTestId('generate-button').click();
   await expect(page.getByTestId('progress')).toBeVisible();
   // a take or an error, whichever comes first (an error fails at once with its message)
-  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="take"]').length > n
-    || document.querySelector('[data-testid="error-message"]') !== null, before, { timeout, polling: 500 });
+  await page.waitForFunction(
+    (n) =>
+      document.querySelectorAll('[data-testid="take"]').length > n ||
+      document.querySelector('[data-testid="error-message"]') !== null,
+    before,
+    { timeout, polling: 500 },
+  );
   await expect(page.getByTestId('error-message')).toHaveCount(0);
   await expect(page.getByTestId('take')).toHaveCount(before + 1);
   await expect(page.getByTestId('ep-badge')).toHaveText(ep);
@@ -52,7 +69,8 @@ async function generateAndCheck(page: Page, ep: 'wasm' | 'webgpu', durationSec: 
   expect(hit).toBe((Number(m![1]) / Number(m![2])).toFixed(2));
   // TB_IoU is that of the beats drawn on the timeline against its transitions (their times are drawn to
   // 1 ms: a pair within 2 ms of the 0.5 s tolerance may fall either way)
-  const times = (id: string) => page.getByTestId(id).evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-time-sec'))));
+  const times = (id: string) =>
+    page.getByTestId(id).evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-time-sec'))));
   const [cuts, beats] = [await times('transition'), await times('beat')];
   expect(await page.locator('.result .figures').textContent()).toContain(`${beats.length} beats heard`);
   expect(iou).toBeGreaterThanOrEqual(Number(eventIoU(cuts, beats, 0.5 - 0.002).toFixed(2)));
@@ -67,16 +85,23 @@ async function generateAndCheck(page: Page, ep: 'wasm' | 'webgpu', durationSec: 
   const truePeak = Number(await page.getByTestId('take-level').getAttribute('data-true-peak'));
   expect(truePeak).toBeLessThanOrEqual(-1 + 1e-6);
   // and its waveform is drawn under the timeline (ink on the canvas)
-  await expect.poll(() => page.getByTestId('take-waveform').evaluate((c: HTMLCanvasElement) => {
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let ink = 0;
-    for (let i = 3; i < d.length; i += 4) ink += d[i]! > 0 ? 1 : 0;
-    return ink;
-  })).toBeGreaterThan(100);
+  await expect
+    .poll(() =>
+      page.getByTestId('take-waveform').evaluate((c: HTMLCanvasElement) => {
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let ink = 0;
+        for (let i = 3; i < d.length; i += 4) ink += d[i]! > 0 ? 1 : 0;
+        return ink;
+      }),
+    )
+    .toBeGreaterThan(100);
   return info;
 }
 
-test('generate on WASM, play in sync with the video, download the WAV; nothing leaves the origin, nothing refused, no console error', async ({ page, baseURL }) => {
+test('generate on WASM, play in sync with the video, download the WAV; nothing leaves the origin, nothing refused, no console error', async ({
+  page,
+  baseURL,
+}) => {
   test.setTimeout(600_000);
   const req = trackRequests(page, baseURL!);
   const watch = await watchConsole(page);
@@ -88,7 +113,9 @@ test('generate on WASM, play in sync with the video, download the WAV; nothing l
   expect(await page.getByTestId('transition').first().getAttribute('data-hit')).toMatch(/true|false/);
   // the take plays with the video
   await page.getByTestId('video-player').evaluate((v: HTMLVideoElement) => v.play());
-  await expect.poll(() => page.getByTestId('take-audio').evaluate((a: HTMLAudioElement) => a.currentTime), { timeout: 20_000 }).toBeGreaterThan(0.2);
+  await expect
+    .poll(() => page.getByTestId('take-audio').evaluate((a: HTMLAudioElement) => a.currentTime), { timeout: 20_000 })
+    .toBeGreaterThan(0.2);
   const drift = await page.evaluate(() => {
     const v = document.querySelector<HTMLVideoElement>('[data-testid="video-player"]')!;
     const a = document.querySelector<HTMLAudioElement>('[data-testid="take-audio"]')!;
@@ -100,7 +127,9 @@ test('generate on WASM, play in sync with the video, download the WAV; nothing l
   expect(watch.errors).toEqual([]);
 });
 
-test('generate on WebGPU with CPU fallback refused (SwiftShader), then cancel mid-run and generate again', async ({ page }) => {
+test('generate on WebGPU with CPU fallback refused (SwiftShader), then cancel mid-run and generate again', async ({
+  page,
+}) => {
   test.setTimeout(900_000);
   await page.goto('/?ep=webgpu&strictGpu=1&steps=2');
   const dur = await openVideo(page, 'e2e/fixtures/cuts-4s.mp4');
@@ -109,7 +138,9 @@ test('generate on WebGPU with CPU fallback refused (SwiftShader), then cancel mi
   await page.goto('/?ep=wasm&steps=30');
   const dur2 = await openVideo(page, 'e2e/fixtures/cuts-4s.mp4');
   await page.getByTestId('generate-button').click();
-  await expect.poll(async () => Number(await page.getByTestId('progress').getAttribute('aria-valuenow')), { timeout: 300_000 }).toBeGreaterThan(0);
+  await expect
+    .poll(async () => Number(await page.getByTestId('progress').getAttribute('aria-valuenow')), { timeout: 300_000 })
+    .toBeGreaterThan(0);
   await page.getByTestId('cancel-button').click();
   await expect(page.getByTestId('error-message')).toContainText(/cancelled/i);
   await expect(page.getByTestId('take')).toHaveCount(0);
@@ -126,7 +157,9 @@ test('a 90 s video gets 90 s of music (windowed denoising)', async ({ page }) =>
   await generateAndCheck(page, 'wasm', dur, 800_000);
 });
 
-test('a software-only WebGPU (SwiftShader here) is not used unless asked: the run says it fell back to WASM', async ({ page }) => {
+test('a software-only WebGPU (SwiftShader here) is not used unless asked: the run says it fell back to WASM', async ({
+  page,
+}) => {
   test.setTimeout(300_000);
   await page.goto('/?steps=2');
   const dur = await openVideo(page, 'e2e/fixtures/cuts-4s.mp4');

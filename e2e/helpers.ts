@@ -20,10 +20,14 @@ export function trackRequests(page: Page, origin: string) {
  *  violations (`securitypolicyviolation`, e.g. a style or script the policy does not allow) and console
  *  errors of the page and its workers. Call before `page.goto`. */
 export async function watchConsole(page: Page) {
-  const violations: string[] = [], errors: string[] = [];
+  const violations: string[] = [],
+    errors: string[] = [];
   await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) =>
-      console.warn(`[csp] ${e.effectiveDirective} refused ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`));
+      console.warn(
+        `[csp] ${e.effectiveDirective} refused ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`,
+      ),
+    );
   });
   const onConsole = (m: ConsoleMessage) => {
     if (m.text().startsWith('[csp] ')) violations.push(m.text().slice(6));
@@ -36,8 +40,14 @@ export async function watchConsole(page: Page) {
 }
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.json': 'application/json',
-  '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.onnx': 'application/octet-stream',
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.onnx': 'application/octet-stream',
 };
 
 /** A plain static server of the built app that sends no security headers (the host that was not told):
@@ -46,14 +56,24 @@ export async function serveWithoutHeaders(root = 'dist'): Promise<{ url: string;
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     const file = join(root, normalize(path.endsWith('/') ? `${path}index.html` : path).replace(/^(\.\.[/\\])+/, ''));
-    if (!existsSync(file) || !statSync(file).isFile()) { res.writeHead(404).end(); return; }
-    res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': statSync(file).size });
+    if (!existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, {
+      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'Content-Length': statSync(file).size,
+    });
     createReadStream(file).pipe(res);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -62,14 +82,16 @@ export const PTHREAD = /\/assets\/ort-wasm-simd-threaded\.jsep-[\w-]+\.mjs$/;
 /** How many of them the page runs now (onnxruntime-web starts threads − 1 when it sets up its wasm). */
 export const pthreadWorkers = (page: Page) => page.workers().filter((w) => PTHREAD.test(w.url())).length;
 /** The app's default WASM thread count on this machine, isolated (src/core/threads.ts). */
-export const defaultThreads = async (page: Page) => wasmThreads({ isolated: true, cores: await page.evaluate(() => navigator.hardwareConcurrency) });
+export const defaultThreads = async (page: Page) =>
+  wasmThreads({ isolated: true, cores: await page.evaluate(() => navigator.hardwareConcurrency) });
 
 /** What the policy does to what the app never does: each probe says whether it got through and which
  *  directives the document reported (securitypolicyviolation) on the way. */
 export function probePolicy(page: Page) {
   return page.evaluate(async () => {
     const seen: { directive: string; blocked: string }[] = [];
-    const onViolation = (e: SecurityPolicyViolationEvent) => seen.push({ directive: e.effectiveDirective, blocked: e.blockedURI });
+    const onViolation = (e: SecurityPolicyViolationEvent) =>
+      seen.push({ directive: e.effectiveDirective, blocked: e.blockedURI });
     document.addEventListener('securitypolicyviolation', onViolation);
     const w = window as unknown as { injectedRan?: boolean };
     const s = document.createElement('script');
@@ -79,13 +101,23 @@ export function probePolicy(page: Page) {
     const t = window as unknown as { timerRan?: boolean; setTimeout(code: string, ms: number): number };
     t.setTimeout('window.timerRan = true', 0);
     let foreign: string;
-    try { foreign = `answered ${(await fetch('http://127.0.0.2:9/probe')).status}`; } catch (err) { foreign = `rejected: ${String(err)}`; }
+    try {
+      foreign = `answered ${(await fetch('http://127.0.0.2:9/probe')).status}`;
+    } catch (err) {
+      foreign = `rejected: ${String(err)}`;
+    }
     let blobWorker: string;
     try {
       const url = URL.createObjectURL(new Blob(['postMessage(1)'], { type: 'text/javascript' }));
       const worker = new Worker(url);
-      blobWorker = await new Promise((r) => { worker.onmessage = () => r('ran'); worker.onerror = () => r('failed to load'); setTimeout(() => r('no answer'), 2000); });
-    } catch (err) { blobWorker = `refused: ${String(err)}`; }
+      blobWorker = await new Promise((r) => {
+        worker.onmessage = () => r('ran');
+        worker.onerror = () => r('failed to load');
+        setTimeout(() => r('no answer'), 2000);
+      });
+    } catch (err) {
+      blobWorker = `refused: ${String(err)}`;
+    }
     await new Promise((r) => setTimeout(r, 300)); // violation events are queued as tasks
     document.removeEventListener('securitypolicyviolation', onViolation);
     return { inlineRan: w.injectedRan === true, stringCodeRan: t.timerRan === true, foreign, blobWorker, seen };
@@ -115,8 +147,11 @@ export function longTestVideo(seconds: number): string {
   const path = `.cache/e2e/long-${seconds}s.mp4`;
   if (!existsSync(path)) {
     mkdirSync('.cache/e2e', { recursive: true });
-    execFileSync('ffmpeg', ['-v', 'error', '-y', '-stream_loop', String(Math.ceil(seconds / 11) - 1), '-i', 'e2e/fixtures/cuts-10s.mp4',
-      '-t', String(seconds), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '32', '-vf', 'scale=320:-2', '-an', path]);
+    // prettier-ignore
+    execFileSync('ffmpeg', [
+      '-v', 'error', '-y', '-stream_loop', String(Math.ceil(seconds / 11) - 1), '-i', 'e2e/fixtures/cuts-10s.mp4',
+      '-t', String(seconds), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '32', '-vf', 'scale=320:-2', '-an', path,
+    ]);
   }
   return path;
 }

@@ -7,47 +7,65 @@ import { decodeF32, type ParityFixture } from '../src/runtime/parity-fixtures.ts
 import { trackRequests } from './helpers.ts';
 
 const FIXTURES = 'e2e/fixtures/parity';
-const fixtures = readdirSync(FIXTURES).filter((f) => f.endsWith('.json'))
+const fixtures = readdirSync(FIXTURES)
+  .filter((f) => f.endsWith('.json'))
   .map((f) => JSON.parse(readFileSync(join(FIXTURES, f), 'utf8')) as ParityFixture);
 /** The vocoder fixture's inputs as plain arrays (the page makes Float32Arrays of them again). */
-const vocoderInputs = () => Object.fromEntries(Object.entries(fixtures.find((f) => f.model === 'vocoder')!.inputs)
-  .map(([k, v]) => [k, { data: Array.from(decodeF32(v.b64)), dims: v.dims }]));
+const vocoderInputs = () =>
+  Object.fromEntries(
+    Object.entries(fixtures.find((f) => f.model === 'vocoder')!.inputs).map(([k, v]) => [
+      k,
+      { data: Array.from(decodeF32(v.b64)), dims: v.dims },
+    ]),
+  );
 
 for (const ep of ['wasm', 'webgpu'] as const) {
   test(`models on ${ep} match PyTorch`, async ({ page }) => {
     test.setTimeout(300_000);
     await page.goto('/?dev=roundtrip');
     for (const fx of fixtures) {
-      const res = await page.evaluate(async ({ fx, ep }) => {
-        const dec = (b64: string) => {
-          const bin = atob(b64);
-          const u = new Uint8Array(bin.length);
-          for (let i = 0; i < bin.length; i++) u[i] = bin.charCodeAt(i);
-          return new Float32Array(u.buffer);
-        };
-        const feeds = Object.fromEntries(Object.entries(fx.inputs).map(([k, v]) => [k, { data: dec(v.b64), dims: v.dims }]));
-        const out = await window.__vemRunModel!({ model: fx.model, feeds, ep, strictGpu: ep === 'webgpu' });
-        const diffs: Record<string, number> = {};
-        for (const [k, e] of Object.entries(fx.expected)) {
-          const a = out.outputs[k]!.data, b = dec(e.b64);
-          let m = a.length === b.length ? 0 : Infinity;
-          for (let i = 0; i < Math.min(a.length, b.length); i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-          diffs[k] = m;
-        }
-        return { ep: out.ep, diffs };
-      }, { fx, ep });
+      const res = await page.evaluate(
+        async ({ fx, ep }) => {
+          const dec = (b64: string) => {
+            const bin = atob(b64);
+            const u = new Uint8Array(bin.length);
+            for (let i = 0; i < bin.length; i++) u[i] = bin.charCodeAt(i);
+            return new Float32Array(u.buffer);
+          };
+          const feeds = Object.fromEntries(
+            Object.entries(fx.inputs).map(([k, v]) => [k, { data: dec(v.b64), dims: v.dims }]),
+          );
+          const out = await window.__vemRunModel!({ model: fx.model, feeds, ep, strictGpu: ep === 'webgpu' });
+          const diffs: Record<string, number> = {};
+          for (const [k, e] of Object.entries(fx.expected)) {
+            const a = out.outputs[k]!.data,
+              b = dec(e.b64);
+            let m = a.length === b.length ? 0 : Infinity;
+            for (let i = 0; i < Math.min(a.length, b.length); i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+            diffs[k] = m;
+          }
+          return { ep: out.ep, diffs };
+        },
+        { fx, ep },
+      );
       expect(res.ep).toBe(ep);
       for (const d of Object.values(res.diffs)) expect(d, `${fx.model} on ${ep}`).toBeLessThanOrEqual(fx.tolerance);
     }
   });
 }
 
-test('the browser backend drops a feed the model does not declare and names a failed run (ModelRunError)', async ({ page }) => {
+test('the browser backend drops a feed the model does not declare and names a failed run (ModelRunError)', async ({
+  page,
+}) => {
   test.setTimeout(300_000);
   await page.goto('/?dev=roundtrip');
   const res = await page.evaluate(async (inputs) => {
-    const feeds = () => Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, { data: Float32Array.from(v.data), dims: v.dims }]));
-    const run = (f: Record<string, { data: Float32Array; dims: number[] }>) => window.__vemRunModel!({ model: 'vocoder', feeds: f, ep: 'wasm' });
+    const feeds = () =>
+      Object.fromEntries(
+        Object.entries(inputs).map(([k, v]) => [k, { data: Float32Array.from(v.data), dims: v.dims }]),
+      );
+    const run = (f: Record<string, { data: Float32Array; dims: number[] }>) =>
+      window.__vemRunModel!({ model: 'vocoder', feeds: f, ep: 'wasm' });
     const plain = await run(feeds());
     const extra = await run({ ...feeds(), rhythm: { data: new Float32Array(6), dims: [1, 2, 3] } });
     let same = true;
@@ -58,8 +76,10 @@ test('the browser backend drops a feed the model does not declare and names a fa
     // one mel bin instead of 64: the first convolution refuses it
     const [name, t] = Object.entries(feeds())[0]!;
     const dims = [t.dims[0]!, 1, ...t.dims.slice(2)];
-    const err = await run({ [name]: { data: new Float32Array(dims.reduce((a, b) => a * b, 1)), dims } })
-      .then(() => null, (e: Error) => ({ name: e.name, message: e.message }));
+    const err = await run({ [name]: { data: new Float32Array(dims.reduce((a, b) => a * b, 1)), dims } }).then(
+      () => null,
+      (e: Error) => ({ name: e.name, message: e.message }),
+    );
     return { same, ep: extra.ep, err, name, dims };
   }, vocoderInputs());
   expect(res.ep).toBe('wasm');
@@ -68,15 +88,25 @@ test('the browser backend drops a feed the model does not declare and names a fa
   expect(res.err?.message).toContain(`vocoder failed on wasm with ${res.name}[${res.dims.join('×')}] float32: `);
 });
 
-test("the app's execution provider follows this machine's WebGPU adapter (a software one only when asked)", async ({ page }) => {
+test("the app's execution provider follows this machine's WebGPU adapter (a software one only when asked)", async ({
+  page,
+}) => {
   test.setTimeout(300_000);
   await page.goto('/?dev=roundtrip');
   const res = await page.evaluate(async (inputs) => {
     type Adapter = { isFallbackAdapter?: boolean; info?: { isFallbackAdapter?: boolean } };
     const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<Adapter | null> } }).gpu;
     const adapter = gpu ? await gpu.requestAdapter() : null;
-    const machine = !gpu ? 'no WebGPU' : !adapter ? 'no adapter' : adapter.isFallbackAdapter || adapter.info?.isFallbackAdapter ? 'software' : 'hardware';
-    const feeds = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, { data: Float32Array.from(v.data), dims: v.dims }]));
+    const machine = !gpu
+      ? 'no WebGPU'
+      : !adapter
+        ? 'no adapter'
+        : adapter.isFallbackAdapter || adapter.info?.isFallbackAdapter
+          ? 'software'
+          : 'hardware';
+    const feeds = Object.fromEntries(
+      Object.entries(inputs).map(([k, v]) => [k, { data: Float32Array.from(v.data), dims: v.dims }]),
+    );
     const asked = await window.__vemRunModel!({ model: 'vocoder', feeds, ep: 'webgpu' });
     return { machine, ep: asked.ep, reason: asked.fallbackReason };
   }, vocoderInputs());
@@ -117,6 +147,8 @@ test.describe('with the service worker blocked (page.route cannot see requests a
     await page.route('**/models/vocoder.onnx', (route) => route.fulfill({ status: 200, body: 'not a model' }));
     await page.goto('/?dev=roundtrip');
     await page.getByTestId('roundtrip-input').setInputFiles('src/core/audio/testdata/parity.wav');
-    await expect(page.getByTestId('error-message')).toHaveText(/vocoder\.onnx.*(corrupt|missing)/i, { timeout: 120_000 });
+    await expect(page.getByTestId('error-message')).toHaveText(/vocoder\.onnx.*(corrupt|missing)/i, {
+      timeout: 120_000,
+    });
   });
 });

@@ -5,7 +5,16 @@
 // a notice, generation still works; from the second visit the service worker adds the headers.
 import { expect, test, type Page } from '@playwright/test';
 import { SECURITY_HEADERS } from '../scripts/security-headers.ts';
-import { defaultThreads, expectRefused, probePolicy, PTHREAD, pthreadWorkers, serveWithoutHeaders, trackRequests, watchConsole } from './helpers.ts';
+import {
+  defaultThreads,
+  expectRefused,
+  probePolicy,
+  PTHREAD,
+  pthreadWorkers,
+  serveWithoutHeaders,
+  trackRequests,
+  watchConsole,
+} from './helpers.ts';
 
 const VIDEO = 'e2e/fixtures/cuts-4s.mp4';
 
@@ -18,8 +27,13 @@ async function openVideo(page: Page) {
 async function generate(page: Page) {
   const before = await page.getByTestId('take').count();
   await page.getByTestId('generate-button').click();
-  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="take"]').length > n
-    || document.querySelector('[data-testid="error-message"]') !== null, before, { timeout: 400_000, polling: 250 });
+  await page.waitForFunction(
+    (n) =>
+      document.querySelectorAll('[data-testid="take"]').length > n ||
+      document.querySelector('[data-testid="error-message"]') !== null,
+    before,
+    { timeout: 400_000, polling: 250 },
+  );
   await expect(page.getByTestId('error-message')).toHaveCount(0);
   await expect(page.getByTestId('ep-badge')).toHaveText('wasm');
 }
@@ -38,24 +52,43 @@ async function isolatedTake(page: Page, threads: number) {
 test.describe('served by vite preview (npm start, the e2e server)', () => {
   test.use({ serviceWorkers: 'block' }); // the offline test covers the service worker; no 90 MB precache here
 
-  test('cross-origin isolated under the CSP: threads on WASM, nothing refused in a whole run; inline script, eval, blob: workers and other origins refused', async ({ page, baseURL }) => {
+  test('cross-origin isolated under the CSP: threads on WASM, nothing refused in a whole run; inline script, eval, blob: workers and other origins refused', async ({
+    page,
+    baseURL,
+  }) => {
     test.setTimeout(600_000);
     const watch = await watchConsole(page);
     const req = trackRequests(page, baseURL!);
     const responses: { url: string; headers: Record<string, string> }[] = [];
-    page.on('response', (r) => { if (r.url().startsWith(baseURL!)) responses.push({ url: r.url(), headers: r.headers() }); });
+    page.on('response', (r) => {
+      if (r.url().startsWith(baseURL!)) responses.push({ url: r.url(), headers: r.headers() });
+    });
     await page.goto('/?ep=wasm&steps=1&threads=2');
     await isolatedTake(page, 2);
     // the page, its scripts and workers, the wasm and the models all came with the headers
     const loaded = responses.map((r) => new URL(r.url).pathname);
-    for (const f of [/^\/$/, /\/assets\/index-.*\.js$/, /generate\.worker-.*\.js$/, /\.wasm$/, /\/models\/.*\.onnx$/, PTHREAD]) {
-      expect(loaded.some((p) => f.test(p)), `${f} loaded`).toBe(true);
+    for (const f of [
+      /^\/$/,
+      /\/assets\/index-.*\.js$/,
+      /generate\.worker-.*\.js$/,
+      /\.wasm$/,
+      /\/models\/.*\.onnx$/,
+      PTHREAD,
+    ]) {
+      expect(
+        loaded.some((p) => f.test(p)),
+        `${f} loaded`,
+      ).toBe(true);
     }
     for (const r of responses) {
-      for (const [k, v] of Object.entries(SECURITY_HEADERS)) expect(r.headers[k.toLowerCase()], `${k} of ${r.url}`).toBe(v);
+      for (const [k, v] of Object.entries(SECURITY_HEADERS))
+        expect(r.headers[k.toLowerCase()], `${k} of ${r.url}`).toBe(v);
     }
-    // and each is in the service worker's precache list (onnxruntime-web's .wasm and .mjs included), so it loads offline
-    const listed = new Set(((await (await page.request.get('/precache.json')).json()) as { files: string[] }).files.map((f) => `/${f}`));
+    // and each is in the service worker's precache list (onnxruntime-web's .wasm and .mjs included), so it loads
+    // offline
+    const listed = new Set(
+      ((await (await page.request.get('/precache.json')).json()) as { files: string[] }).files.map((f) => `/${f}`),
+    );
     expect(loaded.filter((p) => p !== '/' && !listed.has(p))).toEqual([]);
     expect(watch.violations).toEqual([]);
     expect(watch.errors).toEqual([]);
@@ -71,7 +104,9 @@ test.describe('served by vite preview (npm start, the e2e server)', () => {
   });
 });
 
-test('a host that sends no headers: one thread and a notice, generating works; the service worker isolates the next visit', async ({ page }) => {
+test('a host that sends no headers: one thread and a notice, generating works; the service worker isolates the next visit', async ({
+  page,
+}) => {
   test.setTimeout(600_000);
   const host = await serveWithoutHeaders();
   try {
@@ -86,7 +121,11 @@ test('a host that sends no headers: one thread and a notice, generating works; t
     expect(pthreadWorkers(page)).toBe(0);
     expect(watch.errors).toEqual([]);
 
-    await page.waitForFunction(() => document.documentElement.dataset.offlineReady || document.documentElement.dataset.offlineFailed, null, { timeout: 240_000, polling: 500 });
+    await page.waitForFunction(
+      () => document.documentElement.dataset.offlineReady || document.documentElement.dataset.offlineFailed,
+      null,
+      { timeout: 240_000, polling: 500 },
+    );
     expect(await page.evaluate(() => document.documentElement.dataset.offlineFailed ?? null)).toBeNull();
     await page.reload();
     await isolatedTake(page, 2);

@@ -18,8 +18,13 @@ async function openVideo(page: Page, path: string) {
 async function generate(page: Page, button = page.getByTestId('generate-button'), timeout = 300_000) {
   const before = await page.getByTestId('take').count();
   await button.click();
-  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="take"]').length > n
-    || document.querySelector('[data-testid="error-message"]') !== null, before, { timeout, polling: 250 });
+  await page.waitForFunction(
+    (n) =>
+      document.querySelectorAll('[data-testid="take"]').length > n ||
+      document.querySelector('[data-testid="error-message"]') !== null,
+    before,
+    { timeout, polling: 250 },
+  );
   await expect(page.getByTestId('error-message')).toHaveCount(0);
   await expect(page.getByTestId('take')).toHaveCount(before + 1);
   return page.getByTestId('take-audio').getAttribute('src');
@@ -51,18 +56,26 @@ test('regenerate one storyboard with new tags: the audio outside its span is unc
   expect(newUrl).not.toBe(baseUrl);
   await expect(page.getByTestId('take').last().getByTestId('take-name')).toHaveValue(/storyboard 2/);
   await page.screenshot({ path: `${SHOTS}/03-regenerated.jpg`, type: 'jpeg', quality: 70, fullPage: true });
-  const a = await samples(page, baseUrl), b = await samples(page, newUrl);
+  const a = await samples(page, baseUrl),
+    b = await samples(page, newUrl);
   expect(b.length).toBe(a.length);
-  const sr = 16000, s0 = Math.round(start * sr), s1 = Math.round((start + dur) * sr);
-  let outside = 0, inside = 0;
+  const sr = 16000,
+    s0 = Math.round(start * sr),
+    s1 = Math.round((start + dur) * sr);
+  let outside = 0,
+    inside = 0;
   for (let i = 0; i < a.length; i++) {
-    if (i < s0 || i >= s1) { if (a[i] !== b[i]) outside++; } else if (a[i] !== b[i]) inside++;
+    if (i < s0 || i >= s1) {
+      if (a[i] !== b[i]) outside++;
+    } else if (a[i] !== b[i]) inside++;
   }
   expect(outside).toBe(0);
   expect(inside / (s1 - s0)).toBeGreaterThan(0.5); // the storyboard itself was re-sampled
 });
 
-test('three takes survive a reload: renamed, starred, each plays; generating still works; clearing keeps the star', async ({ page }) => {
+test('three takes survive a reload: renamed, starred, each plays; generating still works; clearing keeps the star', async ({
+  page,
+}) => {
   test.setTimeout(600_000);
   await page.goto('/?ep=wasm&steps=1');
   const dur = await openVideo(page, 'e2e/fixtures/cuts-4s.mp4');
@@ -80,9 +93,13 @@ test('three takes survive a reload: renamed, starred, each plays; generating sti
   for (let k = 0; k < 3; k++) {
     await page.getByTestId('take-select').nth(k).click();
     const audio = page.getByTestId('take-audio');
-    await expect.poll(() => audio.evaluate((a: HTMLAudioElement) => a.duration), { timeout: 10_000 }).toBeCloseTo(dur, 0);
+    await expect
+      .poll(() => audio.evaluate((a: HTMLAudioElement) => a.duration), { timeout: 10_000 })
+      .toBeCloseTo(dur, 0);
     await audio.evaluate((a: HTMLAudioElement) => a.play());
-    await expect.poll(() => audio.evaluate((a: HTMLAudioElement) => a.currentTime), { timeout: 10_000 }).toBeGreaterThan(0.1);
+    await expect
+      .poll(() => audio.evaluate((a: HTMLAudioElement) => a.currentTime), { timeout: 10_000 })
+      .toBeGreaterThan(0.1);
     await audio.evaluate((a: HTMLAudioElement) => a.pause());
   }
   // the aligner output was stored with the project: a new take needs no second decode
@@ -102,7 +119,9 @@ test('keyboard: arrows step through the storyboards, space plays and pauses', as
   await page.keyboard.press('ArrowRight');
   await expect(page.getByTestId('storyboard-card').nth(1)).toHaveClass(/selected/);
   const start = Number(await page.getByTestId('storyboard-card').nth(1).getAttribute('data-start-sec'));
-  await expect.poll(() => page.getByTestId('video-player').evaluate((v: HTMLVideoElement) => v.currentTime)).toBeCloseTo(start, 1);
+  await expect
+    .poll(() => page.getByTestId('video-player').evaluate((v: HTMLVideoElement) => v.currentTime))
+    .toBeCloseTo(start, 1);
   await page.keyboard.press('ArrowLeft');
   await expect(page.getByTestId('storyboard-card').nth(0)).toHaveClass(/selected/);
   await page.keyboard.press('Space');
@@ -117,13 +136,19 @@ test('storage: 20 takes of 60 s stay within 50 MB and can be cleared', async ({ 
   await openVideo(page, 'e2e/fixtures/cuts-4s.mp4');
   await page.waitForFunction(() => 'vemDev' in window);
   const usage0 = await page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
-  const added = await page.evaluate(() => (window as unknown as { vemDev: { addSyntheticTakes(n: number, s: number): Promise<number> } }).vemDev.addSyntheticTakes(20, 60));
+  const added = await page.evaluate(() =>
+    (
+      window as unknown as { vemDev: { addSyntheticTakes(n: number, s: number): Promise<number> } }
+    ).vemDev.addSyntheticTakes(20, 60),
+  );
   await expect(page.getByTestId('take')).toHaveCount(20);
   const storage = page.getByTestId('storage');
   await expect.poll(async () => Number(await storage.getAttribute('data-takes-bytes'))).toBe(added);
   const usage1 = await page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
   await page.screenshot({ path: `${SHOTS}/04-storage.jpg`, type: 'jpeg', quality: 70, fullPage: true });
-  console.log(`storage: 20 takes of 60 s = ${(added / 2 ** 20).toFixed(1)} MB of takes; origin usage ${(usage0 / 2 ** 20).toFixed(1)} → ${(usage1 / 2 ** 20).toFixed(1)} MB`);
+  console.log(
+    `storage: 20 takes of 60 s = ${(added / 2 ** 20).toFixed(1)} MB of takes; origin usage ${(usage0 / 2 ** 20).toFixed(1)} → ${(usage1 / 2 ** 20).toFixed(1)} MB`,
+  );
   expect(added).toBeLessThanOrEqual(50 * 2 ** 20);
   await page.getByTestId('clear-takes').click();
   await expect(page.getByTestId('take')).toHaveCount(0);
@@ -132,12 +157,19 @@ test('storage: 20 takes of 60 s stay within 50 MB and can be cleared', async ({ 
   console.log(`storage after clearing: origin usage ${(usage2 / 2 ** 20).toFixed(1)} MB`);
 });
 
-test('offline: after a first visit the app and its models load and generate with no network, cross-origin isolated, on threads, under the CSP', async ({ page, context }) => {
+test('offline: after a first visit the app and its models load and generate with no network, cross-origin isolated, on threads, under the CSP', async ({
+  page,
+  context,
+}) => {
   test.setTimeout(600_000);
   const watch = await watchConsole(page);
   await page.goto('/?ep=wasm&steps=1&threads=2');
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
-  await page.waitForFunction(() => document.documentElement.dataset.offlineReady || document.documentElement.dataset.offlineFailed, null, { timeout: 240_000, polling: 500 });
+  await page.waitForFunction(
+    () => document.documentElement.dataset.offlineReady || document.documentElement.dataset.offlineFailed,
+    null,
+    { timeout: 240_000, polling: 500 },
+  );
   expect(await page.evaluate(() => document.documentElement.dataset.offlineFailed ?? null)).toBeNull();
   await context.setOffline(true);
   await page.reload();

@@ -15,12 +15,18 @@ async function openVideo(page: Page, path: string): Promise<number> {
 /** Left edges of the markers with `testid` against where their `attr` time maps on the lane. */
 async function edgeErrors(page: Page, testid: string, attr: string, durationSec: number): Promise<number[]> {
   const lane = (await page.getByTestId('timeline').boundingBox())!;
-  const rows = await page.getByTestId(testid).evaluateAll((els, a) => els.map((e) => [e.getBoundingClientRect().x, Number(e.getAttribute(a))]), attr);
+  const rows = await page
+    .getByTestId(testid)
+    .evaluateAll((els, a) => els.map((e) => [e.getBoundingClientRect().x, Number(e.getAttribute(a))]), attr);
   return rows.map(([x, t]) => Math.abs(x! - (lane.x + (t! / durationSec) * lane.width)));
 }
 
 async function expectLaidOut(page: Page, durationSec: number) {
-  await expect.poll(async () => Math.max(0, ...(await edgeErrors(page, 'storyboard', 'data-start-sec', durationSec))), { timeout: 20_000 }).toBeLessThanOrEqual(2);
+  await expect
+    .poll(async () => Math.max(0, ...(await edgeErrors(page, 'storyboard', 'data-start-sec', durationSec))), {
+      timeout: 20_000,
+    })
+    .toBeLessThanOrEqual(2);
   const tr = await edgeErrors(page, 'transition', 'data-time-sec', durationSec);
   expect(tr.length).toBeGreaterThan(0);
   expect(Math.max(...tr)).toBeLessThanOrEqual(2);
@@ -32,9 +38,12 @@ async function expectLaidOut(page: Page, durationSec: number) {
 }
 
 const nearest = (xs: number[], t: number) => Math.min(...xs.map((x) => Math.abs(x - t)));
-const plannedBeats = (page: Page) => page.getByTestId('planned-beat').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-time-sec'))));
+const plannedBeats = (page: Page) =>
+  page.getByTestId('planned-beat').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-time-sec'))));
 
-test('10 s video: laid out after parsing and after a take; a hit point gets a beat and the take carries it', async ({ page }) => {
+test('10 s video: laid out after parsing and after a take; a hit point gets a beat and the take carries it', async ({
+  page,
+}) => {
   test.setTimeout(400_000);
   await page.goto('/?ep=wasm&steps=2');
   const dur = await openVideo(page, 'e2e/fixtures/cuts-10s.mp4');
@@ -43,8 +52,12 @@ test('10 s video: laid out after parsing and after a take; a hit point gets a be
   // the plan is drawn before any take; a hit point at the playhead moves a beat onto it at once
   await expect(page.getByTestId('planned-beat').first()).toBeAttached();
   const at = 3.37;
-  await page.getByTestId('video-player').evaluate((v: HTMLVideoElement, t) => { v.currentTime = t; }, at);
-  await expect.poll(() => page.getByTestId('video-player').evaluate((v: HTMLVideoElement) => v.currentTime)).toBeCloseTo(at, 2);
+  await page.getByTestId('video-player').evaluate((v: HTMLVideoElement, t) => {
+    v.currentTime = t;
+  }, at);
+  await expect
+    .poll(() => page.getByTestId('video-player').evaluate((v: HTMLVideoElement) => v.currentTime))
+    .toBeCloseTo(at, 2);
   await page.getByTestId('add-hit-point').click();
   await expect(page.getByTestId('hit-point')).toHaveCount(1);
   const hp = Number(await page.getByTestId('hit-point').getAttribute('data-time-sec'));
@@ -57,7 +70,9 @@ test('10 s video: laid out after parsing and after a take; a hit point gets a be
   const lane = (await page.getByTestId('timeline').boundingBox())!;
   await page.mouse.dblclick(lane.x + (7.8 / dur) * lane.width, lane.y + lane.height * 0.45);
   await expect(page.getByTestId('hit-point')).toHaveCount(2);
-  const hps = await page.getByTestId('hit-point').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-time-sec'))));
+  const hps = await page
+    .getByTestId('hit-point')
+    .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-time-sec'))));
   expect(Math.abs(hps[1]! - 7.8)).toBeLessThan(0.1);
   for (const h of hps) await expect.poll(async () => nearest(await plannedBeats(page), h)).toBeLessThanOrEqual(0.02);
 
@@ -71,8 +86,13 @@ test('10 s video: laid out after parsing and after a take; a hit point gets a be
 
   // the take made now carries both hit points, each with its planned beat
   await page.getByTestId('generate-button').click();
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid="take"]').length > 0
-    || document.querySelector('[data-testid="error-message"]') !== null, null, { timeout: 300_000, polling: 500 });
+  await page.waitForFunction(
+    () =>
+      document.querySelectorAll('[data-testid="take"]').length > 0 ||
+      document.querySelector('[data-testid="error-message"]') !== null,
+    null,
+    { timeout: 300_000, polling: 500 },
+  );
   await expect(page.getByTestId('error-message')).toHaveCount(0);
   const carried = page.getByTestId('take-hit-points');
   const takeHits = JSON.parse((await carried.getAttribute('data-hit-points'))!) as number[];
@@ -82,7 +102,9 @@ test('10 s video: laid out after parsing and after a take; a hit point gets a be
   await expectLaidOut(page, dur);
   mkdirSync(SHOTS_DIR, { recursive: true });
   await page.getByTestId('hit-point').last().click();
-  await page.locator('section.timeline').screenshot({ path: `${SHOTS_DIR}/02b-hit-points.jpg`, type: 'jpeg', quality: 80 });
+  await page
+    .locator('section.timeline')
+    .screenshot({ path: `${SHOTS_DIR}/02b-hit-points.jpg`, type: 'jpeg', quality: 80 });
 
   // the hit points survive a reload with the project
   await page.reload();
@@ -97,8 +119,12 @@ test('10 s video: laid out after parsing and after a take; a hit point gets a be
   await page.getByTestId('remove-hit-point').click();
   await expect(page.getByTestId('hit-point')).toHaveCount(1);
   // H adds one at the playhead, also while a button has the focus (right after a click on one)
-  await page.getByTestId('video-player').evaluate((v: HTMLVideoElement) => { v.currentTime = 9.5; });
-  await expect.poll(() => page.getByTestId('video-player').evaluate((v: HTMLVideoElement) => v.currentTime)).toBeCloseTo(9.5, 1);
+  await page.getByTestId('video-player').evaluate((v: HTMLVideoElement) => {
+    v.currentTime = 9.5;
+  });
+  await expect
+    .poll(() => page.getByTestId('video-player').evaluate((v: HTMLVideoElement) => v.currentTime))
+    .toBeCloseTo(9.5, 1);
   await page.getByTestId('add-hit-point').focus();
   await page.keyboard.press('h');
   await expect(page.getByTestId('hit-point')).toHaveCount(2);
@@ -112,8 +138,12 @@ test('180 s video: laid out from the first paint, zoom scrolls with the playhead
   expect(dur).toBeGreaterThan(179);
   await expectLaidOut(page, dur);
   // the plan's beats are drawn, thinned so that the drawn ones stay ≥ 4 px apart
-  const xs = await page.getByTestId('planned-beat').evaluateAll((els) => els.filter((e) => (e as HTMLElement).style.display !== 'none')
-    .map((e) => e.getBoundingClientRect().x).sort((a, b) => a - b));
+  const xs = await page.getByTestId('planned-beat').evaluateAll((els) =>
+    els
+      .filter((e) => (e as HTMLElement).style.display !== 'none')
+      .map((e) => e.getBoundingClientRect().x)
+      .sort((a, b) => a - b),
+  );
   expect(xs.length).toBeGreaterThan(20);
   for (let i = 1; i < xs.length; i++) expect(xs[i]! - xs[i - 1]!).toBeGreaterThanOrEqual(3.5);
 
@@ -121,12 +151,18 @@ test('180 s video: laid out from the first paint, zoom scrolls with the playhead
   const box = (await page.getByTestId('timeline-scroll').boundingBox())!;
   for (let k = 0; k < 3; k++) await page.getByTestId('zoom-in').click();
   await expect(page.getByTestId('zoom-level')).toHaveText('8×');
-  await expect.poll(async () => (await page.getByTestId('timeline').boundingBox())!.width).toBeGreaterThan(7 * box.width);
+  await expect
+    .poll(async () => (await page.getByTestId('timeline').boundingBox())!.width)
+    .toBeGreaterThan(7 * box.width);
   await expectLaidOut(page, dur);
   // seek to 150 s: the lane scrolls so that the playhead is in view
-  await page.getByTestId('video-player').evaluate((v: HTMLVideoElement) => { v.currentTime = 150; });
+  await page.getByTestId('video-player').evaluate((v: HTMLVideoElement) => {
+    v.currentTime = 150;
+  });
   await expect.poll(() => page.getByTestId('timeline-scroll').evaluate((el) => el.scrollLeft)).toBeGreaterThan(0);
-  const view = await page.getByTestId('timeline-scroll').evaluate((el) => ({ left: el.scrollLeft, width: el.clientWidth, total: el.scrollWidth }));
+  const view = await page
+    .getByTestId('timeline-scroll')
+    .evaluate((el) => ({ left: el.scrollLeft, width: el.clientWidth, total: el.scrollWidth }));
   const x = (150 / dur) * view.total;
   expect(x).toBeGreaterThanOrEqual(view.left);
   expect(x).toBeLessThanOrEqual(view.left + view.width);
@@ -134,14 +170,17 @@ test('180 s video: laid out from the first paint, zoom scrolls with the playhead
   // ctrl + wheel (a trackpad pinch arrives as the same) zooms around the pointer: the moment under it stays
   const sbox = (await page.getByTestId('timeline-scroll').boundingBox())!;
   const px = sbox.width * 0.6;
-  const timeAt = () => page.getByTestId('timeline-scroll').evaluate((el, p) => ((el.scrollLeft + p) / el.scrollWidth), px);
+  const timeAt = () =>
+    page.getByTestId('timeline-scroll').evaluate((el, p) => (el.scrollLeft + p) / el.scrollWidth, px);
   const before = (await timeAt()) * dur;
   await page.mouse.move(sbox.x + px, sbox.y + 30);
   await page.keyboard.down('Control');
   await page.mouse.wheel(0, 40);
   await page.keyboard.up('Control');
   await expect(page.getByTestId('zoom-level')).toHaveText('4×');
-  await expect.poll(async () => Math.abs((await timeAt()) * dur - before) * (view.total / 2 / dur)).toBeLessThanOrEqual(3);
+  await expect
+    .poll(async () => Math.abs((await timeAt()) * dur - before) * (view.total / 2 / dur))
+    .toBeLessThanOrEqual(3);
   await page.keyboard.down('Control');
   await page.mouse.wheel(0, -40);
   await page.keyboard.up('Control');

@@ -43,18 +43,34 @@ self.addEventListener('activate', (e) => {
 
 self.addEventListener('message', (e) => {
   if (e.data?.type !== 'sync') return;
-  e.waitUntil(sync().then(
-    (r) => e.source?.postMessage({ type: 'offline-ready', ...r }),
-    (err) => e.source?.postMessage({ type: 'offline-failed', message: String(err?.message ?? err) }),
-  ));
+  e.waitUntil(
+    sync().then(
+      (r) => e.source?.postMessage({ type: 'offline-ready', ...r }),
+      (err) => e.source?.postMessage({ type: 'offline-failed', message: String(err?.message ?? err) }),
+    ),
+  );
 });
 
 self.addEventListener('fetch', (e) => {
   const req = e.request;
   if (req.method !== 'GET' || new URL(req.url).origin !== self.location.origin) return;
   if (req.mode === 'navigate') {
-    e.respondWith(fetch(req).catch(async () => (await caches.match(req, { ignoreSearch: true, ignoreVary: true })) ?? (await caches.match('./')) ?? Response.error()).then(withHeaders));
+    e.respondWith(
+      fetch(req)
+        .catch(
+          async () =>
+            (await caches.match(req, { ignoreSearch: true, ignoreVary: true })) ??
+            (await caches.match('./')) ??
+            Response.error(),
+        )
+        .then(withHeaders),
+    );
     return;
   }
-  e.respondWith(caches.match(req, { ignoreSearch: true, ignoreVary: true }).then((hit) => hit ?? fetch(req)).then(withHeaders));
+  e.respondWith(
+    caches
+      .match(req, { ignoreSearch: true, ignoreVary: true })
+      .then((hit) => hit ?? fetch(req))
+      .then(withHeaders),
+  );
 });

@@ -16,13 +16,21 @@ import { DEFAULT_SETTINGS } from '../src/core/pipelines/generate.ts';
 import { NodeBackend } from '../src/runtime/ort-node.ts';
 
 const argv = process.argv.slice(2);
-const opt = (k: string, d: number) => { const i = argv.indexOf(`--${k}`); return i >= 0 ? Number(argv[i + 1]) : d; };
+const opt = (k: string, d: number) => {
+  const i = argv.indexOf(`--${k}`);
+  return i >= 0 ? Number(argv[i + 1]) : d;
+};
 const seconds = opt('seconds', 30);
 const steps = opt('steps', DEFAULT_SETTINGS.steps);
-const ep = argv.includes('--webgpu') ? 'webgpu' : 'wasm'; // --webgpu: the browser run on WebGPU (SwiftShader without a GPU)
-const strOpt = (k: string) => { const i = argv.indexOf(`--${k}`); return i >= 0 ? argv[i + 1] : undefined; };
+// --webgpu: the browser run on WebGPU (SwiftShader without a GPU)
+const ep = argv.includes('--webgpu') ? 'webgpu' : 'wasm';
+const strOpt = (k: string) => {
+  const i = argv.indexOf(`--${k}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
 const threadCounts = [...new Set((strOpt('threads') ?? '1,2').split(',').map(Number))];
-if (threadCounts.some((t) => !Number.isInteger(t) || t < 1 || t > 16)) throw new Error('--threads takes counts 1…16, comma-separated');
+if (threadCounts.some((t) => !Number.isInteger(t) || t < 1 || t > 16))
+  throw new Error('--threads takes counts 1…16, comma-separated');
 const repeat = opt('repeat', 1);
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
@@ -32,8 +40,11 @@ function benchVideo(): string {
   mkdirSync('.cache/bench', { recursive: true });
   const long = '.cache/testvideos/out/bench-60s-720p.mp4';
   const src = existsSync(long) ? long : 'e2e/fixtures/cuts-10s.mp4';
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-stream_loop', '-1', '-i', src, '-t', String(seconds), '-c:v', 'libx264',
-    '-preset', 'veryfast', '-crf', '23', '-an', out]);
+  // prettier-ignore
+  execFileSync('ffmpeg', [
+    '-v', 'error', '-y', '-stream_loop', '-1', '-i', src, '-t', String(seconds),
+    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-an', out,
+  ]);
   return out;
 }
 
@@ -45,17 +56,33 @@ async function nodeRun(path: string) {
   const parsed = parseFrames(video);
   const t2 = performance.now();
   const res = await score(b, {
-    frames: video, durationSec: parsed.durationSec, transitions: parsed.transitions, lockedBpm: null,
+    frames: video,
+    durationSec: parsed.durationSec,
+    transitions: parsed.transitions,
+    lockedBpm: null,
     settings: { ...DEFAULT_SETTINGS, steps },
-    condition: { globalTags: parsed.globalTags, caption: parsed.caption, storyboards: parsed.storyboards.map((s) => ({ ...s, descriptors: { ...s.descriptors } })) },
+    condition: {
+      globalTags: parsed.globalTags,
+      caption: parsed.caption,
+      storyboards: parsed.storyboards.map((s) => ({ ...s, descriptors: { ...s.descriptors } })),
+    },
   });
   const total = (performance.now() - t0) / 1000;
   await b.dispose();
   return {
     durationSec: r3(res.durationSec),
-    stages: { decodeSec: r3((t1 - t0) / 1000), parseSec: r3((t2 - t1) / 1000), alignerSec: r3(res.alignerSec), denoiseSec: r3(res.timings.denoiseSec),
-      vaeSec: r3(res.timings.vaeSec), vocoderSec: r3(res.timings.vocoderSec), beatTrackSec: r3(res.beatTrackSec) },
-    totalSec: r3(total), generateSec: r3(total - (t2 - t0) / 1000), rtf: r3(total / res.durationSec),
+    stages: {
+      decodeSec: r3((t1 - t0) / 1000),
+      parseSec: r3((t2 - t1) / 1000),
+      alignerSec: r3(res.alignerSec),
+      denoiseSec: r3(res.timings.denoiseSec),
+      vaeSec: r3(res.timings.vaeSec),
+      vocoderSec: r3(res.timings.vocoderSec),
+      beatTrackSec: r3(res.beatTrackSec),
+    },
+    totalSec: r3(total),
+    generateSec: r3(total - (t2 - t0) / 1000),
+    rtf: r3(total / res.durationSec),
     peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
   };
 }
@@ -65,7 +92,9 @@ async function browserRun(path: string, threads: number) {
   try {
     const browser = await launchChromium(['--enable-unsafe-webgpu']);
     const page = await browser.newPage();
-    await page.goto(`${server.url}/?sw=0&ep=${ep}&steps=${steps}&threads=${threads}${ep === 'webgpu' ? '&strictGpu=1' : ''}`);
+    await page.goto(
+      `${server.url}/?sw=0&ep=${ep}&steps=${steps}&threads=${threads}${ep === 'webgpu' ? '&strictGpu=1' : ''}`,
+    );
     const isolated = await page.evaluate(() => crossOriginIsolated);
     const t0 = performance.now();
     await page.getByTestId('video-input').setInputFiles(path);
@@ -75,12 +104,17 @@ async function browserRun(path: string, threads: number) {
     const decodeSec = Number(await meta.getAttribute('data-decode-sec'));
     const parseSec = Number(await meta.getAttribute('data-parse-sec'));
     let peak = chromiumRssMB();
-    const timer = setInterval(() => { peak = Math.max(peak, chromiumRssMB()); }, 100);
+    const timer = setInterval(() => {
+      peak = Math.max(peak, chromiumRssMB());
+    }, 100);
     await page.getByTestId('generate-button').click();
     await page.getByTestId('take').first().waitFor({ timeout: 900_000 });
     clearInterval(timer);
     const t2 = performance.now();
-    const timings = JSON.parse((await page.getByTestId('take').first().getAttribute('data-timings'))!) as Record<string, number>;
+    const timings = JSON.parse((await page.getByTestId('take').first().getAttribute('data-timings'))!) as Record<
+      string,
+      number
+    >;
     const ranOn = await page.getByTestId('take').first().getAttribute('data-ep');
     const appThreads = Number(await page.getByTestId('ep-select').getAttribute('data-threads'));
     // onnxruntime-web's pthreads (module workers of its glue script): threads − 1 when it really got them
@@ -88,11 +122,26 @@ async function browserRun(path: string, threads: number) {
     await browser.close();
     const generateSec = (t2 - t1) / 1000;
     return {
-      ep: ranOn, threads: appThreads, pthreadWorkers: pthreads, crossOriginIsolated: isolated, durationSec: seconds,
-      stages: { decodeSec: r3(decodeSec), parseSec: r3(parseSec), alignerSec: r3(timings.alignerSec!), denoiseSec: r3(timings.denoiseSec!),
-        vaeSec: r3(timings.vaeSec!), vocoderSec: r3(timings.vocoderSec!), beatTrackSec: r3(timings.beatTrackSec!), modelLoadSec: r3(timings.loadSec!) },
-      totalSec: r3((t2 - t0) / 1000), generateSec: r3(generateSec), rtf: r3((t2 - t0) / 1000 / seconds),
-      generateRtf: r3(generateSec / seconds), peakRssMB: peak,
+      ep: ranOn,
+      threads: appThreads,
+      pthreadWorkers: pthreads,
+      crossOriginIsolated: isolated,
+      durationSec: seconds,
+      stages: {
+        decodeSec: r3(decodeSec),
+        parseSec: r3(parseSec),
+        alignerSec: r3(timings.alignerSec!),
+        denoiseSec: r3(timings.denoiseSec!),
+        vaeSec: r3(timings.vaeSec!),
+        vocoderSec: r3(timings.vocoderSec!),
+        beatTrackSec: r3(timings.beatTrackSec!),
+        modelLoadSec: r3(timings.loadSec!),
+      },
+      totalSec: r3((t2 - t0) / 1000),
+      generateSec: r3(generateSec),
+      rtf: r3((t2 - t0) / 1000 / seconds),
+      generateRtf: r3(generateSec / seconds),
+      peakRssMB: peak,
     };
   } finally {
     server.stop();
@@ -100,7 +149,10 @@ async function browserRun(path: string, threads: number) {
 }
 
 type BrowserRun = Awaited<ReturnType<typeof browserRun>>;
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2; };
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
 
 const path = benchVideo();
 const node = argv.includes('--no-node') ? null : await nodeRun(path);
@@ -109,19 +161,46 @@ for (let k = 0; k < repeat; k++) {
   for (const t of threadCounts) {
     const r = await browserRun(path, t);
     runs.get(t)!.push(r);
-    console.error(`run ${k + 1}/${repeat}, ${t} thread(s): generate ${r.generateSec} s, denoise ${r.stages.denoiseSec} s (pthread workers ${r.pthreadWorkers})`);
+    console.error(
+      `run ${k + 1}/${repeat}, ${t} thread(s): generate ${r.generateSec} s, denoise ${r.stages.denoiseSec} s (pthread workers ${r.pthreadWorkers})`,
+    );
   }
 }
-const byThreads = Object.fromEntries([...runs].map(([t, rs]) => {
-  const generateSec = r3(median(rs.map((r) => r.generateSec))), denoiseSec = r3(median(rs.map((r) => r.stages.denoiseSec)));
-  return [t, {
-    median: { generateSec, denoiseSec, totalSec: r3(median(rs.map((r) => r.totalSec))), alignerSec: r3(median(rs.map((r) => r.stages.alignerSec))) },
-    ...(node ? { ratioBrowserToNode: { generate: r3(generateSec / node.generateSec), denoise: r3(denoiseSec / node.stages.denoiseSec) } } : {}),
-    runs: rs,
-  }];
-}));
+const byThreads = Object.fromEntries(
+  [...runs].map(([t, rs]) => {
+    const generateSec = r3(median(rs.map((r) => r.generateSec))),
+      denoiseSec = r3(median(rs.map((r) => r.stages.denoiseSec)));
+    return [
+      t,
+      {
+        median: {
+          generateSec,
+          denoiseSec,
+          totalSec: r3(median(rs.map((r) => r.totalSec))),
+          alignerSec: r3(median(rs.map((r) => r.stages.alignerSec))),
+        },
+        ...(node
+          ? {
+              ratioBrowserToNode: {
+                generate: r3(generateSec / node.generateSec),
+                denoise: r3(denoiseSec / node.stages.denoiseSec),
+              },
+            }
+          : {}),
+        runs: rs,
+      },
+    ];
+  }),
+);
 const out = {
-  video: path, seconds, steps, sampler: DEFAULT_SETTINGS.sampler, guidance: DEFAULT_SETTINGS.guidance, threads: threadCounts, repeat,
-  node, [ep === 'wasm' ? 'browserWasm' : 'browserWebgpu']: byThreads,
+  video: path,
+  seconds,
+  steps,
+  sampler: DEFAULT_SETTINGS.sampler,
+  guidance: DEFAULT_SETTINGS.guidance,
+  threads: threadCounts,
+  repeat,
+  node,
+  [ep === 'wasm' ? 'browserWasm' : 'browserWebgpu']: byThreads,
 };
 console.log(argv.includes('--json') ? JSON.stringify(out) : JSON.stringify(out, null, 2));

@@ -22,16 +22,34 @@ const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromi
 
 async function waitForServer(url: string) {
   for (let i = 0; i < 100; i++) {
-    try { if ((await fetch(url)).ok) return; } catch { /* not up yet */ }
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not up yet */
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error('preview server did not start');
 }
 
-const server = spawn('node', ['node_modules/vite/bin/vite.js', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], { stdio: 'ignore' });
+const server = spawn(
+  'node',
+  ['node_modules/vite/bin/vite.js', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'],
+  { stdio: 'ignore' },
+);
 try {
   await waitForServer(`http://127.0.0.1:${PORT}/`);
-  const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
+  const browser = await chromium.launch({
+    executablePath,
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
   const page = await browser.newPage();
   await page.goto(`http://127.0.0.1:${PORT}/?sw=0`);
   await page.evaluate(() => {
@@ -52,7 +70,21 @@ try {
   await browser.close();
 
   const n0 = performance.now();
-  const nat = spawnSync('ffmpeg', ['-v', 'error', '-i', video, '-an', '-vf', `fps=${VIDEO_FPS},scale=${FRAME_WIDTH}:-2:flags=area`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', '-y', '/dev/null']);
+  const nat = spawnSync('ffmpeg', [
+    '-v',
+    'error',
+    '-i',
+    video,
+    '-an',
+    '-vf',
+    `fps=${VIDEO_FPS},scale=${FRAME_WIDTH}:-2:flags=area`,
+    '-pix_fmt',
+    'rgb24',
+    '-f',
+    'rawvideo',
+    '-y',
+    '/dev/null',
+  ]);
   const nativeSec = (performance.now() - n0) / 1000;
   if (nat.status !== 0) throw new Error('native ffmpeg failed');
   const decoded = await decodeVideoFile(video);
@@ -62,8 +94,16 @@ try {
 
   const r = (x: number) => Math.round(x * 1000) / 1000;
   const out = {
-    video, durationSec: r(durationSec), browser: { decodeSec: r(decodeSec), parseSec: r(parseSec), wallSec: r(wallSec), longestMainThreadTaskMs: Math.round(Math.max(0, ...longTasks)) },
-    native: { ffmpegDecodeSec: r(nativeSec), nodeParseSec: r(nodeParseSec) }, decodeRatioBrowserToNative: r(decodeSec / nativeSec),
+    video,
+    durationSec: r(durationSec),
+    browser: {
+      decodeSec: r(decodeSec),
+      parseSec: r(parseSec),
+      wallSec: r(wallSec),
+      longestMainThreadTaskMs: Math.round(Math.max(0, ...longTasks)),
+    },
+    native: { ffmpegDecodeSec: r(nativeSec), nodeParseSec: r(nodeParseSec) },
+    decodeRatioBrowserToNative: r(decodeSec / nativeSec),
   };
   console.log(args.includes('--json') ? JSON.stringify(out) : JSON.stringify(out, null, 2));
 } finally {

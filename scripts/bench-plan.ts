@@ -2,7 +2,7 @@
 import { planBeats } from '../src/core/plan/planner.ts';
 
 let seed = 1;
-const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
 const transitions = Array.from({ length: 100 }, () => ({ timeSec: rand() * 300, weight: 0.5 + 0.5 * rand() }));
 for (let i = 0; i < 3; i++) planBeats({ durationSec: 300, transitions });
 const runs = 20;
@@ -18,5 +18,12 @@ const edited = transitions.map((t, i) => ({ ...t, excluded: i % 10 === 0 }));
 const t2 = performance.now();
 for (let i = 0; i < runs; i++) planBeats({ durationSec: 300, transitions: edited, hitPointsSec });
 const withEdits = (performance.now() - t2) / runs;
-console.log(JSON.stringify({ transitions: 100, durationSec: 300, msPerPlan: Math.round(free * 10) / 10,
-  msPerPlanLockedBpm: Math.round(locked * 100) / 100, msPerPlanWithHitPoints: Math.round(withEdits * 10) / 10 }));
+console.log(
+  JSON.stringify({
+    transitions: 100,
+    durationSec: 300,
+    msPerPlan: Math.round(free * 10) / 10,
+    msPerPlanLockedBpm: Math.round(locked * 100) / 100,
+    msPerPlanWithHitPoints: Math.round(withEdits * 10) / 10,
+  }),
+);

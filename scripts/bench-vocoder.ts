@@ -10,7 +10,10 @@ import { AUDIO } from '../src/core/constants.ts';
 import { MELS_PER_LATENT, SAMPLE_RATE } from '../src/core/time.ts';
 
 const argv = process.argv.slice(2);
-const opt = (k: string, d: number) => { const i = argv.indexOf(`--${k}`); return i >= 0 ? Number(argv[i + 1]) : d; };
+const opt = (k: string, d: number) => {
+  const i = argv.indexOf(`--${k}`);
+  return i >= 0 ? Number(argv[i + 1]) : d;
+};
 const seconds = opt('seconds', 10);
 const runs = opt('runs', 5);
 const frames = Math.floor((seconds * SAMPLE_RATE) / AUDIO.hopLength / MELS_PER_LATENT) * MELS_PER_LATENT;
@@ -29,7 +32,11 @@ async function nodeTimes() {
   for (const [model, feeds] of cases) {
     await b.run(model, feeds);
     const ts: number[] = [];
-    for (let i = 0; i < runs; i++) { const t = performance.now(); await b.run(model, feeds); ts.push((performance.now() - t) / 1000); }
+    for (let i = 0; i < runs; i++) {
+      const t = performance.now();
+      await b.run(model, feeds);
+      ts.push((performance.now() - t) / 1000);
+    }
     res[model] = median(ts);
   }
   await b.dispose();
@@ -38,29 +45,58 @@ async function nodeTimes() {
 
 async function browserTimes() {
   const PORT = 4198;
-  const server = spawn('node', ['node_modules/vite/bin/vite.js', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], { stdio: 'ignore' });
+  const server = spawn(
+    'node',
+    ['node_modules/vite/bin/vite.js', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'],
+    { stdio: 'ignore' },
+  );
   try {
-    for (let i = 0; i < 100; i++) { try { if ((await fetch(`http://127.0.0.1:${PORT}/`)).ok) break; } catch { /* starting */ } await new Promise((r) => setTimeout(r, 200)); }
-    const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-    const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
+    for (let i = 0; i < 100; i++) {
+      try {
+        if ((await fetch(`http://127.0.0.1:${PORT}/`)).ok) break;
+      } catch {
+        /* starting */
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const executablePath =
+      process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+    const browser = await chromium.launch({
+      executablePath,
+      args: [
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    });
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${PORT}/?sw=0&dev=roundtrip`);
-    const res = await page.evaluate(async ({ frames, runs }) => {
-      const mel = new Float32Array(64 * frames).map((_, i) => -5 + 2 * Math.sin(i * 0.37) * Math.cos(i * 0.011));
-      const latent = new Float32Array(8 * 16 * (frames / 4)).map((_, i) => Math.sin(i * 0.13));
-      const out: Record<string, number> = {};
-      const cases: [string, Record<string, { data: Float32Array; dims: number[] }>][] = [
-        ['vocoder', { mel: { data: mel, dims: [1, 64, frames] } }],
-        ['vae_decoder', { latent: { data: latent, dims: [1, 8, 16, frames / 4] } }],
-      ];
-      for (const [model, feeds] of cases) {
-        await window.__vemRunModel!({ model, feeds, ep: 'wasm' });
-        const ts: number[] = [];
-        for (let i = 0; i < runs; i++) { const t = performance.now(); await window.__vemRunModel!({ model, feeds, ep: 'wasm' }); ts.push((performance.now() - t) / 1000); }
-        out[model] = ts.sort((a, b) => a - b)[ts.length >> 1]!;
-      }
-      return out;
-    }, { frames, runs });
+    const res = await page.evaluate(
+      async ({ frames, runs }) => {
+        const mel = new Float32Array(64 * frames).map((_, i) => -5 + 2 * Math.sin(i * 0.37) * Math.cos(i * 0.011));
+        const latent = new Float32Array(8 * 16 * (frames / 4)).map((_, i) => Math.sin(i * 0.13));
+        const out: Record<string, number> = {};
+        const cases: [string, Record<string, { data: Float32Array; dims: number[] }>][] = [
+          ['vocoder', { mel: { data: mel, dims: [1, 64, frames] } }],
+          ['vae_decoder', { latent: { data: latent, dims: [1, 8, 16, frames / 4] } }],
+        ];
+        for (const [model, feeds] of cases) {
+          await window.__vemRunModel!({ model, feeds, ep: 'wasm' });
+          const ts: number[] = [];
+          for (let i = 0; i < runs; i++) {
+            const t = performance.now();
+            await window.__vemRunModel!({ model, feeds, ep: 'wasm' });
+            ts.push((performance.now() - t) / 1000);
+          }
+          out[model] = ts.sort((a, b) => a - b)[ts.length >> 1]!;
+        }
+        return out;
+      },
+      { frames, runs },
+    );
     await browser.close();
     return res;
   } finally {
@@ -72,9 +108,18 @@ const n = await nodeTimes();
 const w = await browserTimes();
 const r = (x: number) => Math.round(x * 10000) / 10000;
 const out = {
-  audioSec: r(audioSec), runs,
-  node: { vocoderSec: r(n.vocoder!), vocoderSecPerAudioSec: r(n.vocoder! / audioSec), vaeDecoderSec: r(n.vae_decoder!) },
-  browserWasm: { vocoderSec: r(w.vocoder!), vocoderSecPerAudioSec: r(w.vocoder! / audioSec), vaeDecoderSec: r(w.vae_decoder!) },
+  audioSec: r(audioSec),
+  runs,
+  node: {
+    vocoderSec: r(n.vocoder!),
+    vocoderSecPerAudioSec: r(n.vocoder! / audioSec),
+    vaeDecoderSec: r(n.vae_decoder!),
+  },
+  browserWasm: {
+    vocoderSec: r(w.vocoder!),
+    vocoderSecPerAudioSec: r(w.vocoder! / audioSec),
+    vaeDecoderSec: r(w.vae_decoder!),
+  },
   vocoderRatioBrowserToNode: r(w.vocoder! / n.vocoder!),
 };
 console.log(argv.includes('--json') ? JSON.stringify(out) : JSON.stringify(out, null, 2));

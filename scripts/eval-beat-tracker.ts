@@ -110,11 +110,15 @@ const rows: Row[] = [];
 const errs: Record<string, number[]> = {};
 for (const t of tracks) {
   const wav = decodeWav(new Uint8Array(readFileSync(join(corpus, 'audio', `${t.id}.wav`))));
-  const pcm = wav.sampleRate === BEAT_TRACKER_SAMPLE_RATE ? wav.pcm : resample(wav.pcm, wav.sampleRate, BEAT_TRACKER_SAMPLE_RATE);
+  const pcm =
+    wav.sampleRate === BEAT_TRACKER_SAMPLE_RATE ? wav.pcm : resample(wav.pcm, wav.sampleRate, BEAT_TRACKER_SAMPLE_RATE);
   const dur = pcm.length / BEAT_TRACKER_SAMPLE_RATE;
   const len = Math.min(excerptSec, dur);
   const start = Math.max(0, Math.round(((dur - len) / 2) * 100) / 100);
-  const clip = pcm.subarray(Math.round(start * BEAT_TRACKER_SAMPLE_RATE), Math.round((start + len) * BEAT_TRACKER_SAMPLE_RATE));
+  const clip = pcm.subarray(
+    Math.round(start * BEAT_TRACKER_SAMPLE_RATE),
+    Math.round((start + len) * BEAT_TRACKER_SAMPLE_RATE),
+  );
   const ref = t.beatsSec.filter((b) => b >= start && b < start + len).map((b) => b - start);
   const t0 = performance.now();
   const refBpm = refBpmOf(ref);
@@ -125,11 +129,24 @@ for (const t of tracks) {
   });
   const ms = performance.now() - t0;
   const f = beatFMeasure(ref, est.beatsSec, TOL);
-  const fSkip5 = beatFMeasure(ref.filter((b) => b >= 5), est.beatsSec.filter((b) => b >= 5), TOL);
+  const fSkip5 = beatFMeasure(
+    ref.filter((b) => b >= 5),
+    est.beatsSec.filter((b) => b >= 5),
+    TOL,
+  );
   (errs[t.kind] ??= []).push(...signedErrors(ref, est.beatsSec));
   const row: Row = {
-    id: t.id, kind: t.kind, beatSource: t.beatSource, startSec: start, f: r3(f)!, fSkip5: r3(fSkip5)!,
-    refBpm: r3(refBpm), estBpm: r3(est.bpm), octave: octave(refBpm, est.bpm), nRef: ref.length, nEst: est.beatsSec.length,
+    id: t.id,
+    kind: t.kind,
+    beatSource: t.beatSource,
+    startSec: start,
+    f: r3(f)!,
+    fSkip5: r3(fSkip5)!,
+    refBpm: r3(refBpm),
+    estBpm: r3(est.bpm),
+    octave: octave(refBpm, est.bpm),
+    nRef: ref.length,
+    nEst: est.beatsSec.length,
     ms: Math.round(ms),
   };
   rows.push(row);
@@ -137,7 +154,7 @@ for (const t of tracks) {
 }
 
 function summary(rs: Row[], kind: string | null) {
-  const e = kind ? errs[kind] ?? [] : Object.values(errs).flat();
+  const e = kind ? (errs[kind] ?? []) : Object.values(errs).flat();
   const oct: Record<string, number> = {};
   for (const r of rs) oct[r.octave] = (oct[r.octave] ?? 0) + 1;
   return {
@@ -152,11 +169,23 @@ function summary(rs: Row[], kind: string | null) {
 
 const kinds = [...new Set(rows.map((r) => r.kind))].sort();
 const out = {
-  corpus, split, excerptSec, tolSec: TOL, tracker: 'music-tempo (BeatRoot) via src/core/beats/track.ts',
+  corpus,
+  split,
+  excerptSec,
+  tolSec: TOL,
+  tracker: 'music-tempo (BeatRoot) via src/core/beats/track.ts',
   tempoHint: hint ? 'expectedBpm = median reference inter-beat interval' : null,
   ...(minBpmArg !== undefined || maxBpmArg !== undefined ? { bpmRange: [minBpmArg ?? null, maxBpmArg ?? null] } : {}),
   overall: summary(rows, null),
-  byKind: Object.fromEntries(kinds.map((k) => [k, summary(rows.filter((r) => r.kind === k), k)])),
+  byKind: Object.fromEntries(
+    kinds.map((k) => [
+      k,
+      summary(
+        rows.filter((r) => r.kind === k),
+        k,
+      ),
+    ]),
+  ),
   ...(verbose ? { tracks: rows } : {}),
 };
 console.log(JSON.stringify(out, null, 2));

@@ -61,8 +61,23 @@ interface Truth {
 
 function scdet(file: string): Promise<number[]> {
   return new Promise((resolve, reject) => {
-    const p = spawn('ffmpeg', ['-v', 'error', '-nostdin', '-i', file, '-vf', 'scdet=threshold=10,metadata=print:file=-',
-      '-an', '-f', 'null', '-'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const p = spawn(
+      'ffmpeg',
+      [
+        '-v',
+        'error',
+        '-nostdin',
+        '-i',
+        file,
+        '-vf',
+        'scdet=threshold=10,metadata=print:file=-',
+        '-an',
+        '-f',
+        'null',
+        '-',
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
     let out = '';
     p.stdout.on('data', (b: Buffer) => (out += b.toString()));
     p.on('error', reject);
@@ -137,7 +152,9 @@ async function main(): Promise<void> {
       const bound = Math.max(1, Math.ceil(result.durationSec / 1.5));
       const ok = result.storyboards.length <= bound && (truth.transitions === null || result.transitions.length === 0);
       edges.push({ ...base, edge: truth.edge, transitions: result.transitions.length, ok });
-      log(`${ok ? 'ok ' : 'BAD'} ${file}: ${result.transitions.length} transitions, ${result.storyboards.length} storyboards`);
+      log(
+        `${ok ? 'ok ' : 'BAD'} ${file}: ${result.transitions.length} transitions, ${result.storyboards.length} storyboards`,
+      );
       continue;
     }
 

@@ -8,26 +8,63 @@
 import { readFileSync } from 'node:fs';
 import { planBeats } from '../src/core/plan/planner.ts';
 
-interface Cut { timeSec: number; kind: string; onBeat: boolean; alignerProb: number }
+interface Cut {
+  timeSec: number;
+  kind: string;
+  onBeat: boolean;
+  alignerProb: number;
+}
 const argv = process.argv.slice(2);
-const path = argv.find((a, i) => !a.startsWith('--') && argv[i - 1] !== '--split') ?? 'training/runs/aligner/eval-cuts.json';
+const path =
+  argv.find((a, i) => !a.startsWith('--') && argv[i - 1] !== '--split') ?? 'training/runs/aligner/eval-cuts.json';
 const split = argv.includes('--split') ? argv[argv.indexOf('--split') + 1]! : 'test';
-const data = JSON.parse(readFileSync(path, 'utf8')) as Record<string, { editId: string; durSec: number; cuts: Cut[] }[]>;
+const data = JSON.parse(readFileSync(path, 'utf8')) as Record<
+  string,
+  { editId: string; durSec: number; cuts: Cut[] }[]
+>;
 const edits = data[split]!;
 
 function run(weighted: boolean, floor = 0.05) {
-  let on = 0, onHit = 0, off = 0, offHit = 0, ms = 0;
+  let on = 0,
+    onHit = 0,
+    off = 0,
+    offHit = 0,
+    ms = 0;
   for (const e of edits) {
     const t0 = performance.now();
-    const plan = planBeats({ durationSec: e.durSec, transitions: e.cuts.map((c) => ({ timeSec: c.timeSec, weight: weighted ? floor + (1 - floor) * c.alignerProb : 1 })) });
+    const plan = planBeats({
+      durationSec: e.durSec,
+      transitions: e.cuts.map((c) => ({
+        timeSec: c.timeSec,
+        weight: weighted ? floor + (1 - floor) * c.alignerProb : 1,
+      })),
+    });
     ms += performance.now() - t0;
     for (const c of e.cuts) {
       const hit = plan.beatsSec.some((b) => Math.abs(b - c.timeSec) <= 0.07);
-      if (c.onBeat) { on++; if (hit) onHit++; } else { off++; if (hit) offHit++; }
+      if (c.onBeat) {
+        on++;
+        if (hit) onHit++;
+      } else {
+        off++;
+        if (hit) offHit++;
+      }
     }
   }
-  return { onBeatCutsHit: Math.round((onHit / on) * 1000) / 1000, offBeatCutsHit: Math.round((offHit / off) * 1000) / 1000, onBeatCuts: on, offBeatCuts: off, msPerPlan: Math.round((ms / edits.length) * 100) / 100 };
+  return {
+    onBeatCutsHit: Math.round((onHit / on) * 1000) / 1000,
+    offBeatCutsHit: Math.round((offHit / off) * 1000) / 1000,
+    onBeatCuts: on,
+    offBeatCuts: off,
+    msPerPlan: Math.round((ms / edits.length) * 100) / 100,
+  };
 }
 
-const out = { split, edits: edits.length, plannerAlone: run(false), plannerWithAligner: run(true), plannerWithAlignerFloor05: run(true, 0.5) };
+const out = {
+  split,
+  edits: edits.length,
+  plannerAlone: run(false),
+  plannerWithAligner: run(true),
+  plannerWithAlignerFloor05: run(true, 0.5),
+};
 console.log(argv.includes('--json') ? JSON.stringify(out) : JSON.stringify(out, null, 2));

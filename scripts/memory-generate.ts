@@ -1,10 +1,14 @@
 // Twenty generations in a row in the built app (headless Chromium, WASM EP): prints the summed RSS of the
 // browser's processes after each one, and the growth from generation 5 to 20 (the first ones load models).
-//   npm run build && npx tsx scripts/memory-generate.ts [--runs 20] [--steps 4] [--video e2e/fixtures/cuts-4s.mp4] [--json]
+//   npm run build && npx tsx scripts/memory-generate.ts [--runs 20] [--steps 4] \
+//     [--video e2e/fixtures/cuts-4s.mp4] [--json]
 import { chromiumRssMB, launchChromium, startPreview } from './lib/browser.ts';
 
 const argv = process.argv.slice(2);
-const opt = (k: string, d: string) => { const i = argv.indexOf(`--${k}`); return i >= 0 ? argv[i + 1]! : d; };
+const opt = (k: string, d: string) => {
+  const i = argv.indexOf(`--${k}`);
+  return i >= 0 ? argv[i + 1]! : d;
+};
 const runs = Number(opt('runs', '20'));
 const steps = Number(opt('steps', '4'));
 const video = opt('video', 'e2e/fixtures/cuts-4s.mp4');
@@ -27,7 +31,14 @@ try {
   }
   await browser.close();
   const from = Math.min(4, mem.length - 1);
-  const out = { runs, steps, video, rssMB: mem, growthMBFrom5To20: mem[mem.length - 1]! - mem[from]!, perGenerationMB: Math.round(((mem[mem.length - 1]! - mem[from]!) / Math.max(1, mem.length - 1 - from)) * 10) / 10 };
+  const out = {
+    runs,
+    steps,
+    video,
+    rssMB: mem,
+    growthMBFrom5To20: mem[mem.length - 1]! - mem[from]!,
+    perGenerationMB: Math.round(((mem[mem.length - 1]! - mem[from]!) / Math.max(1, mem.length - 1 - from)) * 10) / 10,
+  };
   console.log(argv.includes('--json') ? JSON.stringify(out) : JSON.stringify(out, null, 2));
 } finally {
   server.stop();

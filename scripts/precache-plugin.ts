@@ -18,7 +18,10 @@ function walk(dir: string): string[] {
 const SKIP = new Set(['sw.js', 'precache.json']);
 
 export function precacheList(outDir: string): { version: string; files: string[]; bytes: number } {
-  const files = walk(outDir).map((p) => relative(outDir, p).split(sep).join('/')).filter((f) => !SKIP.has(f)).sort();
+  const files = walk(outDir)
+    .map((p) => relative(outDir, p).split(sep).join('/'))
+    .filter((f) => !SKIP.has(f))
+    .sort();
   const h = createHash('sha256');
   let bytes = 0;
   for (const f of files) {
@@ -34,7 +37,8 @@ const HEADERS_MARKER = '/* @security-headers */ {}';
 /** The service worker's source with `headers` in place of its marker (public/sw.js). */
 export function injectHeaders(swSource: string, headers: Record<string, string>): string {
   const at = swSource.indexOf(HEADERS_MARKER);
-  if (at < 0 || swSource.indexOf(HEADERS_MARKER, at + 1) >= 0) throw new Error(`sw.js must hold ${HEADERS_MARKER} exactly once`);
+  if (at < 0 || swSource.indexOf(HEADERS_MARKER, at + 1) >= 0)
+    throw new Error(`sw.js must hold ${HEADERS_MARKER} exactly once`);
   return swSource.slice(0, at) + JSON.stringify(headers) + swSource.slice(at + HEADERS_MARKER.length);
 }
 
@@ -43,7 +47,9 @@ export function precache(headers: Record<string, string>): Plugin {
   return {
     name: 'vem-precache',
     apply: 'build',
-    configResolved(c) { outDir = c.build.outDir.startsWith('/') ? c.build.outDir : join(c.root, c.build.outDir); },
+    configResolved(c) {
+      outDir = c.build.outDir.startsWith('/') ? c.build.outDir : join(c.root, c.build.outDir);
+    },
     closeBundle() {
       const sw = join(outDir, 'sw.js');
       writeFileSync(sw, injectHeaders(readFileSync(sw, 'utf8'), headers));

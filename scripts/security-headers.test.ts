@@ -9,7 +9,12 @@ import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from './security-headers.ts
 const ORIGIN = 'http://127.0.0.1:4173';
 
 function directives(csp: string): Map<string, string[]> {
-  return new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k!, v]));
+  return new Map(
+    csp
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([k, ...v]) => [k!, v]),
+  );
 }
 
 describe('security headers', () => {
@@ -25,7 +30,10 @@ describe('security headers', () => {
     for (const [k, v] of d) {
       expect(v, k).not.toContain("'unsafe-inline'");
       expect(v, k).not.toContain("'unsafe-eval'");
-      expect(v.filter((s) => !/^'(self|none|wasm-unsafe-eval|sha256-[A-Za-z0-9+/]+=*)'$|^blob:$/.test(s)), `${k}: only this origin`).toEqual([]);
+      expect(
+        v.filter((s) => !/^'(self|none|wasm-unsafe-eval|sha256-[A-Za-z0-9+/]+=*)'$|^blob:$/.test(s)),
+        `${k}: only this origin`,
+      ).toEqual([]);
     }
   });
 
@@ -53,19 +61,38 @@ describe('service worker', () => {
       return cached[path]?.();
     };
     runInNewContext(injectHeaders(readFileSync('public/sw.js', 'utf8'), SECURITY_HEADERS), {
-      self: { addEventListener: (t: string, f: (e: FetchEvent) => void) => { handlers[t] = f; }, location: { origin: ORIGIN }, registration: { scope: `${ORIGIN}/` } },
+      self: {
+        addEventListener: (t: string, f: (e: FetchEvent) => void) => {
+          handlers[t] = f;
+        },
+        location: { origin: ORIGIN },
+        registration: { scope: `${ORIGIN}/` },
+      },
       caches: { match },
-      fetch: async () => { if (!network) throw new TypeError('Failed to fetch'); return network(); },
-      Response, Headers, URL,
+      fetch: async () => {
+        if (!network) throw new TypeError('Failed to fetch');
+        return network();
+      },
+      Response,
+      Headers,
+      URL,
     });
     return (url: string, mode = 'cors') => {
       let answer: Promise<Response> | null = null;
-      handlers.fetch!({ request: { method: 'GET', url: `${ORIGIN}${url}`, mode }, respondWith: (r) => { answer = r; } });
+      handlers.fetch!({
+        request: { method: 'GET', url: `${ORIGIN}${url}`, mode },
+        respondWith: (r) => {
+          answer = r;
+        },
+      });
       return answer!;
     };
   }
 
-  const plain = (body: string, headers: Record<string, string> = {}) => () => new Response(body, { headers: { 'Content-Type': 'text/html', ...headers } });
+  const plain =
+    (body: string, headers: Record<string, string> = {}) =>
+    () =>
+      new Response(body, { headers: { 'Content-Type': 'text/html', ...headers } });
 
   it('adds the headers to a page served with none, online and from the cache offline', async () => {
     const online = await load({}, plain('<html>net'))('/', 'navigate');
@@ -78,10 +105,13 @@ describe('service worker', () => {
   });
 
   it('adds them to cached scripts and wasm; a header the host sent is kept as it is', async () => {
-    const fetchFrom = load({
-      '/assets/a.js': plain('x', { 'Content-Type': 'text/javascript' }),
-      '/assets/b.wasm': plain('w', { 'Content-Security-Policy': "default-src 'none'" }),
-    }, null);
+    const fetchFrom = load(
+      {
+        '/assets/a.js': plain('x', { 'Content-Type': 'text/javascript' }),
+        '/assets/b.wasm': plain('w', { 'Content-Security-Policy': "default-src 'none'" }),
+      },
+      null,
+    );
     const js = await fetchFrom('/assets/a.js');
     expect(js.headers.get('Cross-Origin-Embedder-Policy')).toBe('require-corp');
     expect(js.headers.get('Content-Type')).toBe('text/javascript');

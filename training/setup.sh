@@ -14,4 +14,5 @@ if [ ! -x .venv/bin/python ]; then
   /usr/bin/python3 -m venv --system-site-packages .venv
 fi
 .venv/bin/pip install -q --no-deps -r requirements.txt
+.venv/bin/ruff --version >/dev/null  # the Python linter that `npm run lint` runs (requirements.txt)
 .venv/bin/python -c "import vem_training.data.beats, madmom, torch, numpy, onnxruntime; print('training env ok: torch', torch.__version__, 'numpy', numpy.__version__)"

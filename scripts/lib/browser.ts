@@ -5,15 +5,38 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 export async function startPreview(port: number): Promise<{ url: string; stop: () => void }> {
-  const server = spawn('node', ['node_modules/vite/bin/vite.js', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { stdio: 'ignore' });
+  const server = spawn(
+    'node',
+    ['node_modules/vite/bin/vite.js', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'],
+    { stdio: 'ignore' },
+  );
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) { try { if ((await fetch(`${url}/`)).ok) break; } catch { /* starting */ } await new Promise((r) => setTimeout(r, 200)); }
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${url}/`)).ok) break;
+    } catch {
+      /* starting */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
   return { url, stop: () => server.kill() };
 }
 
 export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
-  const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-  return chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', ...extraArgs] });
+  const executablePath =
+    process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+  return chromium.launch({
+    executablePath,
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+      ...extraArgs,
+    ],
+  });
 }
 
 /** Summed RSS (MB) of Chromium's processes (/usr/lib/chromium/chromium, or Playwright's chrome). */
@@ -24,7 +47,9 @@ export function chromiumRssMB(match = 'chrom'): number {
       if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(match)) continue;
       const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
       if (m) kb += Number(m[1]);
-    } catch { /* process ended */ }
+    } catch {
+      /* process ended */
+    }
   }
   return Math.round(kb / 1024);
 }

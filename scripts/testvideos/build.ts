@@ -32,9 +32,21 @@ function preparedStill(id: StillId): string {
     const src = join(EXTRACTED, STILLS[id]);
     if (!existsSync(src)) throw new Error(`missing source photo ${src}: run scripts/make-test-videos.sh`);
     ffmpeg(
-      ['-nostdin', '-v', 'error', '-y', '-i', src, '-vf',
-        'scale=1920:1080:force_original_aspect_ratio=increase,crop=1920:1080,format=yuvj444p', '-q:v', '2',
-        '-frames:v', '1', out],
+      [
+        '-nostdin',
+        '-v',
+        'error',
+        '-y',
+        '-i',
+        src,
+        '-vf',
+        'scale=1920:1080:force_original_aspect_ratio=increase,crop=1920:1080,format=yuvj444p',
+        '-q:v',
+        '2',
+        '-frames:v',
+        '1',
+        out,
+      ],
       `still ${id}`,
     );
   }

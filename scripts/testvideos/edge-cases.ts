@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { StillId } from './sources.ts';
 import { countFrames, ffmpeg } from './ffmpeg-run.ts';
 
+// prettier-ignore
 const ENC = ['-an', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-threads', '2', '-pix_fmt', 'yuv420p',
   '-movflags', '+faststart'];
 const BASE = ['-nostdin', '-v', 'error', '-y'];
@@ -31,14 +32,19 @@ export function buildEdgeVideos(o: {
   const scale = 'scale=640:360,setsar=1,format=yuv420p';
 
   make('edge-one-frame', ['-i', o.still('sunset'), '-vf', scale, '-r', '25', '-frames:v', '1', ...ENC], {
-    durationSec: 0.04, transitions: [], flashesSec: [], edge: 'one-frame',
+    durationSec: 0.04,
+    transitions: [],
+    flashesSec: [],
+    edge: 'one-frame',
     notes: 'A single frame: parse must return one storyboard (or a clear error), never crash.',
   });
+  // prettier-ignore
   make('edge-static-10s', ['-loop', '1', '-framerate', '25', '-t', '10', '-i', o.still('fossa'), '-vf', scale,
     ...ENC], {
     durationSec: 10, transitions: [], flashesSec: [], edge: 'static',
     notes: 'A still image for 10 s: no transition, one storyboard.',
   });
+  // prettier-ignore
   make('edge-strobe-25fps', [
     '-loop', '1', '-framerate', '25', '-t', '5', '-i', o.still('redFlower'),
     '-loop', '1', '-framerate', '25', '-t', '5', '-i', o.still('sea'),
@@ -49,6 +55,7 @@ export function buildEdgeVideos(o: {
     notes: 'Two photos alternating every frame: a transition on every frame. Parse must stay bounded ' +
       '(a handful of storyboards, not hundreds).',
   });
+  // prettier-ignore
   make('edge-noise-25fps', ['-f', 'lavfi', '-i', 'color=gray:s=640x360:r=25:d=5',
     '-vf', 'noise=alls=100:allf=t+u:all_seed=1,format=yuv420p', ...ENC], {
     durationSec: 5, transitions: null, flashesSec: [], edge: 'noise',
@@ -64,7 +71,10 @@ export function buildEdgeVideos(o: {
     }
     const gt = JSON.parse(readFileSync(join(o.fixtures, 'cuts-10s.json'), 'utf8')) as Record<string, unknown>;
     writeJson(join(o.out, 'edge-rotated-90.json'), {
-      ...gt, width: gt['height'], height: gt['width'], rotated: 90,
+      ...gt,
+      width: gt['height'],
+      height: gt['width'],
+      rotated: 90,
       notes: 'cuts-10s with 90° rotation metadata: displayed as portrait; transitions as in cuts-10s.',
     });
   }
@@ -84,8 +94,10 @@ export function buildBadInputs(o: { out: string; fixtures: string; force: boolea
 
   const m4a = join(o.out, 'audio-only.m4a');
   if (o.force || !existsSync(m4a)) {
-    ffmpeg([...BASE, '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2', '-c:a', 'aac', '-b:a', '32k', m4a],
-      'audio-only.m4a');
+    ffmpeg(
+      [...BASE, '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2', '-c:a', 'aac', '-b:a', '32k', m4a],
+      'audio-only.m4a',
+    );
     ffmpeg([...BASE, '-i', m4a, '-c', 'copy', join(o.out, 'audio-only.mp4')], 'audio-only.mp4');
   }
   copyFileSync(m4a, join(o.fixtures, 'audio-only.m4a'));
@@ -107,7 +119,8 @@ export function buildBadInputs(o: { out: string; fixtures: string; force: boolea
     const all = readFileSync(src);
     writeFileSync(join(o.out, 'truncated-half.mp4'), all.subarray(0, Math.floor(all.length / 2)));
     writeJson(join(o.out, 'truncated-half.json'), {
-      badInput: true, expect: 'error-or-partial',
+      badInput: true,
+      expect: 'error-or-partial',
       reason: 'first half of a faststart MP4: the index promises frames the file does not hold',
     });
   }

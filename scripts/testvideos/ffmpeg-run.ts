@@ -9,6 +9,7 @@ export function ffmpeg(argv: string[], what: string): void {
 }
 
 export function countFrames(file: string): number {
+  // prettier-ignore
   const r = spawnSync('ffprobe', [
     '-v', 'error', '-select_streams', 'v:0', '-count_packets',
     '-show_entries', 'stream=nb_read_packets', '-of', 'csv=p=0', file,

@@ -204,12 +204,14 @@ export function buildCommand(spec: VideoSpec, paths: BuildPaths, outFile: string
     notes: spec.notes,
   };
 
+  // prettier-ignore
   const enc = [
     '-map', '[out]', '-an',
     '-c:v', 'libx264', '-preset', 'veryfast', '-crf', String(spec.crf ?? 21), '-threads', '2',
     '-pix_fmt', 'yuv420p', '-movflags', '+faststart',
     ...(spec.vfr ? ['-fps_mode', 'vfr'] : ['-r', fpsStr]),
   ];
+  // prettier-ignore
   const args = [
     '-nostdin', '-v', 'error', '-y', '-filter_complex_threads', '1',
     ...inputs,

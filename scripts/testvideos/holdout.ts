@@ -18,6 +18,7 @@ function rng(seed: number): () => number {
   };
 }
 
+// prettier-ignore
 const TRANSITIONS = [
   'fade', 'dissolve', 'fadeblack', 'fadewhite', 'wipeleft', 'wiperight', 'wipeup', 'wipedown', 'circleopen',
   'circleclose', 'radial', 'smoothleft', 'smoothup', 'diagtl', 'diagbr', 'hblur', 'slideleft', 'slideup',
@@ -57,7 +58,8 @@ function makeRandom(
         const id = pick(clips);
         const src = CLIPS[id];
         const room = src.toSec - src.fromSec - durSec;
-        shot = room >= 0 ? clip(id, durSec, Math.floor(r() * room * 10) / 10) : still(pick(stills), durSec, pick(MOTIONS));
+        shot =
+          room >= 0 ? clip(id, durSec, Math.floor(r() * room * 10) / 10) : still(pick(stills), durSec, pick(MOTIONS));
       } else {
         shot = still(pick(stills), durSec, pick(MOTIONS));
       }
@@ -85,7 +87,9 @@ function makeRandom(
     vfr,
     items,
     flashes,
-    notes: `Random assembly (seed ${seed}): photos/footage, cuts and random xfade types` + (vfr ? ', variable frame rate.' : '.'),
+    notes:
+      `Random assembly (seed ${seed}): photos/footage, cuts and random xfade types` +
+      (vfr ? ', variable frame rate.' : '.'),
   };
 }
 

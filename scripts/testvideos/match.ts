@@ -111,7 +111,10 @@ export function scoreVideo(gt: GtTransition[], det: Detection[]): VideoScore {
  * that fall inside a gradual transition are neither credited nor charged; gradual recall is the share
  * of gradual transitions with any detection within ±0.25 s of the midpoint (or inside the transition).
  */
-export function scoreKindless(gt: GtTransition[], times: number[]): { cut: Counts; gradualRecall: Counts; any: Counts } {
+export function scoreKindless(
+  gt: GtTransition[],
+  times: number[],
+): { cut: Counts; gradualRecall: Counts; any: Counts } {
   const det: Detection[] = times.map((t) => ({ timeSec: t, kind: 'cut' }));
   const cuts = gt.filter((g) => g.kind === 'cut');
   const grads = gt.filter((g) => g.kind === 'gradual');
@@ -119,7 +122,9 @@ export function scoreKindless(gt: GtTransition[], times: number[]): { cut: Count
     grads.some((g) => Math.abs(t - g.timeSec) <= Math.max(GRADUAL_TOL_SEC, g.durSec / 2 + videoFramesToSec(1)));
   const cutDet = det.filter((d) => !insideGradual(d.timeSec));
   const cm = match(cuts, cutDet, false);
-  const gHit = grads.filter((g) => times.some((t) => Math.abs(t - g.timeSec) <= Math.max(GRADUAL_TOL_SEC, g.durSec / 2)));
+  const gHit = grads.filter((g) =>
+    times.some((t) => Math.abs(t - g.timeSec) <= Math.max(GRADUAL_TOL_SEC, g.durSec / 2)),
+  );
   const loose = match(gt, det, false);
   return {
     cut: { tp: cm.size, fp: cutDet.length - cm.size, fn: cuts.length - cm.size },

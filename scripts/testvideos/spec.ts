@@ -3,16 +3,7 @@ import type { ClipId, StillId } from './sources.ts';
 
 /** Camera moves on a still, rendered with ffmpeg's zoompan (see graph.ts for the expressions). */
 export type Motion =
-  | 'static'
-  | 'zoomin'
-  | 'zoomout'
-  | 'panleft'
-  | 'panright'
-  | 'panup'
-  | 'diag'
-  | 'shake'
-  | 'whip'
-  | 'wander';
+  'static' | 'zoomin' | 'zoomout' | 'panleft' | 'panright' | 'panup' | 'diag' | 'shake' | 'whip' | 'wander';
 
 export interface StillShot {
   kind: 'still';

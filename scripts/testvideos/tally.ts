@@ -91,7 +91,9 @@ export class Tally {
       `  any kind   F1 ${a.f1}; kind swaps ${this.kindSwaps}`,
     ];
     if (this.uncutMin) {
-      out.push(`  uncut      ${round3(this.uncutFp / this.uncutMin)} false transitions/min over ${round3(this.uncutMin)} min`);
+      out.push(
+        `  uncut      ${round3(this.uncutFp / this.uncutMin)} false transitions/min over ${round3(this.uncutMin)} min`,
+      );
     }
     out.push(`  gradual recall by type ${JSON.stringify(this.recallByType())}`);
     if (withRef) {
@@ -99,7 +101,8 @@ export class Tally {
       const ra = f1(this.refAny);
       out.push(
         `  scdet      cuts F1 ${rc.f1} (P ${rc.precision}, R ${rc.recall}), gradual recall ${f1(this.refGradual).recall}, ` +
-          `any-kind F1 ${ra.f1}` + (this.uncutMin ? `, uncut ${round3(this.uncutFpRef / this.uncutMin)}/min` : ''),
+          `any-kind F1 ${ra.f1}` +
+          (this.uncutMin ? `, uncut ${round3(this.uncutFpRef / this.uncutMin)}/min` : ''),
       );
     }
     return out;

@@ -9,8 +9,10 @@ const stillsCuts: VideoSpec = {
   width: 640,
   height: 360,
   fps: [25, 1],
-  notes: 'Hard cuts between photos with camera moves (pans, zooms, hand-held shake, a whip pan); ' +
+  notes:
+    'Hard cuts between photos with camera moves (pans, zooms, hand-held shake, a whip pan); ' +
     'two pairs of similar photos (sepia city views, aurora variants); four white flashes.',
+  // prettier-ignore
   items: [
     still('mountains', 3, 'panright'), cut, still('redFlower', 2.5, 'zoomin'), cut,
     still('city1', 2, 'shake'), cut, still('city2', 2.2, 'panleft'), cut,
@@ -28,8 +30,10 @@ const stillsXfade: VideoSpec = {
   width: 1280,
   height: 720,
   fps: [30, 1],
-  notes: 'Gradual transitions of many kinds (crossfade, dithered dissolve, fades through black and white, ' +
+  notes:
+    'Gradual transitions of many kinds (crossfade, dithered dissolve, fades through black and white, ' +
     'wipes, slide, iris, blur) of 0.3–1.0 s between moving photos, plus one hard cut and one flash.',
+  // prettier-ignore
   items: [
     still('stream', 3, 'zoomin'), xf('fade', 0.5), still('wine', 3, 'panup'), xf('dissolve', 0.6),
     still('sea', 3, 'zoomout'), xf('fadeblack', 1.0), still('clock', 3, 'panright'), xf('fadewhite', 0.8),
@@ -46,8 +50,10 @@ const footageMixed: VideoSpec = {
   width: 640,
   height: 360,
   fps: [24, 1],
-  notes: 'Real footage (CG dolly shots, game cut-scenes, visualiser recordings) joined by cuts and ' +
+  notes:
+    'Real footage (CG dolly shots, game cut-scenes, visualiser recordings) joined by cuts and ' +
     'gradual transitions; two flashes.',
+  // prettier-ignore
   items: [
     clip('filletsSea', 4), cut, clip('blupiTower', 3.5), xf('fade', 0.6), clip('lebOrb', 4), cut,
     clip('filletsRoom', 3.5, 0.5), xf('wipeleft', 0.5), clip('blupiDozer', 4), cut, clip('lebKaleido', 3),
@@ -63,8 +69,10 @@ const actionFast: VideoSpec = {
   width: 640,
   height: 360,
   fps: [25, 1],
-  notes: 'Fast action: short shots (1.2–2.5 s) of visualiser footage and fast CG camera moves, cut ' +
+  notes:
+    'Fast action: short shots (1.2–2.5 s) of visualiser footage and fast CG camera moves, cut ' +
     'quickly, two dissolves, three flashes.',
+  // prettier-ignore
   items: [
     clip('lebPsyche', 2), cut, clip('lebWaves', 1.5), cut, clip('blupiHouse', 2, 3), cut, clip('lebSwirl', 1.2),
     cut, clip('lebNoise', 1.8), xf('fade', 0.4), clip('lebBurst', 2), cut, clip('filletsTable', 2), cut,
@@ -81,6 +89,7 @@ const vfrMixed: VideoSpec = {
   fps: [30, 1],
   vfr: true,
   notes: 'Variable frame rate: 30 fps, then 18 fps, then 15 fps; photos and footage, cuts and fades.',
+  // prettier-ignore
   items: [
     still('pinkFlower', 3, 'zoomin'), cut, clip('blupiPlanet', 4), xf('fade', 0.6), still('analog', 3, 'panright'),
     cut, clip('lebOrb', 3, 8), xf('fadeblack', 0.8), still('tree', 3, 'zoomout'), cut, clip('blupiSnow', 3), cut,
@@ -94,8 +103,10 @@ const similar: VideoSpec = {
   width: 854,
   height: 480,
   fps: [30000, 1001],
-  notes: 'Transitions between visually similar shots: four views of one sepia city, aurora wallpapers ' +
+  notes:
+    'Transitions between visually similar shots: four views of one sepia city, aurora wallpapers ' +
     'in related palettes, green leaves and grass, warm flowers; NTSC frame rate.',
+  // prettier-ignore
   items: [
     still('city1', 3, 'zoomin'), cut, still('city3', 3, 'panright'), cut, still('city4', 2.5, 'zoomout'),
     xf('fade', 0.7), still('city2', 3, 'panleft'), cut, still('auroraCold', 3, 'zoomin'), xf('dissolve', 0.8),
@@ -113,6 +124,7 @@ const bench: VideoSpec = {
   height: 720,
   fps: [30, 1],
   notes: '60 s at 720p for benchmarking: photos and footage, cuts and gradual transitions, flashes.',
+  // prettier-ignore
   items: [
     still('picos', 3.5, 'panright'), cut, clip('filletsSea', 3.5), xf('fade', 0.6), still('stream', 3, 'zoomin'),
     cut, clip('lebOrb', 4, 2), cut, still('dandelions', 3, 'shake'), xf('fadeblack', 0.8), clip('blupiDozer', 3.5),
@@ -188,6 +200,7 @@ export const FIXTURE: VideoSpec = {
   crf: 23,
   out: 'fixture',
   notes: 'E2E fixture: three hard cuts and one crossfade (0.6 s) between moving photos.',
+  // prettier-ignore
   items: [
     still('mountains', 2.4, 'panright'), cut, still('yellowFlower', 2.2, 'zoomin'), cut,
     still('sea', 2.6, 'zoomout'), xf('fade', 0.6), still('city1', 2.4, 'panleft'), cut,
@@ -196,7 +209,16 @@ export const FIXTURE: VideoSpec = {
 };
 
 export const VIDEOS: VideoSpec[] = [
-  stillsCuts, stillsXfade, footageMixed, actionFast, vfrMixed, similar, bench, ...uncutStills, ...uncutClips, FIXTURE,
+  stillsCuts,
+  stillsXfade,
+  footageMixed,
+  actionFast,
+  vfrMixed,
+  similar,
+  bench,
+  ...uncutStills,
+  ...uncutClips,
+  FIXTURE,
   ...DEV,
   ...HOLDOUT,
 ];

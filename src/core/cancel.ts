@@ -12,7 +12,10 @@ export class CancelledError extends Error {
 /** True for a CancelledError, also one that lost its class on the way (a serialized error: only its
  *  name survived). */
 export function isCancelled(err: unknown): boolean {
-  return err instanceof CancelledError || (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'CancelledError');
+  return (
+    err instanceof CancelledError ||
+    (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'CancelledError')
+  );
 }
 
 /** Throws a CancelledError once `signal` is aborted; call it between steps. */

@@ -24,7 +24,8 @@ const SHARED_VALUES = new Map<number, string>([
   [HOP_SEC, 'the mel hop in seconds (time.ts HOP_SEC)'],
 ]);
 /** Constant names that denote a shared constant: a number literal bound to one is a copy (EVAL_FPS = 16). */
-const SHARED_NAME = /^(?:[A-Z0-9]+_)*(?:FPS|SR|SAMPLE_RATE|HOP_SEC|LATENT_FRAME_SEC|LATENT_CENTRE_SEC|MELS_PER_LATENT|ALIGNER_FEAT|FEATURE_DIM)$/;
+const SHARED_NAME =
+  /^(?:[A-Z0-9]+_)*(?:FPS|SR|SAMPLE_RATE|HOP_SEC|LATENT_FRAME_SEC|LATENT_CENTRE_SEC|MELS_PER_LATENT|ALIGNER_FEAT|FEATURE_DIM)$/;
 /** An ffmpeg filter or argument that spells the frame rate or the sample rate. */
 const SHARED_IN_STRING = [new RegExp(`\\bfps=${VIDEO_FPS}\\b`), new RegExp(`^${SAMPLE_RATE}$`)];
 
@@ -39,28 +40,45 @@ function sources(): string[] {
   return out;
 }
 
-interface Finding { where: string; what: string }
+interface Finding {
+  where: string;
+  what: string;
+}
 
 function findSharedLiterals(file: string, text: string): Finding[] {
-  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const sf = ts.createSourceFile(
+    file,
+    text,
+    ts.ScriptTarget.Latest,
+    true,
+    file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS,
+  );
   const found: Finding[] = [];
   const at = (n: ts.Node) => `${file}:${sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1}`;
   const numberOf = (n: ts.Node | undefined): number | null => {
     if (!n) return null;
     if (ts.isNumericLiteral(n)) return Number(n.text);
-    if (ts.isPrefixUnaryExpression(n) && n.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(n.operand)) return -Number(n.operand.text);
+    if (ts.isPrefixUnaryExpression(n) && n.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(n.operand))
+      return -Number(n.operand.text);
     return null;
   };
   const visit = (n: ts.Node) => {
     if (ts.isNumericLiteral(n)) {
       const v = Number(n.text);
-      for (const [value, what] of SHARED_VALUES) if (Math.abs(v - value) <= 1e-12 * Math.abs(value)) found.push({ where: at(n), what: `${n.getText(sf)} is ${what}` });
+      for (const [value, what] of SHARED_VALUES)
+        if (Math.abs(v - value) <= 1e-12 * Math.abs(value))
+          found.push({ where: at(n), what: `${n.getText(sf)} is ${what}` });
     } else if (ts.isStringLiteralLike(n) || ts.isTemplateHead(n) || ts.isTemplateMiddle(n) || ts.isTemplateTail(n)) {
-      for (const r of SHARED_IN_STRING) if (r.test(n.text)) found.push({ where: at(n), what: `"${n.text}" spells a shared constant` });
-    } else if ((ts.isVariableDeclaration(n) || ts.isPropertyAssignment(n) || ts.isPropertyDeclaration(n) || ts.isParameter(n))
-      && (ts.isIdentifier(n.name) || ts.isStringLiteral(n.name)) && SHARED_NAME.test(n.name.text)) {
+      for (const r of SHARED_IN_STRING)
+        if (r.test(n.text)) found.push({ where: at(n), what: `"${n.text}" spells a shared constant` });
+    } else if (
+      (ts.isVariableDeclaration(n) || ts.isPropertyAssignment(n) || ts.isPropertyDeclaration(n) || ts.isParameter(n)) &&
+      (ts.isIdentifier(n.name) || ts.isStringLiteral(n.name)) &&
+      SHARED_NAME.test(n.name.text)
+    ) {
       const v = numberOf(n.initializer);
-      if (v !== null) found.push({ where: at(n), what: `${n.name.text} = ${v}: read it from constants.json (src/core/time.ts)` });
+      if (v !== null)
+        found.push({ where: at(n), what: `${n.name.text} = ${v}: read it from constants.json (src/core/time.ts)` });
     }
     ts.forEachChild(n, visit);
   };
@@ -91,10 +109,17 @@ describe('shared constants', () => {
     ].join('\n');
     const found = findSharedLiterals('x.ts', src).map((f) => `${f.where} ${f.what.split(' ')[0]}`);
     expect(found).toEqual([
-      'x.ts:3 16000', 'x.ts:3 0.064', 'x.ts:3 62.5', 'x.ts:3 15.625', 'x.ts:3 16_000',
-      'x.ts:4 EVAL_FPS', 'x.ts:5 ALIGNER_FEAT',
-      'x.ts:6 "16000"', 'x.ts:6 "fps=16,scale=224:-2"',
-      'x.ts:7 MEL_FPS', 'x.ts:7 62.5',
+      'x.ts:3 16000',
+      'x.ts:3 0.064',
+      'x.ts:3 62.5',
+      'x.ts:3 15.625',
+      'x.ts:3 16_000',
+      'x.ts:4 EVAL_FPS',
+      'x.ts:5 ALIGNER_FEAT',
+      'x.ts:6 "16000"',
+      'x.ts:6 "fps=16,scale=224:-2"',
+      'x.ts:7 MEL_FPS',
+      'x.ts:7 62.5',
     ]);
   });
 });

@@ -27,6 +27,7 @@ describe('wasm threads', () => {
   it('?threads=N: whole numbers 1…16, anything else ignored', () => {
     expect(requestedThreads('?threads=2')).toBe(2);
     expect(requestedThreads('?ep=wasm&threads=16')).toBe(16);
-    for (const q of ['', '?threads=', '?threads=0', '?threads=17', '?threads=1.5', '?threads=-2', '?threads=two']) expect(requestedThreads(q)).toBeNull();
+    for (const q of ['', '?threads=', '?threads=0', '?threads=17', '?threads=1.5', '?threads=-2', '?threads=two'])
+      expect(requestedThreads(q)).toBeNull();
   });
 });

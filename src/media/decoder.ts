@@ -7,7 +7,14 @@ import { loadFFmpeg } from './ffmpeg-core.ts';
 import constants from '../core/constants.json';
 import { VIDEO_FPS, videoFramesToSec } from '../core/time.ts';
 import { EmptyFileError, NoFramesError, TooLargeError } from '../core/media/errors.ts';
-import { checkLimits, frameArgs, outputSize, parseProbeLog, progressFromLog, type DecodedFrames } from '../core/media/probe.ts';
+import {
+  checkLimits,
+  frameArgs,
+  outputSize,
+  parseProbeLog,
+  progressFromLog,
+  type DecodedFrames,
+} from '../core/media/probe.ts';
 import { throwIfCancelled } from '../core/cancel.ts';
 
 export interface DecodedVideo extends DecodedFrames {
@@ -76,7 +83,10 @@ export class VideoDecoder {
         if (frameCount === 0) throw new NoFramesError();
         onProgress(1);
         return {
-          info, ...size, fps: VIDEO_FPS, frameCount,
+          info,
+          ...size,
+          fps: VIDEO_FPS,
+          frameCount,
           durationSec: info.durationSec ?? videoFramesToSec(frameCount),
           data: data.byteLength === frameCount * frameBytes ? data : data.slice(0, frameCount * frameBytes),
           decodeSec: (performance.now() - t0) / 1000,

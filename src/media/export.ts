@@ -38,7 +38,10 @@ async function instance(): Promise<FFmpeg> {
   try {
     ff = await loadFFmpeg((line) => onLine?.(line));
   } catch (err) {
-    throw new Error(`Could not start ffmpeg.wasm for the MP4 export (${err instanceof Error ? err.message : String(err)}). Reload the page and try again.`);
+    const why = err instanceof Error ? err.message : String(err);
+    throw new Error(`Could not start ffmpeg.wasm for the MP4 export (${why}). Reload the page and try again.`, {
+      cause: err,
+    });
   }
   ffmpeg = ff;
   return ff;
@@ -51,9 +54,16 @@ function terminate(): void {
 }
 
 /** Runs ffmpeg, returning its exit code and everything it printed. */
-async function run(ff: FFmpeg, args: string[], onLog?: (line: string) => void): Promise<{ code: number; log: string[] }> {
+async function run(
+  ff: FFmpeg,
+  args: string[],
+  onLog?: (line: string) => void,
+): Promise<{ code: number; log: string[] }> {
   const log: string[] = [];
-  onLine = (line) => { log.push(line); onLog?.(line); };
+  onLine = (line) => {
+    log.push(line);
+    onLog?.(line);
+  };
   try {
     return { code: await ff.exec(args), log };
   } finally {
@@ -62,6 +72,7 @@ async function run(ff: FFmpeg, args: string[], onLog?: (line: string) => void): 
 }
 
 function muxArgs(input: string, durationSec: number | null, video: string[]): string[] {
+  // prettier-ignore
   return [
     '-hide_banner', '-nostdin', '-y', '-i', input, '-i', AUDIO,
     '-map', '0:v:0', '-map', '1:a:0', ...video,
@@ -73,14 +84,23 @@ function muxArgs(input: string, durationSec: number | null, video: string[]): st
 }
 
 /** The last lines ffmpeg printed before failing: enough to name the problem, short enough to show. */
-const tail = (log: string[]) => log.filter((l) => l.trim()).slice(-3).join(' / ');
+const tail = (log: string[]) =>
+  log
+    .filter((l) => l.trim())
+    .slice(-3)
+    .join(' / ');
 
 /**
  * One ffmpeg job on `videoFile` (mounted in place): one at a time, cancelled by `signal` (the core is
  * terminated and the next job loads a fresh one), the files it names deleted afterwards.
  */
-async function job<T>(videoFile: File, signal: AbortSignal | undefined, busy: string, scratch: string[],
-  work: (ff: FFmpeg, input: string, info: ReturnType<typeof parseProbeLog>) => Promise<T>): Promise<T> {
+async function job<T>(
+  videoFile: File,
+  signal: AbortSignal | undefined,
+  busy: string,
+  scratch: string[],
+  work: (ff: FFmpeg, input: string, info: ReturnType<typeof parseProbeLog>) => Promise<T>,
+): Promise<T> {
   if (running) throw new Error(busy);
   throwIfCancelled(signal);
   running = true;
@@ -124,29 +144,45 @@ const progressOf = (onProgress: ((f: number) => void) | undefined, durationSec: 
  * 48 kHz). The video's own audio is dropped. Progress goes 0→1 for the copy and, when the copy is
  * refused, 0→1 again for the re-encode.
  */
-export async function exportMp4(videoFile: File, wavBytes: Uint8Array, opts: ExportOptions = {}): Promise<ExportResult> {
+export async function exportMp4(
+  videoFile: File,
+  wavBytes: Uint8Array,
+  opts: ExportOptions = {},
+): Promise<ExportResult> {
   const { onProgress, signal } = opts;
   const t0 = performance.now();
-  return job(videoFile, signal, 'An MP4 export is already running. Wait for it to finish or cancel it.', [AUDIO, OUTPUT], async (ff, input, info) => {
-    // writeFile transfers the buffer to ffmpeg's worker: send a copy so the caller's bytes stay usable
-    await ff.writeFile(AUDIO, wavBytes.slice());
-    const progress = progressOf(onProgress, info.durationSec);
-    let videoCopied = info.videoCodec !== null && MP4_COPY_CODECS.has(info.videoCodec);
-    let result = await run(ff, muxArgs(input, info.durationSec, videoCopied ? COPY_VIDEO : REENCODE_VIDEO), progress);
-    if (videoCopied && result.code !== 0 && !signal?.aborted) {
-      videoCopied = false;
-      onProgress?.(0);
-      result = await run(ff, muxArgs(input, info.durationSec, REENCODE_VIDEO), progress);
-    }
-    throwIfCancelled(signal, 'Export cancelled.');
-    if (result.code !== 0) {
-      throw new Error(`MP4 export failed: ffmpeg could not combine the video and the soundtrack (${tail(result.log)}). `
-        + 'Download the WAV and combine it in a video editor, or re-export the video as H.264 MP4 and try again.');
-    }
-    const data = (await ff.readFile(OUTPUT)) as Uint8Array;
-    onProgress?.(1);
-    return { blob: new Blob([data as BlobPart], { type: 'video/mp4' }), videoCopied, seconds: (performance.now() - t0) / 1000 };
-  });
+  return job(
+    videoFile,
+    signal,
+    'An MP4 export is already running. Wait for it to finish or cancel it.',
+    [AUDIO, OUTPUT],
+    async (ff, input, info) => {
+      // writeFile transfers the buffer to ffmpeg's worker: send a copy so the caller's bytes stay usable
+      await ff.writeFile(AUDIO, wavBytes.slice());
+      const progress = progressOf(onProgress, info.durationSec);
+      let videoCopied = info.videoCodec !== null && MP4_COPY_CODECS.has(info.videoCodec);
+      let result = await run(ff, muxArgs(input, info.durationSec, videoCopied ? COPY_VIDEO : REENCODE_VIDEO), progress);
+      if (videoCopied && result.code !== 0 && !signal?.aborted) {
+        videoCopied = false;
+        onProgress?.(0);
+        result = await run(ff, muxArgs(input, info.durationSec, REENCODE_VIDEO), progress);
+      }
+      throwIfCancelled(signal, 'Export cancelled.');
+      if (result.code !== 0) {
+        throw new Error(
+          `MP4 export failed: ffmpeg could not combine the video and the soundtrack (${tail(result.log)}). ` +
+            'Download the WAV and combine it in a video editor, or re-export the video as H.264 MP4 and try again.',
+        );
+      }
+      const data = (await ff.readFile(OUTPUT)) as Uint8Array;
+      onProgress?.(1);
+      return {
+        blob: new Blob([data as BlobPart], { type: 'video/mp4' }),
+        videoCopied,
+        seconds: (performance.now() - t0) / 1000,
+      };
+    },
+  );
 }
 
 const PREVIEW = '/preview-out.mp4';
@@ -158,14 +194,23 @@ const PREVIEW = '/preview-out.mp4';
  */
 export async function transcodePreview(videoFile: File, opts: ExportOptions = {}): Promise<Blob> {
   const { onProgress, signal } = opts;
-  return job(videoFile, signal, 'An MP4 export is running; try the preview again when it ends.', [PREVIEW], async (ff, input, info) => {
-    const result = await run(ff, [
+  return job(
+    videoFile,
+    signal,
+    'An MP4 export is running; try the preview again when it ends.',
+    [PREVIEW],
+    async (ff, input, info) => {
+      // prettier-ignore
+      const args = [
       '-hide_banner', '-nostdin', '-y', '-i', input, '-map', '0:v:0', '-map', '0:a:0?',
       '-vf', 'scale=-2:min(360\\,ih)', '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '26', '-pix_fmt', 'yuv420p',
       '-c:a', 'aac', '-b:a', '128k', '-movflags', '+faststart', PREVIEW,
-    ], progressOf(onProgress, info.durationSec));
-    throwIfCancelled(signal, 'Preview cancelled.');
-    if (result.code !== 0) throw new Error(`This browser cannot play the video, and a preview could not be made (${tail(result.log)}).`);
-    return new Blob([(await ff.readFile(PREVIEW)) as BlobPart], { type: 'video/mp4' });
-  });
+    ];
+      const result = await run(ff, args, progressOf(onProgress, info.durationSec));
+      throwIfCancelled(signal, 'Preview cancelled.');
+      if (result.code !== 0)
+        throw new Error(`This browser cannot play the video, and a preview could not be made (${tail(result.log)}).`);
+      return new Blob([(await ff.readFile(PREVIEW)) as BlobPart], { type: 'video/mp4' });
+    },
+  );
 }

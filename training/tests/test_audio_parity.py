@@ -6,8 +6,8 @@ import subprocess
 import numpy as np
 import pytest
 
-from vem_training.data import audio
 from vem_training import constants
+from vem_training.data import audio
 
 ROOT = constants.REPO_ROOT
 PARITY_WAV = ROOT / "src/core/audio/testdata/parity.wav"
@@ -29,7 +29,8 @@ def test_torch_front_end_matches_numpy():
     assert np.abs(got - ref).max() < 1e-3
 
 
-@pytest.mark.skipif(shutil.which("npx") is None or not (ROOT / "node_modules").exists(), reason="node deps not installed")
+@pytest.mark.skipif(shutil.which("npx") is None or not (ROOT / "node_modules").exists(),
+                    reason="node deps not installed")
 def test_matches_typescript_front_end(tmp_path):
     out = tmp_path / "ts.f32"
     res = subprocess.run(["npx", "tsx", "scripts/mel-dump.ts", str(PARITY_WAV), str(out)], cwd=ROOT,

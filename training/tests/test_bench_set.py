@@ -1,11 +1,12 @@
 """The benchmark's hard cases are what they say (no corpus needed: the specs only)."""
 import numpy as np
 
-from vem_training.evaluate import bench_set
 from vem_training.corpus import edits
+from vem_training.evaluate import bench_set
 
 TRACK = {"id": "t", "split": "test", "durationSec": 90.0, "beatsSec": list(np.arange(0, 90, 0.5))}
-MEDIA = [{"rel": f"img{k}.png", "kind": "image", "source": f"s{k % 2}", "w": 1280, "h": 720, "dur": 0.0} for k in range(6)]
+MEDIA = [{"rel": f"img{k}.png", "kind": "image", "source": f"s{k % 2}", "w": 1280, "h": 720, "dur": 0.0}
+         for k in range(6)]
 
 
 def test_fast_cut_spec_cuts_every_quarter_second_with_a_shot_per_cut():

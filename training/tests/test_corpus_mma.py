@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from conftest import requires_midi_tools
-from vem_training.data import beats, tags
 from vem_training.corpus import audio_io, mma, tracks
+from vem_training.data import beats, tags
 
 pytestmark = requires_midi_tools
 

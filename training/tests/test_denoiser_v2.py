@@ -3,21 +3,21 @@ held-out rhythm checks."""
 from types import SimpleNamespace
 
 import numpy as np
-import pytest
 import torch
 
+from vem_training.data.rhythm import RHYTHM_CHANNELS, RHYTHM_INPUT
 from vem_training.models import diffusion
+from vem_training.models.denoiser import Denoiser
 from vem_training.models.diffusion import Batches, clip_storyboards
 from vem_training.train.diffusion_checks import HeldOut, model_call, peak_hit
-from vem_training.models.denoiser import Denoiser
-from vem_training.data.rhythm import RHYTHM_CHANNELS, RHYTHM_INPUT
 
 
 def fake_pack(n=6, T=400, seed=0):
     rng = np.random.default_rng(seed)
     pieces, latents = [], []
     for i in range(n):
-        pieces.append({"kind": "clip", "split": "valid" if i % 3 == 0 else "train", "tags": ["genre:rock", "energy:high"],
+        pieces.append({"kind": "clip", "split": "valid" if i % 3 == 0 else "train",
+                       "tags": ["genre:rock", "energy:high"],
                        "sections": [{"startSec": 0.0, "durSec": 10.0, "tags": ["energy:low"]},
                                     {"startSec": 10.0, "durSec": 20.0, "tags": ["energy:high"]}],
                        "beatsSec": list(np.arange(0.25, 26, 0.5)), "downbeatsSec": list(np.arange(0.25, 26, 2.0))})

@@ -4,8 +4,7 @@ import json
 import numpy as np
 import pytest
 
-from vem_training.evaluate import metrics as em
-from vem_training.evaluate import bench as evaluate_bench
+from vem_training.evaluate import bench as evaluate_bench, metrics as em
 
 BEATS = np.arange(0.5, 10.0, 0.5)
 
@@ -78,7 +77,8 @@ def test_tag_order_counts_pairs_ordered_as_requested_whatever_the_overall_level(
     # timbre pairs use the centroid: a low sine under "dark", a high one under "bright"
     t = np.arange(2 * sr) / sr
     y2 = np.concatenate([0.1 * np.sin(2 * np.pi * 300 * t), 0.1 * np.sin(2 * np.pi * 3000 * t)]).astype(np.float32)
-    tim = [{"startSec": 0, "durSec": 2, "tags": ["timbre:dark"]}, {"startSec": 2, "durSec": 2, "tags": ["timbre:bright"]}]
+    tim = [{"startSec": 0, "durSec": 2, "tags": ["timbre:dark"]},
+           {"startSec": 2, "durSec": 2, "tags": ["timbre:bright"]}]
     assert em.tag_order(y2, tim) == 1.0
 
 
@@ -104,11 +104,13 @@ def test_score_request_end_to_end(tmp_path):
     sf.write(tmp_path / "v.random.wav", (0.05 * rng.standard_normal(int(dur * sr))).astype(np.float32), sr)
     sf.write(tmp_path / "v.full.wav", clicks, sr)
     (tmp_path / "v.cuts.json").write_text(json.dumps({"cutsSec": cuts}))
-    rep = {"videoDurationSec": dur, "transitions": [], "storyboards": [{"startSec": 0, "durSec": dur, "tags": ["energy:low"]}],
+    rep = {"videoDurationSec": dur, "transitions": [],
+           "storyboards": [{"startSec": 0, "durSec": dur, "tags": ["energy:low"]}],
            "plannedBeatsSec": grid.tolist(), "timings": {"totalSec": 1.2}}
     (tmp_path / "v.full.json").write_text(json.dumps(rep))
     req = {"runDir": str(tmp_path), "benchDir": str(tmp_path), "modelSets": [{"name": "full", "sha256": {}}],
-           "videos": [{"id": "v", "groundTruthWav": str(tmp_path / "v.wav"), "randomWav": str(tmp_path / "v.random.wav"),
+           "videos": [{"id": "v", "groundTruthWav": str(tmp_path / "v.wav"),
+                       "randomWav": str(tmp_path / "v.random.wav"),
                        "cutsJson": str(tmp_path / "v.cuts.json"),
                        "rows": {"full": {"wav": str(tmp_path / "v.full.wav"), "json": str(tmp_path / "v.full.json")}}}]}
     res = evaluate_bench.score(req, None)

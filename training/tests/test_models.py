@@ -5,8 +5,7 @@ import pytest
 import torch
 
 from vem_training.data import audio
-from vem_training.models import losses
-from vem_training.models import build_model
+from vem_training.models import build_model, losses
 from vem_training.models.istft import FixedISTFT
 from vem_training.models.layers import GroupNormNoShape, NearestUp2d
 from vem_training.models.vae import VAEDecoderExport

@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from vem_training.models import diffusion
 from vem_training.fixtures import sampler as sampler_fixtures
+from vem_training.models import diffusion
 
 AC = diffusion.schedule()["alphas_cumprod"]
 RNG = np.random.default_rng(0)

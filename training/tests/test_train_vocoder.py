@@ -3,11 +3,10 @@ import json
 
 import torch
 
-from vem_training.data import audio
-from vem_training.models import losses
 from vem_training.constants import REPO_ROOT
+from vem_training.data import audio
 from vem_training.export.manifest import config_file_of
-from vem_training.models import build_model
+from vem_training.models import build_model, losses
 from vem_training.train.autoencoder import make_step, vocoder_input_vae
 
 SMALL = {"n_mels": 64, "dim": 32, "hidden": 64, "layers": 1, "n_fft": 1024, "hop": 256}

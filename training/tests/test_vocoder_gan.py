@@ -6,10 +6,14 @@ import pytest
 import torch
 
 from vem_training.data import audio
-from vem_training.models import losses
-from vem_training.models import build_model
-from vem_training.models.discriminators import (PeriodDiscriminator, ResolutionDiscriminator,
-                                                VocoderDiscriminators, build_discriminators, parameter_count)
+from vem_training.models import build_model, losses
+from vem_training.models.discriminators import (
+    PeriodDiscriminator,
+    ResolutionDiscriminator,
+    VocoderDiscriminators,
+    build_discriminators,
+    parameter_count,
+)
 
 torch.set_num_threads(1)
 
@@ -98,7 +102,8 @@ def _fake_corpus(tmp_path):
     rng = np.random.default_rng(0)
     for i, (split, kind) in enumerate([("train", "midi"), ("train", "recorded"), ("valid", "recorded")]):
         t = np.arange(16000 * 3) / 16000
-        x = 0.3 * np.sin(2 * np.pi * (220 + 110 * i) * t) * (np.sin(2 * np.pi * 2 * t) > 0) + 0.01 * rng.standard_normal(t.size)
+        x = (0.3 * np.sin(2 * np.pi * (220 + 110 * i) * t) * (np.sin(2 * np.pi * 2 * t) > 0)
+             + 0.01 * rng.standard_normal(t.size))
         sf.write(str(tmp_path / "audio" / f"t{i}.wav"), x.astype(np.float32), 16000, subtype="PCM_16")
         tracks.append({"id": f"t{i}", "split": split, "kind": kind})
     (tmp_path / "index.json").write_text(json.dumps({"tracks": tracks}))
@@ -169,7 +174,8 @@ def test_vocoder_pack_codec_is_lossless_and_pack_reads_back(tmp_path, monkeypatc
     x[:4] = [32767, -32768, 32767, -32768]  # differences that wrap around
     assert np.array_equal(vocoder_pack.decode_int16(vocoder_pack.encode_int16(x)), x)
     corpus = _fake_corpus(tmp_path / "corpus")
-    monkeypatch.setattr("vem_training.data.beats.track_beats", lambda x, sr, downbeats=False: (np.array([0.5, 1.0]), None))
+    monkeypatch.setattr("vem_training.data.beats.track_beats",
+                        lambda x, sr, downbeats=False: (np.array([0.5, 1.0]), None))
     meta = vocoder_pack.build(corpus, tmp_path / "pack.npz", mb=1.0, excerpt_sec=1.0, check_clips=1, check_sec=2.0)
     pack = vocoder_pack.VocoderPack(tmp_path / "pack.npz")
     assert len(pack.excerpts) == meta["excerpts"] == 6 and all(len(e) == 16000 for e in pack.excerpts)

@@ -21,7 +21,9 @@ export interface AlignerOutput {
 
 /** Precomputed bilinear taps for one axis: src index pair and weight per destination pixel. */
 function taps(srcLen: number, dstLen: number, scale: number, offset: number) {
-  const i0 = new Int32Array(dstLen), i1 = new Int32Array(dstLen), w = new Float32Array(dstLen);
+  const i0 = new Int32Array(dstLen),
+    i1 = new Int32Array(dstLen),
+    w = new Float32Array(dstLen);
   for (let d = 0; d < dstLen; d++) {
     const s = Math.min(Math.max((d + 0.5) * scale + offset - 0.5, 0), srcLen - 1);
     const a = Math.floor(s);
@@ -45,9 +47,13 @@ export function alignerInput(frames: DecodedFrames, start: number, end: number):
   for (let f = 0; f < F; f++) {
     const base = (start + f) * frameBytes;
     for (let y = 0; y < ALIGNER_H; y++) {
-      const r0 = base + ty.i0[y]! * W * 3, r1 = base + ty.i1[y]! * W * 3, wy = ty.w[y]!;
+      const r0 = base + ty.i0[y]! * W * 3,
+        r1 = base + ty.i1[y]! * W * 3,
+        wy = ty.w[y]!;
       for (let x = 0; x < ALIGNER_W; x++) {
-        const c0 = tx.i0[x]! * 3, c1 = tx.i1[x]! * 3, wx = tx.w[x]!;
+        const c0 = tx.i0[x]! * 3,
+          c1 = tx.i1[x]! * 3,
+          wx = tx.w[x]!;
         for (let c = 0; c < 3; c++) {
           const d = frames.data;
           const top = d[r0 + c0 + c]! * (1 - wx) + d[r0 + c1 + c]! * wx;
@@ -62,8 +68,15 @@ export function alignerInput(frames: DecodedFrames, start: number, end: number):
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
-export async function runAligner(backend: InferenceBackend, frames: DecodedFrames,
-  opts: { window?: number; overlap?: number; onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {},
+export async function runAligner(
+  backend: InferenceBackend,
+  frames: DecodedFrames,
+  opts: {
+    window?: number;
+    overlap?: number;
+    onProgress?: (done: number, total: number) => void;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<AlignerOutput> {
   const n = frames.frameCount;
   const probs = new Float32Array(n);
@@ -73,8 +86,11 @@ export async function runAligner(backend: InferenceBackend, frames: DecodedFrame
     throwIfCancelled(opts.signal);
     const w = wins[i]!;
     const F = w.end - w.start;
-    const out = await backend.run('aligner', { frames: { data: alignerInput(frames, w.start, w.end), dims: [1, 3, F, ALIGNER_H, ALIGNER_W] } });
-    const logits = out.logits!.data, feats = out.features!.data;
+    const out = await backend.run('aligner', {
+      frames: { data: alignerInput(frames, w.start, w.end), dims: [1, 3, F, ALIGNER_H, ALIGNER_W] },
+    });
+    const logits = out.logits!.data,
+      feats = out.features!.data;
     for (let f = w.keepStart; f < w.keepEnd; f++) {
       probs[f] = sigmoid(logits[f - w.start]!);
       features.set(feats.subarray((f - w.start) * ALIGNER_FEAT, (f - w.start + 1) * ALIGNER_FEAT), f * ALIGNER_FEAT);

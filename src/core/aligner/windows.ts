@@ -3,7 +3,12 @@
 // 0..n exactly; each interior boundary sits overlap/2 frames inside the window that ends there, so both
 // windows see context across it. The last window is moved back to end at n (full length, more context).
 
-export interface FrameWindow { start: number; end: number; keepStart: number; keepEnd: number }
+export interface FrameWindow {
+  start: number;
+  end: number;
+  keepStart: number;
+  keepEnd: number;
+}
 
 export function frameWindows(n: number, size = 128, overlap = 16): FrameWindow[] {
   if (n <= size) return [{ start: 0, end: n, keepStart: 0, keepEnd: n }];

@@ -30,8 +30,12 @@ export class Fft {
     for (let i = 0; i < n; i++) {
       const j = rev[i]!;
       if (j > i) {
-        const tr = re[i]!; re[i] = re[j]!; re[j] = tr;
-        const ti = im[i]!; im[i] = im[j]!; im[j] = ti;
+        const tr = re[i]!;
+        re[i] = re[j]!;
+        re[j] = tr;
+        const ti = im[i]!;
+        im[i] = im[j]!;
+        im[j] = ti;
       }
     }
     for (let len = 2; len <= n; len <<= 1) {

@@ -7,7 +7,8 @@ const sine = (sr: number, sec: number, amp = 1, hz = 997) =>
 /** Deterministic pink-ish noise (white from a fixed LCG through a one-pole low-pass). */
 function pinkish(sr: number, sec: number, amp: number): Float32Array {
   const out = new Float32Array(Math.round(sr * sec));
-  let seed = 12345, y = 0;
+  let seed = 12345,
+    y = 0;
   for (let i = 0; i < out.length; i++) {
     seed = (seed * 1103515245 + 12345) >>> 0;
     y = 0.9 * y + 0.1 * ((seed / 2 ** 32) * 2 - 1);
@@ -81,7 +82,8 @@ describe('normalizeLoudness', () => {
     // the gain before the peak changes gradually over the 5 ms look-ahead
     const g = (i: number) => y[i]! / x[i]!;
     let maxStep = 0;
-    for (let i = sr - 100; i < sr; i++) if (Math.abs(x[i]!) > 0.05 && Math.abs(x[i + 1]!) > 0.05) maxStep = Math.max(maxStep, Math.abs(g(i + 1) - g(i)));
+    for (let i = sr - 100; i < sr; i++)
+      if (Math.abs(x[i]!) > 0.05 && Math.abs(x[i + 1]!) > 0.05) maxStep = Math.max(maxStep, Math.abs(g(i + 1) - g(i)));
     expect(maxStep).toBeLessThan(0.05);
   });
 
@@ -119,7 +121,8 @@ describe('normalizeLoudness', () => {
 
 describe('true peak and the take level path', () => {
   /** A sine at a quarter of the sample rate, 45° off the samples: every sample at 0.707·a, the wave at a. */
-  const quarterRate = (a: number, n = 16000) => Float32Array.from({ length: n }, (_, i) => a * Math.sin((Math.PI / 2) * i + Math.PI / 4));
+  const quarterRate = (a: number, n = 16000) =>
+    Float32Array.from({ length: n }, (_, i) => a * Math.sin((Math.PI / 2) * i + Math.PI / 4));
 
   it('finds the peak between the samples', () => {
     const x = quarterRate(0.9);
@@ -136,7 +139,8 @@ describe('true peak and the take level path', () => {
     // a vocoder-like take that overshoots full scale: noise bursts at 1.6 plus quarter-rate tones
     const n = 16000 * 4;
     const x = new Float32Array(n);
-    for (let i = 0; i < n; i++) x[i] = 0.3 * Math.sin(i * 0.21) + (i % 8000 < 400 ? 1.6 * Math.sin((Math.PI / 2) * i + 0.7) : 0);
+    for (let i = 0; i < n; i++)
+      x[i] = 0.3 * Math.sin(i * 0.21) + (i % 8000 < 400 ? 1.6 * Math.sin((Math.PI / 2) * i + 0.7) : 0);
     const before = measureLevel(x, 16000);
     expect(before.truePeakDbtp).toBeGreaterThan(3);
     const r = masterTake(x, 16000);
@@ -167,10 +171,11 @@ describe('masterTake with a loudness target on a peaky take', () => {
     const sr = 16000;
     const pcm = new Float32Array(sr * 4);
     let seed = 7;
-    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5;
+    const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5;
     // quiet noise with sharp clicks every 125 ms: a crest factor that needs the limiter to reach −14 LUFS
     for (let i = 0; i < pcm.length; i++) pcm[i] = 0.02 * rand();
-    for (let t = 0; t < pcm.length; t += sr / 8) for (let k = 0; k < 24; k++) pcm[t + k] = (k % 2 ? -0.9 : 0.9) * Math.exp(-k / 6);
+    for (let t = 0; t < pcm.length; t += sr / 8)
+      for (let k = 0; k < 24; k++) pcm[t + k] = (k % 2 ? -0.9 : 0.9) * Math.exp(-k / 6);
     const m = masterTake(pcm, sr, { targetLufs: -14, ceilingDbtp: -1 });
     expect(m.limited).toBe(true);
     expect(Math.abs(integratedLoudness(m.pcm, sr) + 14)).toBeLessThanOrEqual(0.2);

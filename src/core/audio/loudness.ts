@@ -10,24 +10,36 @@ const lufs = (meanSquare: number) => -0.691 + 10 * Math.log10(meanSquare);
 const ABSOLUTE_GATE_LUFS = -70;
 const RELATIVE_GATE_LU = -10;
 
-interface Biquad { b0: number; b1: number; b2: number; a1: number; a2: number }
+interface Biquad {
+  b0: number;
+  b1: number;
+  b2: number;
+  a1: number;
+  a2: number;
+}
 
 /** Stage 1: high shelf (+4 dB above ~1.7 kHz, the head's acoustic effect). */
 function preFilter(sr: number): Biquad {
-  const f0 = 1681.974450955533, gainDb = 3.999843853973347, q = 0.7071752369554196;
+  const f0 = 1681.974450955533,
+    gainDb = 3.999843853973347,
+    q = 0.7071752369554196;
   const k = Math.tan((Math.PI * f0) / sr);
   const vh = 10 ** (gainDb / 20);
   const vb = vh ** 0.4996667741545416;
   const a0 = 1 + k / q + k * k;
   return {
-    b0: (vh + (vb * k) / q + k * k) / a0, b1: (2 * (k * k - vh)) / a0, b2: (vh - (vb * k) / q + k * k) / a0,
-    a1: (2 * (k * k - 1)) / a0, a2: (1 - k / q + k * k) / a0,
+    b0: (vh + (vb * k) / q + k * k) / a0,
+    b1: (2 * (k * k - vh)) / a0,
+    b2: (vh - (vb * k) / q + k * k) / a0,
+    a1: (2 * (k * k - 1)) / a0,
+    a2: (1 - k / q + k * k) / a0,
   };
 }
 
 /** Stage 2: RLB high-pass (~38 Hz). The numerator stays 1, −2, 1 as in the standard's 48 kHz table. */
 function highPass(sr: number): Biquad {
-  const f0 = 38.13547087602444, q = 0.5003270373238773;
+  const f0 = 38.13547087602444,
+    q = 0.5003270373238773;
   const k = Math.tan((Math.PI * f0) / sr);
   const a0 = 1 + k / q + k * k;
   return { b0: 1, b1: -2, b2: 1, a1: (2 * (k * k - 1)) / a0, a2: (1 - k / q + k * k) / a0 };
@@ -37,11 +49,17 @@ function highPass(sr: number): Biquad {
 function kWeight(pcm: Float32Array, sr: number): Float64Array {
   const out = Float64Array.from(pcm);
   for (const f of [preFilter(sr), highPass(sr)]) {
-    let x1 = 0, x2 = 0, y1 = 0, y2 = 0;
+    let x1 = 0,
+      x2 = 0,
+      y1 = 0,
+      y2 = 0;
     for (let i = 0; i < out.length; i++) {
       const x = out[i]!;
       const y = f.b0 * x + f.b1 * x1 + f.b2 * x2 - f.a1 * y1 - f.a2 * y2;
-      x2 = x1; x1 = x; y2 = y1; y1 = y;
+      x2 = x1;
+      x1 = x;
+      y2 = y1;
+      y1 = y;
       out[i] = y;
     }
   }
@@ -71,11 +89,17 @@ export function integratedLoudness(pcm: Float32Array, sr: number): number {
     for (let i = 0; i < y.length; i++) s += y[i]! * y[i]!;
     blocks.push(s / y.length);
   } else {
-    for (let h = 0; h + 4 <= hops; h++) blocks.push((hopSums[h]! + hopSums[h + 1]! + hopSums[h + 2]! + hopSums[h + 3]!) / (4 * hop));
+    for (let h = 0; h + 4 <= hops; h++)
+      blocks.push((hopSums[h]! + hopSums[h + 1]! + hopSums[h + 2]! + hopSums[h + 3]!) / (4 * hop));
   }
   const gatedMean = (threshold: number) => {
-    let s = 0, n = 0;
-    for (const z of blocks) if (lufs(z) > threshold) { s += z; n++; }
+    let s = 0,
+      n = 0;
+    for (const z of blocks)
+      if (lufs(z) > threshold) {
+        s += z;
+        n++;
+      }
     return n === 0 ? 0 : s / n;
   };
   const absolute = gatedMean(ABSOLUTE_GATE_LUFS);
@@ -126,14 +150,22 @@ export function withFades(pcm: Float32Array, sr: number, inSec: number, outSec: 
  *  minimum over the next `lookaheadSec`, recovers towards 1 with a `releaseSec` time constant, and is
  *  averaged over the look-ahead so it ramps down before a peak instead of stepping (no clicks). Every
  *  sample ends at or below the ceiling: at a peak, each averaged gain already covers that peak. */
-export function limitPeaks(x: Float32Array, sr: number, ceiling: number, lookaheadSec = 0.005, releaseSec = 0.08): Float32Array {
-  const n = x.length, L = Math.max(1, Math.round(lookaheadSec * sr));
+export function limitPeaks(
+  x: Float32Array,
+  sr: number,
+  ceiling: number,
+  lookaheadSec = 0.005,
+  releaseSec = 0.08,
+): Float32Array {
+  const n = x.length,
+    L = Math.max(1, Math.round(lookaheadSec * sr));
   const need = new Float32Array(n);
   for (let i = 0; i < n; i++) need[i] = Math.min(1, ceiling / Math.max(Math.abs(x[i]!), 1e-12));
   // running minimum over [i, i + L] (monotonic deque of indices)
   const ahead = new Float32Array(n);
   const dq = new Int32Array(n + L + 1);
-  let head = 0, tail = 0;
+  let head = 0,
+    tail = 0;
   for (let j = 0; j < n + L; j++) {
     if (j < n) {
       while (tail > head && need[dq[tail - 1]!]! >= need[j]!) tail--;
@@ -165,7 +197,8 @@ export function limitPeaks(x: Float32Array, sr: number, ceiling: number, lookahe
 export function normalizeLoudness(pcm: Float32Array, sr: number, opts: NormalizeOptions = {}): Normalized {
   const { targetLufs = -14, peakCeiling = 0.891, fadeInSec = 0, fadeOutSec = 0, limiter = true } = opts;
   const lufsBefore = integratedLoudness(pcm, sr);
-  if (lufsBefore === -Infinity) return { pcm: Float32Array.from(pcm), gainDb: 0, lufsBefore, lufsAfter: lufsBefore, limited: false };
+  if (lufsBefore === -Infinity)
+    return { pcm: Float32Array.from(pcm), gainDb: 0, lufsBefore, lufsAfter: lufsBefore, limited: false };
   // gain and fades are both per-sample multiplications, so fading first and then scaling gives the
   // same samples as "gain, then fades", and lets the gain be measured on what is actually delivered
   const faded = withFades(pcm, sr, fadeInSec, fadeOutSec);
@@ -177,12 +210,24 @@ export function normalizeLoudness(pcm: Float32Array, sr: number, opts: Normalize
   const scaled = (g: number) => faded.map((v) => v * g);
   if (peak * gain <= peakCeiling) {
     const out = scaled(gain);
-    return { pcm: out, gainDb: 20 * Math.log10(gain), lufsBefore, lufsAfter: integratedLoudness(out, sr), limited: false };
+    return {
+      pcm: out,
+      gainDb: 20 * Math.log10(gain),
+      lufsBefore,
+      lufsAfter: integratedLoudness(out, sr),
+      limited: false,
+    };
   }
   if (!limiter) {
     gain = peakCeiling / peak;
     const out = scaled(gain);
-    return { pcm: out, gainDb: 20 * Math.log10(gain), lufsBefore, lufsAfter: integratedLoudness(out, sr), limited: true };
+    return {
+      pcm: out,
+      gainDb: 20 * Math.log10(gain),
+      lufsBefore,
+      lufsAfter: integratedLoudness(out, sr),
+      limited: true,
+    };
   }
   // limiting takes loudness back: raise the gain by what is missing, scaled by how much loudness the last
   // step of gain bought (a secant step: a heavily limited take gains a fraction of a dB per dB)
@@ -216,13 +261,17 @@ const PHASES: Float64Array[] = (() => {
   for (let i = 0; i < n; i++) {
     const x = (i - mid) / OVERSAMPLE;
     const sinc = x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x);
-    const w = 0.42 - 0.5 * Math.cos((2 * Math.PI * i) / (n - 1)) + 0.08 * Math.cos((4 * Math.PI * i) / (n - 1)); // Blackman
+    // Blackman window
+    const w = 0.42 - 0.5 * Math.cos((2 * Math.PI * i) / (n - 1)) + 0.08 * Math.cos((4 * Math.PI * i) / (n - 1));
     h[i] = sinc * w;
   }
   return Array.from({ length: OVERSAMPLE }, (_, p) => {
     const ph = new Float64Array(TAPS_PER_PHASE);
     let sum = 0;
-    for (let k = 0; k < TAPS_PER_PHASE; k++) { ph[k] = h[k * OVERSAMPLE + p]!; sum += ph[k]!; }
+    for (let k = 0; k < TAPS_PER_PHASE; k++) {
+      ph[k] = h[k * OVERSAMPLE + p]!;
+      sum += ph[k]!;
+    }
     for (let k = 0; k < TAPS_PER_PHASE; k++) ph[k]! /= sum; // each phase passes DC at unit gain
     return ph;
   });
@@ -259,7 +308,11 @@ export interface Level {
 export function measureLevel(pcm: Float32Array, sr: number, knownTruePeak?: number): Level {
   let peak = 0;
   for (let i = 0; i < pcm.length; i++) peak = Math.max(peak, Math.abs(pcm[i]!));
-  return { lufs: integratedLoudness(pcm, sr), samplePeakDbfs: dbfs(peak), truePeakDbtp: dbfs(knownTruePeak ?? truePeak(pcm)) };
+  return {
+    lufs: integratedLoudness(pcm, sr),
+    samplePeakDbfs: dbfs(peak),
+    truePeakDbtp: dbfs(knownTruePeak ?? truePeak(pcm)),
+  };
 }
 
 export interface MasterOptions {
@@ -271,7 +324,12 @@ export interface MasterOptions {
   fadeOutSec?: number;
 }
 
-export interface Mastered { pcm: Float32Array; level: Level; gainDb: number; limited: boolean }
+export interface Mastered {
+  pcm: Float32Array;
+  level: Level;
+  gainDb: number;
+  limited: boolean;
+}
 
 /**
  * The one level path for what leaves the models: generated takes (targetLufs null: only peaks above
@@ -282,7 +340,8 @@ export interface Mastered { pcm: Float32Array; level: Level; gainDb: number; lim
 export function masterTake(pcm: Float32Array, sr: number, opts: MasterOptions = {}): Mastered {
   const { targetLufs = null, ceilingDbtp = -1, fadeInSec = 0, fadeOutSec = 0 } = opts;
   const ceiling = 10 ** (ceilingDbtp / 20);
-  let gainDb = 0, limited = false;
+  let gainDb = 0,
+    limited = false;
   let x: Float32Array;
   let sampleCeiling = ceiling;
   let tp: number;
@@ -292,7 +351,9 @@ export function masterTake(pcm: Float32Array, sr: number, opts: MasterOptions = 
     // the gain would take the loudness back below the target)
     for (let round = 0; ; round++) {
       const r = normalizeLoudness(pcm, sr, { targetLufs, peakCeiling: sampleCeiling, fadeInSec, fadeOutSec });
-      x = r.pcm; gainDb = r.gainDb; limited = r.limited || round > 0;
+      x = r.pcm;
+      gainDb = r.gainDb;
+      limited = r.limited || round > 0;
       tp = truePeak(x);
       if (tp <= ceiling || round >= 5) break;
       sampleCeiling *= (ceiling / tp) * 0.999;

@@ -54,7 +54,10 @@ describe('log-mel front end', () => {
   it.skipIf(!existsSync(PYTHON))('agrees with the Python front end within 1e-4', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vem-mel-'));
     const out = join(dir, 'py.f32');
-    execFileSync(PYTHON, ['-m', 'vem_training.data.audio', PARITY_WAV, out], { cwd: '.', env: { ...process.env, PYTHONPATH: 'training' } });
+    execFileSync(PYTHON, ['-m', 'vem_training.data.audio', PARITY_WAV, out], {
+      cwd: '.',
+      env: { ...process.env, PYTHONPATH: 'training' },
+    });
     const py = new Float32Array(new Uint8Array(readFileSync(out)).buffer);
     const ts = mel.compute(decodeWav(readFileSync(PARITY_WAV)).pcm);
     expect(py.length).toBe(ts.data.length);

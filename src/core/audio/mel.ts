@@ -30,7 +30,9 @@ export function melFilterbank(c: AudioConstants = AUDIO): Float64Array {
   const hz = new Float64Array(c.nMels + 2);
   for (let i = 0; i < hz.length; i++) hz[i] = melToHz(melMin + ((melMax - melMin) * i) / (c.nMels + 1));
   for (let m = 0; m < c.nMels; m++) {
-    const lo = hz[m]!, mid = hz[m + 1]!, hi = hz[m + 2]!;
+    const lo = hz[m]!,
+      mid = hz[m + 1]!,
+      hi = hz[m + 2]!;
     const enorm = 2 / (hi - lo);
     for (let k = 0; k < bins; k++) {
       const f = (k * c.sampleRate) / 2 / (bins - 1);
@@ -73,8 +75,13 @@ export class LogMelExtractor {
     const bins = c.nFft / 2 + 1;
     this.bands = new Int32Array(2 * c.nMels);
     for (let m = 0; m < c.nMels; m++) {
-      let first = bins, last = -1;
-      for (let k = 0; k < bins; k++) if (this.fb[m * bins + k] !== 0) { first = Math.min(first, k); last = k; }
+      let first = bins,
+        last = -1;
+      for (let k = 0; k < bins; k++)
+        if (this.fb[m * bins + k] !== 0) {
+          first = Math.min(first, k);
+          last = k;
+        }
       this.bands[2 * m] = first;
       this.bands[2 * m + 1] = last;
     }
@@ -83,7 +90,8 @@ export class LogMelExtractor {
   compute(pcm: Float32Array): LogMel {
     const { nFft, hopLength, nMels, logFloor } = this.c;
     const half = nFft / 2;
-    if (pcm.length <= half) throw new RangeError(`audio too short for the front end: ${pcm.length} samples (need > ${half})`);
+    if (pcm.length <= half)
+      throw new RangeError(`audio too short for the front end: ${pcm.length} samples (need > ${half})`);
     const frames = Math.floor(pcm.length / hopLength) + 1;
     const bins = half + 1;
     const out = new Float32Array(nMels * frames);
@@ -103,7 +111,8 @@ export class LogMelExtractor {
       for (let m = 0; m < nMels; m++) {
         let acc = 0;
         const row = m * bins;
-        for (let k = this.bands[2 * m]!, last = this.bands[2 * m + 1]!; k <= last; k++) acc += this.fb[row + k]! * mag[k]!;
+        for (let k = this.bands[2 * m]!, last = this.bands[2 * m + 1]!; k <= last; k++)
+          acc += this.fb[row + k]! * mag[k]!;
         out[m * frames + t] = Math.log(Math.max(acc, logFloor));
       }
     }

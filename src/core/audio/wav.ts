@@ -12,7 +12,12 @@ export interface DecodedWav {
 }
 
 function fourcc(view: DataView, offset: number): string {
-  return String.fromCharCode(view.getUint8(offset), view.getUint8(offset + 1), view.getUint8(offset + 2), view.getUint8(offset + 3));
+  return String.fromCharCode(
+    view.getUint8(offset),
+    view.getUint8(offset + 1),
+    view.getUint8(offset + 2),
+    view.getUint8(offset + 3),
+  );
 }
 
 export function decodeWav(bytes: Uint8Array): DecodedWav {
@@ -21,7 +26,10 @@ export function decodeWav(bytes: Uint8Array): DecodedWav {
     throw new WavError('Not a WAV file (no RIFF/WAVE header)');
   }
   let offset = 12;
-  let format = 0, channels = 0, sampleRate = 0, bits = 0;
+  let format = 0,
+    channels = 0,
+    sampleRate = 0,
+    bits = 0;
   let data: DataView | null = null;
   while (offset + 8 <= bytes.byteLength) {
     const id = fourcc(view, offset);
@@ -61,7 +69,9 @@ export function encodeWavPcm16(pcm: Float32Array, sampleRate: number): Uint8Arra
   const dataBytes = pcm.length * 2;
   const out = new Uint8Array(44 + dataBytes);
   const view = new DataView(out.buffer);
-  const put = (offset: number, s: string) => { for (let i = 0; i < 4; i++) view.setUint8(offset + i, s.charCodeAt(i)); };
+  const put = (offset: number, s: string) => {
+    for (let i = 0; i < 4; i++) view.setUint8(offset + i, s.charCodeAt(i));
+  };
   put(0, 'RIFF');
   view.setUint32(4, 36 + dataBytes, true);
   put(8, 'WAVE');

@@ -9,7 +9,12 @@ describe('beat metrics', () => {
   });
   it('a 0.6 s shift gives IoU 0 at the paper threshold when beats are sparse', () => {
     const sparse = [1, 3, 5, 7];
-    expect(eventIoU(sparse, sparse.map((b) => b + 0.6))).toBe(0);
+    expect(
+      eventIoU(
+        sparse,
+        sparse.map((b) => b + 0.6),
+      ),
+    ).toBe(0);
   });
   it('matches one-to-one: two transitions cannot share one beat', () => {
     expect(matchCount([1.0, 1.02], [1.01], 0.07)).toBe(1);

@@ -36,8 +36,13 @@ export function hitRate(transitionsSec: readonly number[], beatsSec: readonly nu
   const b = [...beatsSec].sort((p, q) => p - q);
   let hits = 0;
   for (const t of transitionsSec) {
-    let lo = 0, hi = b.length;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (b[mid]! < t) lo = mid + 1; else hi = mid; }
+    let lo = 0,
+      hi = b.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (b[mid]! < t) lo = mid + 1;
+      else hi = mid;
+    }
     const d = Math.min(lo < b.length ? Math.abs(b[lo]! - t) : Infinity, lo > 0 ? Math.abs(b[lo - 1]! - t) : Infinity);
     if (d <= tolSec) hits++;
   }

@@ -55,7 +55,11 @@ function clickTrack(bpm: number, phaseSec: number, durSec: number): { pcm: Float
 }
 
 describe('trackBeats', () => {
-  for (const [bpm, phase] of [[90, 0.37], [120, 0.11], [150, 0.23]] as const) {
+  for (const [bpm, phase] of [
+    [90, 0.37],
+    [120, 0.11],
+    [150, 0.23],
+  ] as const) {
     it(`finds the beats of a ${bpm} BPM drum loop (phase ${phase} s) within ±70 ms`, () => {
       const { pcm, beats } = drumLoop(bpm, phase, 20);
       const est = trackBeats(pcm, SR);
@@ -68,13 +72,21 @@ describe('trackBeats', () => {
     });
   }
 
-  for (const [bpm, phase] of [[100, 0.05], [135, 0.3]] as const) {
+  for (const [bpm, phase] of [
+    [100, 0.05],
+    [135, 0.3],
+  ] as const) {
     it(`finds the beats of a ${bpm} BPM click track within ±70 ms`, () => {
       const { pcm, beats } = clickTrack(bpm, phase, 15);
       const est = trackBeats(pcm, SR);
       expect(beatFMeasure(beats, est.beatsSec, 0.07)).toBeGreaterThanOrEqual(0.9);
       // Transitions placed on the true beats are hit (TB_hit@70ms).
-      expect(hitRate(beats.filter((_, i) => i % 4 === 2), est.beatsSec)).toBeGreaterThanOrEqual(0.9);
+      expect(
+        hitRate(
+          beats.filter((_, i) => i % 4 === 2),
+          est.beatsSec,
+        ),
+      ).toBeGreaterThanOrEqual(0.9);
     });
   }
 

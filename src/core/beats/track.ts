@@ -90,7 +90,10 @@ const EMPTY = (): TrackedBeats => ({ beatsSec: [], bpm: null });
 export function trackBeats(pcm: Float32Array, sampleRate: number, opts: TrackBeatsOptions = {}): TrackedBeats {
   try {
     if (!(pcm instanceof Float32Array) || !Number.isFinite(sampleRate) || sampleRate <= 0) return EMPTY();
-    const x = sampleRate === BEAT_TRACKER_SAMPLE_RATE ? sanitize(pcm) : resample(sanitize(pcm), sampleRate, BEAT_TRACKER_SAMPLE_RATE);
+    const x =
+      sampleRate === BEAT_TRACKER_SAMPLE_RATE
+        ? sanitize(pcm)
+        : resample(sanitize(pcm), sampleRate, BEAT_TRACKER_SAMPLE_RATE);
     const sr = BEAT_TRACKER_SAMPLE_RATE;
     const durationSec = x.length / sr;
     if (durationSec < MIN_DURATION_SEC) return EMPTY();
@@ -98,7 +101,10 @@ export function trackBeats(pcm: Float32Array, sampleRate: number, opts: TrackBea
     for (let i = 0; i < x.length; i++) peak = Math.max(peak, Math.abs(x[i]!));
     if (peak < SILENCE_PEAK) return EMPTY();
 
-    const hint = opts.expectedBpm !== undefined && Number.isFinite(opts.expectedBpm) && opts.expectedBpm > 0 ? opts.expectedBpm : null;
+    const hint =
+      opts.expectedBpm !== undefined && Number.isFinite(opts.expectedBpm) && opts.expectedBpm > 0
+        ? opts.expectedBpm
+        : null;
     const minBpm = clamp(opts.minBpm ?? (hint ? hint / Math.SQRT2 : DEFAULT_MIN_BPM), 30, 300);
     const maxBpm = clamp(opts.maxBpm ?? (hint ? hint * Math.SQRT2 : DEFAULT_MAX_BPM), minBpm + 1, 400);
     // A fresh params object per call: the package writes its defaults into it.

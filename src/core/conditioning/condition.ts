@@ -22,8 +22,12 @@ export interface StoryCondition {
  * [0, windowSec), kept when at least MIN_STORY_SEC remains, at most `maxStories` in start order. The same
  * rule as clip_storyboards() in training/vem_training/models/diffusion.py (a shared fixture checks both).
  */
-export function clipStoryboards(stories: readonly StoryCondition[], offsetSec: number, windowSec: number,
-  maxStories = MAX_STORIES): StoryCondition[] {
+export function clipStoryboards(
+  stories: readonly StoryCondition[],
+  offsetSec: number,
+  windowSec: number,
+  maxStories = MAX_STORIES,
+): StoryCondition[] {
   const out: StoryCondition[] = [];
   for (const st of [...stories].sort((a, b) => a.startSec - b.startSec)) {
     const a = Math.max(0, st.startSec - offsetSec);
@@ -41,7 +45,11 @@ export interface HvpCondition {
   storyboards: readonly StoryCondition[];
 }
 
-export function multiHot(tags: readonly string[], out: Float32Array = new Float32Array(TAG_VOCABULARY.length), offset = 0): Float32Array {
+export function multiHot(
+  tags: readonly string[],
+  out: Float32Array = new Float32Array(TAG_VOCABULARY.length),
+  offset = 0,
+): Float32Array {
   for (const t of tags) {
     const i = TAG_VOCABULARY.indexOf(t);
     if (i >= 0) out[offset + i] = 1;
@@ -57,20 +65,23 @@ export function captionTags(caption: string): string[] {
   for (const tag of TAG_VOCABULARY) {
     const [cat, value] = tag.split(':') as [string, string];
     const v = value.toLowerCase();
-    const hit = cat === 'tempo' ? text.includes(` ${v} tempo `)
-      : cat === 'energy' ? text.includes(` ${v}-energy `) || text.includes(` ${v} energy `)
-        : text.includes(` ${v} `) || text.includes(` ${v}-`);
+    const hit =
+      cat === 'tempo'
+        ? text.includes(` ${v} tempo `)
+        : cat === 'energy'
+          ? text.includes(` ${v}-energy `) || text.includes(` ${v} energy `)
+          : text.includes(` ${v} `) || text.includes(` ${v}-`);
     if (hit) out.push(tag);
   }
   return out;
 }
 
 export interface ConditionTensors {
-  global_tags: Float32Array;   // (B, V)
-  caption_tags: Float32Array;  // (B, V)
-  story_tags: Float32Array;    // (B, S, V)
+  global_tags: Float32Array; // (B, V)
+  caption_tags: Float32Array; // (B, V)
+  story_tags: Float32Array; // (B, S, V)
   story_start_sec: Float32Array; // (B, S)
-  story_dur_sec: Float32Array;   // (B, S)
+  story_dur_sec: Float32Array; // (B, S)
   stories: number;
   rows: number;
 }
@@ -80,14 +91,23 @@ export interface ConditionTensors {
  * with `rows` = 3, row 2 the condition again (the tags-without-rhythm row: the caller leaves its rhythm
  * at zero). Storyboards are clipped to the window [offsetSec, offsetSec + windowSec) by clipStoryboards.
  */
-export function conditionBatch(c: HvpCondition, offsetSec = 0, windowSec = Infinity, rows: 2 | 3 = 2): ConditionTensors {
+export function conditionBatch(
+  c: HvpCondition,
+  offsetSec = 0,
+  windowSec = Infinity,
+  rows: 2 | 3 = 2,
+): ConditionTensors {
   const V = TAG_VOCABULARY.length;
   const stories = clipStoryboards(c.storyboards, offsetSec, windowSec);
   const S = Math.max(1, stories.length);
   const t: ConditionTensors = {
-    global_tags: new Float32Array(rows * V), caption_tags: new Float32Array(rows * V),
-    story_tags: new Float32Array(rows * S * V), story_start_sec: new Float32Array(rows * S),
-    story_dur_sec: new Float32Array(rows * S), stories: S, rows,
+    global_tags: new Float32Array(rows * V),
+    caption_tags: new Float32Array(rows * V),
+    story_tags: new Float32Array(rows * S * V),
+    story_start_sec: new Float32Array(rows * S),
+    story_dur_sec: new Float32Array(rows * S),
+    stories: S,
+    rows,
   };
   for (const r of rows === 3 ? [0, 2] : [0]) {
     multiHot(c.globalTags, t.global_tags, r * V);

@@ -7,16 +7,24 @@ import { MAX_STORIES, clipStoryboards } from './condition.ts';
 describe('rhythm features', () => {
   it('match the Python definition on every fixture case', () => {
     for (const c of fixture.cases) {
-      const al = c.probs ? { probs: Float32Array.from(c.probs), features: Float32Array.from(c.features!), featureDim: fixture.alignerFeat } : undefined;
+      const al = c.probs
+        ? {
+            probs: Float32Array.from(c.probs),
+            features: Float32Array.from(c.features!),
+            featureDim: fixture.alignerFeat,
+          }
+        : undefined;
       const r = rhythmFeatures(c.beatsSec, c.nLatent, al, c.downbeatsSec);
       expect(r.length).toBe(RHYTHM_CHANNELS * c.nLatent);
       let worst = 0;
-      r.forEach((v, i) => { worst = Math.max(worst, Math.abs(v - c.expected[i]!)); });
+      r.forEach((v, i) => {
+        worst = Math.max(worst, Math.abs(v - c.expected[i]!));
+      });
       expect(worst, c.name).toBeLessThan(1e-5);
     }
   });
 
-  it('frame centres are the middle of each latent frame\'s four mel frames', () => {
+  it("frame centres are the middle of each latent frame's four mel frames", () => {
     expect(LATENT_FRAME_SEC).toBeCloseTo(0.064, 12);
     expect(LATENT_CENTRE_SEC).toBeCloseTo(0.024, 12);
     expect(latentTime(10)).toBeCloseTo(0.664, 12);
@@ -70,6 +78,9 @@ describe('clipStoryboards', () => {
     const many = Array.from({ length: 60 }, (_, i) => ({ startSec: i * 0.3, durSec: 0.3, tags: [] }));
     const got = clipStoryboards(many, 0, 20.48);
     expect(got.length).toBe(MAX_STORIES);
-    for (const g of got) { expect(g.startSec).toBeGreaterThanOrEqual(0); expect(g.startSec + g.durSec).toBeLessThanOrEqual(20.48 + 1e-9); }
+    for (const g of got) {
+      expect(g.startSec).toBeGreaterThanOrEqual(0);
+      expect(g.startSec + g.durSec).toBeLessThanOrEqual(20.48 + 1e-9);
+    }
   });
 });

@@ -31,8 +31,13 @@ function interpAt(values: (f: number) => number, n: number, t: number): number {
 
 /** Index of the last event at or before t in sorted `b` (−1 if none). */
 function lastAtOrBefore(b: readonly number[], t: number): number {
-  let lo = 0, hi = b.length;
-  while (lo < hi) { const m = (lo + hi) >> 1; if (b[m]! <= t) lo = m + 1; else hi = m; }
+  let lo = 0,
+    hi = b.length;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (b[m]! <= t) lo = m + 1;
+    else hi = m;
+  }
   return lo - 1;
 }
 
@@ -45,11 +50,19 @@ function bump(b: readonly number[], t: number): number {
   return Math.exp(-0.5 * (d / BEAT_SIGMA_SEC) ** 2);
 }
 
-export interface AlignerOutputs { probs: Float32Array; features: Float32Array; featureDim: number }
+export interface AlignerOutputs {
+  probs: Float32Array;
+  features: Float32Array;
+  featureDim: number;
+}
 
 /** (RHYTHM_CHANNELS × nLatent), channel-major. */
-export function rhythmFeatures(beatsSec: readonly number[], nLatent: number, aligner?: AlignerOutputs,
-  downbeatsSec?: readonly number[]): Float32Array {
+export function rhythmFeatures(
+  beatsSec: readonly number[],
+  nLatent: number,
+  aligner?: AlignerOutputs,
+  downbeatsSec?: readonly number[],
+): Float32Array {
   const out = new Float32Array(RHYTHM_CHANNELS * nLatent);
   const b = [...beatsSec].sort((x, y) => x - y);
   const db = downbeatsSec && downbeatsSec.length > 0 ? [...downbeatsSec].sort((x, y) => x - y) : null;

@@ -11,10 +11,17 @@ describe('tempo words follow the plan', () => {
   });
 
   it('rewrites the tempo tags and the caption, and nothing else', () => {
-    const c = withPlannedTempo({
-      globalTags: ['mood:calm', 'tempo:slow'], caption: 'A calm piano piece, slow tempo',
-      storyboards: [{ startSec: 0, durSec: 2, tags: ['tempo:slow', 'energy:low'] }, { startSec: 2, durSec: 2, tags: ['energy:high'] }],
-    }, 158);
+    const c = withPlannedTempo(
+      {
+        globalTags: ['mood:calm', 'tempo:slow'],
+        caption: 'A calm piano piece, slow tempo',
+        storyboards: [
+          { startSec: 0, durSec: 2, tags: ['tempo:slow', 'energy:low'] },
+          { startSec: 2, durSec: 2, tags: ['energy:high'] },
+        ],
+      },
+      158,
+    );
     expect(c.globalTags).toEqual(['mood:calm', 'tempo:fast']);
     expect(c.caption).toBe('A calm piano piece, fast tempo');
     expect(c.storyboards[0]!.tags).toEqual(['tempo:fast', 'energy:low']);

@@ -14,7 +14,9 @@ export function tempoWordForBpm(bpm: number): string {
 }
 
 const setTempo = (tags: readonly string[], word: string): string[] =>
-  tags.some((t) => t.startsWith('tempo:')) ? tags.map((t) => (t.startsWith('tempo:') ? `tempo:${word}` : t)) : [...tags];
+  tags.some((t) => t.startsWith('tempo:'))
+    ? tags.map((t) => (t.startsWith('tempo:') ? `tempo:${word}` : t))
+    : [...tags];
 
 /** The condition with every tempo tag (and a caption's "… X tempo") set to the planned tempo's class;
  *  a condition that names no tempo is left without one. */

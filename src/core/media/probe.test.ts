@@ -13,15 +13,29 @@ At least one output file must be specified`;
 describe('probe log parsing', () => {
   it('reads duration, size, frame rate, rotation and audio', () => {
     const info = parseProbeLog(LOG);
-    expect(info).toMatchObject({ durationSec: 62.5, width: 1920, height: 1080, rotationDeg: 90, sourceFps: 29.97, hasAudio: true, videoCodec: 'h264' });
-    expect(parseProbeLog(LOG.replace('Video: h264 (High) (avc1 / 0x31637661)', 'Video: mpeg1video')).videoCodec).toBe('mpeg1video');
+    expect(info).toMatchObject({
+      durationSec: 62.5,
+      width: 1920,
+      height: 1080,
+      rotationDeg: 90,
+      sourceFps: 29.97,
+      hasAudio: true,
+      videoCodec: 'h264',
+    });
+    expect(parseProbeLog(LOG.replace('Video: h264 (High) (avc1 / 0x31637661)', 'Video: mpeg1video')).videoCodec).toBe(
+      'mpeg1video',
+    );
     // rotated 90°: the decoded frames are portrait
     expect(outputSize(info)).toEqual({ width: 224, height: 398 });
   });
   it('names audio-only and unreadable inputs', () => {
     expect(() => parseProbeLog(LOG.replace(/\n {2}Stream #0:0[^\n]*\n[^\n]*\n[^\n]*/, ''))).toThrow(NoVideoStreamError);
     expect(() => parseProbeLog('x.mp4: Invalid data found when processing input')).toThrow(NotAVideoError);
-    expect(() => parseProbeLog('[mov,mp4,m4a,3gp,3g2,mj2 @ 0x1] moov atom not found\nx.mp4: Invalid data found when processing input')).toThrow(/truncated/);
+    expect(() =>
+      parseProbeLog(
+        '[mov,mp4,m4a,3gp,3g2,mj2 @ 0x1] moov atom not found\nx.mp4: Invalid data found when processing input',
+      ),
+    ).toThrow(/truncated/);
   });
   it('enforces the length limit', () => {
     expect(() => checkLimits({ ...parseProbeLog(LOG), durationSec: 301 })).toThrow(TooLongError);

@@ -41,7 +41,12 @@ const parseClock = (s: string): number => {
 };
 
 export function parseProbeLog(log: string): ProbeInfo {
-  if (/Invalid data found|moov atom not found|could not find codec parameters|Error opening input|End of file/i.test(log) && !/Stream #\d+:\d+.*Video:/.test(log)) {
+  if (
+    /Invalid data found|moov atom not found|could not find codec parameters|Error opening input|End of file/i.test(
+      log,
+    ) &&
+    !/Stream #\d+:\d+.*Video:/.test(log)
+  ) {
     const detail = /moov atom not found/.test(log) ? 'no moov atom: truncated MP4' : '';
     throw new NotAVideoError(detail);
   }
@@ -89,7 +94,21 @@ export function outputSize(info: ProbeInfo): { width: number; height: number } {
 
 /** ffmpeg arguments: timestamp-based resampling to 16 fps (handles variable frame rate), RGB24 raw. */
 export function frameArgs(input: string, output: string, size: { width: number; height: number }): string[] {
-  return ['-hide_banner', '-nostdin', '-i', input, '-an', '-sn', '-vf', `fps=${VIDEO_FPS},scale=${size.width}:${size.height}:flags=area`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', output];
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-i',
+    input,
+    '-an',
+    '-sn',
+    '-vf',
+    `fps=${VIDEO_FPS},scale=${size.width}:${size.height}:flags=area`,
+    '-pix_fmt',
+    'rgb24',
+    '-f',
+    'rawvideo',
+    output,
+  ];
 }
 
 /** Fraction done from a progress line ("time=00:00:03.20"), or null. */

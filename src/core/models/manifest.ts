@@ -60,6 +60,8 @@ export async function verifyModelBytes(name: string, entry: ModelEntry, bytes: U
   }
   const hex = await sha256Hex(bytes);
   if (hex !== entry.sha256) {
-    throw new ModelFileError(`The model file ${entry.file} (${name}) is corrupt or out of date: sha256 ${hex.slice(0, 12)}… does not match the manifest's ${entry.sha256.slice(0, 12)}…. Reload, or rebuild the models.`);
+    throw new ModelFileError(
+      `The model file ${entry.file} (${name}) is corrupt or out of date: sha256 ${hex.slice(0, 12)}… does not match the manifest's ${entry.sha256.slice(0, 12)}…. Reload, or rebuild the models.`,
+    );
   }
 }

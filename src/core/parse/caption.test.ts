@@ -39,7 +39,12 @@ const d = (over: Partial<Descriptors>): Descriptors => ({
 
 describe('tag suggestions', () => {
   it('suggests only vocabulary tags', () => {
-    for (const x of [d({}), d({ brightness: 0.1 }), d({ motionEnergy: 1, cutDensityPerMin: 60 }), d({ saturation: 0 })]) {
+    for (const x of [
+      d({}),
+      d({ brightness: 0.1 }),
+      d({ motionEnergy: 1, cutDensityPerMin: 60 }),
+      d({ saturation: 0 }),
+    ]) {
       for (const t of [...storyboardTags(x), ...globalTags(x)]) expect(isKnownTag(t), t).toBe(true);
     }
   });

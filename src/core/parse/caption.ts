@@ -6,7 +6,10 @@ function values(tags: string[], category: string): string[] {
   for (const t of tags) {
     const i = t.indexOf(':');
     if (i <= 0 || t.slice(0, i) !== category) continue;
-    const v = t.slice(i + 1).replace(/\s+/g, ' ').trim(); // user-edited tags: keep one line
+    const v = t
+      .slice(i + 1)
+      .replace(/\s+/g, ' ')
+      .trim(); // user-edited tags: keep one line
     if (v && !out.includes(v)) out.push(v);
   }
   return out;

@@ -25,7 +25,12 @@ export function describe(span: Span, sig: Signals, skip: Uint8Array): Descriptor
   const ft = sig.ft;
   const from = Math.min(span.startFrame, ft.frameCount - 1);
   const to = Math.max(from + 1, Math.min(span.endFrame, ft.frameCount));
-  let b = 0, s = 0, r = 0, bl = 0, c = 0, count = 0;
+  let b = 0,
+    s = 0,
+    r = 0,
+    bl = 0,
+    c = 0,
+    count = 0;
   const accumulate = (skipOutliers: boolean): void => {
     for (let f = from; f < to; f++) {
       if (skipOutliers && sig.outlier[f]) continue;

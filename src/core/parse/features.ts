@@ -65,7 +65,9 @@ function downsample(src: LumaLevel, frameCount: number): LumaLevel {
         const x1 = Math.min(sw - 1, 2 * x + 1);
         data[d + y * w + x] =
           0.25 *
-          (src.data[so + y0 * sw + x0]! + src.data[so + y0 * sw + x1]! + src.data[so + y1 * sw + x0]! +
+          (src.data[so + y0 * sw + x0]! +
+            src.data[so + y0 * sw + x1]! +
+            src.data[so + y1 * sw + x0]! +
             src.data[so + y1 * sw + x1]!);
       }
     }
@@ -166,7 +168,16 @@ export function extractFeatures(frames: FrameSequence, onFrame?: (frameIdx: numb
     sumR.fill(0);
     sumG.fill(0);
     sumB.fill(0);
-    let sY = 0, sY2 = 0, sS = 0, sR = 0, sB = 0, sRg = 0, sRg2 = 0, sYb = 0, sYb2 = 0, cnt = 0;
+    let sY = 0,
+      sY2 = 0,
+      sS = 0,
+      sR = 0,
+      sB = 0,
+      sRg = 0,
+      sRg2 = 0,
+      sYb = 0,
+      sYb2 = 0,
+      cnt = 0;
     const frameBase = f * W * H * 3;
     // Area average into the thumbnail, one run of pixels per thumbnail column.
     for (let y = 0; y < H; y++) {
@@ -174,7 +185,9 @@ export function extractFeatures(frames: FrameSequence, onFrame?: (frameIdx: numb
       let p = frameBase + y * W * 3;
       for (let c = 0; c < tw; c++) {
         const len = colEnd[c]! - colStart[c]!;
-        let r = 0, g = 0, b = 0;
+        let r = 0,
+          g = 0,
+          b = 0;
         for (let x = 0; x < len; x++, p += 3) {
           r += data[p]!;
           g += data[p + 1]!;

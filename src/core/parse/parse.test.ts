@@ -73,10 +73,12 @@ describe('parseFrames: frame level', () => {
 
   it('does not report a two-frame decaying flash inside a moving shot', () => {
     const a = texture(6);
-    const r = parseFrames(sequence(48, (i) => {
-      const p = shifted(a, i * 1.5);
-      return i === 24 ? blend(p, white, 1) : i === 25 ? blend(p, white, 0.5) : p;
-    }));
+    const r = parseFrames(
+      sequence(48, (i) => {
+        const p = shifted(a, i * 1.5);
+        return i === 24 ? blend(p, white, 1) : i === 25 ? blend(p, white, 0.5) : p;
+      }),
+    );
     expect(r.transitions).toEqual([]);
   });
 
@@ -166,7 +168,10 @@ describe('parseFrames: storyboards and edge cases', () => {
   });
 
   it('respects maxStoryboards', () => {
-    const r = parseFrames(sequence(320, (f) => texture(1 + Math.floor(f / 32))), { maxStoryboards: 3 });
+    const r = parseFrames(
+      sequence(320, (f) => texture(1 + Math.floor(f / 32))),
+      { maxStoryboards: 3 },
+    );
     expect(r.transitions.length).toBe(9);
     expect(r.storyboards).toHaveLength(3);
     expectTiling(r);
@@ -193,7 +198,11 @@ describe('parseFrames: storyboards and edge cases', () => {
 
   it('reports progress from 0 to 1, never going back', () => {
     const seen: number[] = [];
-    parseFrames(sequence(48, (i) => (i < 24 ? texture(1) : texture(2))), {}, (x) => seen.push(x));
+    parseFrames(
+      sequence(48, (i) => (i < 24 ? texture(1) : texture(2))),
+      {},
+      (x) => seen.push(x),
+    );
     expect(seen[0]).toBe(0);
     expect(seen[seen.length - 1]).toBe(1);
     for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThanOrEqual(seen[i - 1]!);
@@ -202,11 +211,17 @@ describe('parseFrames: storyboards and edge cases', () => {
   it('finds the 11 cuts between 12 panning shots over 60 s of 224×126 frames', () => {
     // 12 shots of 5 s, each panning 1 px per frame
     const shots = Array.from({ length: 12 }, (_, k) => texture(k + 1, 2));
-    const v = panningSequence(960, shots, (i) => Math.floor(i / 80), (i) => i % 80, {
-      width: 224,
-      height: 126,
-      extra: 80,
-    });
+    const v = panningSequence(
+      960,
+      shots,
+      (i) => Math.floor(i / 80),
+      (i) => i % 80,
+      {
+        width: 224,
+        height: 126,
+        extra: 80,
+      },
+    );
     // speed is measured by npm run bench:parse, not asserted here
     const r = parseFrames(v);
     expect(r.transitions.length).toBe(11);

@@ -64,9 +64,7 @@ export function moodScores(d: Descriptors): Record<Mood, number> {
 export function moodTags(d: Descriptors, max = 1): string[] {
   const ranked = Object.entries(moodScores(d)).sort((x, y) => y[1] - x[1]);
   const top = ranked[0]![1];
-  return ranked
-    .filter(([, v], i) => i === 0 || (i < max && v >= top - 0.08))
-    .map(([m]) => `mood:${m}`);
+  return ranked.filter(([, v], i) => i === 0 || (i < max && v >= top - 0.08)).map(([m]) => `mood:${m}`);
 }
 
 /** Tags for one storyboard: energy, tempo, timbre, density and the closest mood. */
@@ -90,9 +88,22 @@ const GENRE_BY_MOOD: Record<Mood, [Genre, Genre, Genre]> = {
 };
 
 const INSTRUMENT_BY_GENRE: Partial<Record<Genre, string>> = {
-  rock: 'guitar', pop: 'synth', funk: 'bass', jazz: 'piano', swing: 'brass', latin: 'guitar', ballad: 'piano',
-  waltz: 'strings', electronic: 'synth', ambient: 'piano', orchestral: 'strings', folk: 'guitar', country: 'guitar',
-  blues: 'guitar', reggae: 'guitar', march: 'brass',
+  rock: 'guitar',
+  pop: 'synth',
+  funk: 'bass',
+  jazz: 'piano',
+  swing: 'brass',
+  latin: 'guitar',
+  ballad: 'piano',
+  waltz: 'strings',
+  electronic: 'synth',
+  ambient: 'piano',
+  orchestral: 'strings',
+  folk: 'guitar',
+  country: 'guitar',
+  blues: 'guitar',
+  reggae: 'guitar',
+  march: 'brass',
 };
 
 export function globalTags(d: Descriptors): string[] {

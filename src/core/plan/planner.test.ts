@@ -9,7 +9,9 @@ describe('planBeats', () => {
     expect(plan.score).toBe(1);
     expect(plan.transitions.every((t) => t.onBeat)).toBe(true);
     // 120 or a tempo whose grid also holds every cut; the tags' preference picks among equals
-    expect(Math.abs(plan.bpm - 120) < 0.2 || Math.abs(plan.bpm - 240) < 0.4 || Math.abs(plan.bpm - 60) < 0.2).toBe(true);
+    expect(Math.abs(plan.bpm - 120) < 0.2 || Math.abs(plan.bpm - 240) < 0.4 || Math.abs(plan.bpm - 60) < 0.2).toBe(
+      true,
+    );
   });
 
   it('hits every cut of an irregular but beat-derived edit at 97 BPM', () => {
@@ -21,7 +23,10 @@ describe('planBeats', () => {
 
   it('weights transitions: a heavy on-grid set beats a light off-grid one', () => {
     const on = onGrid(100, 0.5, [1, 4, 6, 9, 12]).map((t) => ({ ...t, weight: 1 }));
-    const off = [{ timeSec: 2.13, weight: 0.05 }, { timeSec: 5.7, weight: 0.05 }];
+    const off = [
+      { timeSec: 2.13, weight: 0.05 },
+      { timeSec: 5.7, weight: 0.05 },
+    ];
     const plan = planBeats({ durationSec: 10, transitions: [...on, ...off], lockedBpm: 100 });
     for (const t of plan.transitions) expect(t.onBeat).toBe(t.weight === 1);
   });
@@ -64,13 +69,15 @@ describe('hit points and cuts marked "not a beat"', () => {
     const hitPointsSec = [3.37, 11.8, 12.15, 19.02, 26.99];
     const plan = planBeats({ durationSec: 30, transitions: cuts, hitPointsSec });
     expect(plan.hitPoints.map((h) => h.timeSec)).toEqual(hitPointsSec);
-    for (const h of hitPointsSec) expect(Math.min(...plan.beatsSec.map((b) => Math.abs(b - h)))).toBeLessThanOrEqual(0.02);
+    for (const h of hitPointsSec)
+      expect(Math.min(...plan.beatsSec.map((b) => Math.abs(b - h)))).toBeLessThanOrEqual(0.02);
     // the cuts that were on the grid stay on a beat (the warp keeps their beats in place)
     const before = planBeats({ durationSec: 30, transitions: cuts });
     expect(before.score).toBe(1);
     expect(plan.score).toBe(1);
     // beats stay in order and no closer than a third of the base period
-    for (let i = 1; i < plan.beatsSec.length; i++) expect(plan.beatsSec[i]! - plan.beatsSec[i - 1]!).toBeGreaterThan(60 / plan.bpm / 3);
+    for (let i = 1; i < plan.beatsSec.length; i++)
+      expect(plan.beatsSec[i]! - plan.beatsSec[i - 1]!).toBeGreaterThan(60 / plan.bpm / 3);
   });
 
   it('merges hit points closer than 0.25 s and drops those outside the video', () => {

@@ -9,7 +9,11 @@ import { videoFrameNearest, videoFramesCovering } from '../time.ts';
 
 export interface PlanInput {
   durationSec: number;
-  transitions: { timeSec: number; weight?: number; /** "not a beat": ignored by the search and the score */ excluded?: boolean }[];
+  transitions: {
+    timeSec: number;
+    weight?: number;
+    /** "not a beat": ignored by the search and the score */ excluded?: boolean;
+  }[];
   /** Moments that must get a beat (seconds). */
   hitPointsSec?: readonly number[];
   /** Global tags ("tempo:fast", "energy:high", "mood:calm" …) that suggest a tempo. */
@@ -55,14 +59,21 @@ export function cleanHitPoints(hitPointsSec: readonly number[], durationSec: num
  * point's, the displacement runs linearly, and where neither is within WARP_BEATS beats it fades to zero
  * over WARP_BEATS beats. The tempo changes only locally; beats keep their order.
  */
-export function warpToHitPoints(beats: readonly number[], hits: readonly number[], durationSec: number,
-  keepSec: readonly number[] = []): number[] {
+export function warpToHitPoints(
+  beats: readonly number[],
+  hits: readonly number[],
+  durationSec: number,
+  keepSec: readonly number[] = [],
+): number[] {
   if (hits.length === 0 || beats.length === 0) return [...beats];
   const period = beats.length > 1 ? (beats[beats.length - 1]! - beats[0]!) / (beats.length - 1) : 60 / 110;
   // extend the grid by a bar on each side so that a hit point near an end finds a beat to take
   const lead = WARP_BEATS;
-  const ext = [...Array.from({ length: lead }, (_, i) => beats[0]! - (lead - i) * period), ...beats,
-    ...Array.from({ length: lead + hits.length }, (_, i) => beats[beats.length - 1]! + (i + 1) * period)];
+  const ext = [
+    ...Array.from({ length: lead }, (_, i) => beats[0]! - (lead - i) * period),
+    ...beats,
+    ...Array.from({ length: lead + hits.length }, (_, i) => beats[beats.length - 1]! + (i + 1) * period),
+  ];
   const near = (t: number) => {
     let k = 0;
     for (let j = 1; j < ext.length; j++) if (Math.abs(ext[j]! - t) < Math.abs(ext[k]! - t)) k = j;
@@ -78,7 +89,10 @@ export function warpToHitPoints(beats: readonly number[], hits: readonly number[
   // control points: the anchors, the kept beats, and zeros WARP_BEATS away from an anchor where no other
   // control point is nearer
   const ctrl = new Map<number, number>(anchors);
-  for (const c of keepSec) { const k = near(c); if (!ctrl.has(k)) ctrl.set(k, 0); }
+  for (const c of keepSec) {
+    const k = near(c);
+    if (!ctrl.has(k)) ctrl.set(k, 0);
+  }
   for (const k of [...anchors.keys()]) {
     for (const side of [-1, 1]) {
       const z = k + side * WARP_BEATS;
@@ -91,7 +105,8 @@ export function warpToHitPoints(beats: readonly number[], hits: readonly number[
     if (j <= pts[0]![0] || j >= pts[pts.length - 1]![0]) return ctrl.get(j) ?? 0;
     let i = 0;
     while (pts[i + 1]![0] < j) i++;
-    const [ka, da] = pts[i]!, [kb, db] = pts[i + 1]!;
+    const [ka, da] = pts[i]!,
+      [kb, db] = pts[i + 1]!;
     return da + ((db - da) * (j - ka)) / (kb - ka);
   };
   const out: number[] = [];
@@ -104,8 +119,13 @@ export function warpToHitPoints(beats: readonly number[], hits: readonly number[
 
 /** Index of the beat nearest t (beats sorted, non-empty). */
 function nearestBeat(beats: readonly number[], t: number): number {
-  let lo = 0, hi = beats.length - 1;
-  while (hi - lo > 1) { const m = (lo + hi) >> 1; if (beats[m]! <= t) lo = m; else hi = m; }
+  let lo = 0,
+    hi = beats.length - 1;
+  while (hi - lo > 1) {
+    const m = (lo + hi) >> 1;
+    if (beats[m]! <= t) lo = m;
+    else hi = m;
+  }
   return Math.abs(beats[hi]! - t) < Math.abs(beats[lo]! - t) ? hi : lo;
 }
 
@@ -127,7 +147,12 @@ export function preferredBpm(tags: readonly string[] = []): number {
 }
 
 /** Best phase for one period: the window of width 2·tol on the circle holding the most weight. */
-function bestPhase(times: Float64Array, weights: Float64Array, period: number, tol: number): { score: number; phase: number; spread: number } {
+function bestPhase(
+  times: Float64Array,
+  weights: Float64Array,
+  period: number,
+  tol: number,
+): { score: number; phase: number; spread: number } {
   const n = times.length;
   const ph = new Array<[number, number]>(n);
   for (let i = 0; i < n; i++) ph[i] = [((times[i]! % period) + period) % period, weights[i]!];
@@ -135,20 +160,41 @@ function bestPhase(times: Float64Array, weights: Float64Array, period: number, t
   // unroll once around the circle
   const pos = new Float64Array(2 * n);
   const w = new Float64Array(2 * n);
-  for (let i = 0; i < 2 * n; i++) { pos[i] = ph[i % n]![0] + (i >= n ? period : 0); w[i] = ph[i % n]![1]; }
-  let best = -1, bestStart = 0, bestEnd = 0;
-  let acc = 0, end = 0;
+  for (let i = 0; i < 2 * n; i++) {
+    pos[i] = ph[i % n]![0] + (i >= n ? period : 0);
+    w[i] = ph[i % n]![1];
+  }
+  let best = -1,
+    bestStart = 0,
+    bestEnd = 0;
+  let acc = 0,
+    end = 0;
   for (let start = 0; start < n; start++) {
-    if (end < start) { end = start; acc = 0; }
-    while (end < start + n && pos[end]! - pos[start]! <= 2 * tol) { acc += w[end]!; end++; }
-    if (acc > best + 1e-12) { best = acc; bestStart = start; bestEnd = end; }
+    if (end < start) {
+      end = start;
+      acc = 0;
+    }
+    while (end < start + n && pos[end]! - pos[start]! <= 2 * tol) {
+      acc += w[end]!;
+      end++;
+    }
+    if (acc > best + 1e-12) {
+      best = acc;
+      bestStart = start;
+      bestEnd = end;
+    }
     acc -= w[start]!;
   }
   // any phase within tol of every transition in the window keeps them all on a beat: take the
   // weighted mean, clamped to that interval
-  let sw = 0, sp = 0;
-  for (let i = bestStart; i < bestEnd; i++) { sw += w[i]!; sp += w[i]! * pos[i]!; }
-  const first = pos[bestStart]!, last = pos[Math.max(bestStart, bestEnd - 1)]!;
+  let sw = 0,
+    sp = 0;
+  for (let i = bestStart; i < bestEnd; i++) {
+    sw += w[i]!;
+    sp += w[i]! * pos[i]!;
+  }
+  const first = pos[bestStart]!,
+    last = pos[Math.max(bestStart, bestEnd - 1)]!;
   const mean = sw > 0 ? sp / sw : first;
   const centre = Math.min(first + tol, Math.max(last - tol, mean));
   let spread = 0;
@@ -168,15 +214,24 @@ export function planBeats(input: PlanInput): BeatPlan {
   const hits = cleanHitPoints(input.hitPointsSec ?? [], durationSec);
   const used = ts.filter((t) => !t.excluded);
   const times = Float64Array.from([...used.map((t) => t.timeSec), ...hits]);
-  const weights = Float64Array.from([...used.map((t) => Math.max(0, t.weight ?? 1)), ...hits.map(() => HIT_POINT_WEIGHT)]);
+  const weights = Float64Array.from([
+    ...used.map((t) => Math.max(0, t.weight ?? 1)),
+    ...hits.map(() => HIT_POINT_WEIGHT),
+  ]);
   const pref = input.lockedBpm ?? preferredBpm(input.tags);
 
   // median shot length → the tempo whose period (or a small multiple) fits it
   const sorted = [...times].sort((a, b) => a - b);
-  const shots = sorted.map((t, i) => t - (i > 0 ? sorted[i - 1]! : 0)).filter((d) => d > 0.2).sort((a, b) => a - b);
+  const shots = sorted
+    .map((t, i) => t - (i > 0 ? sorted[i - 1]! : 0))
+    .filter((d) => d > 0.2)
+    .sort((a, b) => a - b);
   const medianShot = shots.length ? shots[shots.length >> 1]! : 0;
 
-  let bestBpm = pref, bestPhaseSec = 0, bestScore = -1, bestTie = Infinity;
+  let bestBpm = pref,
+    bestPhaseSec = 0,
+    bestScore = -1,
+    bestTie = Infinity;
   const candidates: number[] = [];
   if (input.lockedBpm != null) candidates.push(input.lockedBpm);
   else for (let b = lo; b <= hi + 1e-9; b += BPM_STEP) candidates.push(Math.round(b * 10) / 10);
@@ -194,25 +249,47 @@ export function planBeats(input: PlanInput): BeatPlan {
     const tie = r.spread / tol + 0.25 * Math.abs(Math.log2(bpm / pref)) + 0.05 * shotFit;
     const eps = 1e-6 * Math.max(1, total);
     if (r.score > bestScore + eps || (Math.abs(r.score - bestScore) <= eps && tie < bestTie)) {
-      bestScore = r.score; bestBpm = bpm; bestPhaseSec = r.phase; bestTie = tie;
+      bestScore = r.score;
+      bestBpm = bpm;
+      bestPhaseSec = r.phase;
+      bestTie = tie;
     }
   }
   const period = 60 / bestBpm;
   const grid: number[] = [];
   for (let t = bestPhaseSec % period; t < durationSec; t += period) grid.push(Math.round(t * 1e6) / 1e6);
   // beats that carry an on-beat cut are kept in place by the warp
-  const keep = used.filter((t) => grid.length > 0 && Math.abs(t.timeSec - grid[nearestBeat(grid, t.timeSec)]!) <= tol).map((t) => t.timeSec);
+  const keep = used
+    .filter((t) => grid.length > 0 && Math.abs(t.timeSec - grid[nearestBeat(grid, t.timeSec)]!) <= tol)
+    .map((t) => t.timeSec);
   const beatsSec = warpToHitPoints(grid, hits, durationSec, keep);
   const nFrames = videoFramesCovering(durationSec);
   const beatFrames = new Uint8Array(nFrames);
   for (const b of beatsSec) beatFrames[Math.min(nFrames - 1, videoFrameNearest(b))] = 1;
   const out = ts.map((t) => {
     const offsetSec = beatsSec.length ? t.timeSec - beatsSec[nearestBeat(beatsSec, t.timeSec)]! : Infinity;
-    return { timeSec: t.timeSec, weight: Math.max(0, t.weight ?? 1), onBeat: Math.abs(offsetSec) <= tol + 1e-9, offsetSec, excluded: t.excluded === true };
+    return {
+      timeSec: t.timeSec,
+      weight: Math.max(0, t.weight ?? 1),
+      onBeat: Math.abs(offsetSec) <= tol + 1e-9,
+      offsetSec,
+      excluded: t.excluded === true,
+    };
   });
   const counted = out.filter((t) => !t.excluded);
   const usedW = counted.reduce((a, t) => a + t.weight, 0);
   const hitW = counted.reduce((a, t) => a + (t.onBeat ? t.weight : 0), 0);
-  const hitPoints = hits.map((h) => ({ timeSec: h, beatSec: beatsSec.length ? beatsSec[nearestBeat(beatsSec, h)]! : NaN }));
-  return { bpm: bestBpm, phaseSec: bestPhaseSec, beatsSec, beatFrames, transitions: out, hitPoints, score: usedW > 0 ? hitW / usedW : 0 };
+  const hitPoints = hits.map((h) => ({
+    timeSec: h,
+    beatSec: beatsSec.length ? beatsSec[nearestBeat(beatsSec, h)]! : NaN,
+  }));
+  return {
+    bpm: bestBpm,
+    phaseSec: bestPhaseSec,
+    beatsSec,
+    beatFrames,
+    transitions: out,
+    hitPoints,
+    score: usedW > 0 ? hitW / usedW : 0,
+  };
 }

@@ -56,10 +56,14 @@ const ac = defaultAlphasCumprod();
 /** |got − want| ≤ tol·max(1, |want|) element by element; returns the worst ratio to the bound. */
 function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol = 1e-5): void {
   expect(got.length).toBe(want.length);
-  let worst = 0, at = -1;
+  let worst = 0,
+    at = -1;
   for (let i = 0; i < want.length; i++) {
     const r = Math.abs(got[i]! - want[i]!) / (tol * Math.max(1, Math.abs(want[i]!)));
-    if (!(r <= worst)) { worst = r; at = i; }
+    if (!(r <= worst)) {
+      worst = r;
+      at = i;
+    }
   }
   if (!(worst <= 1)) {
     throw new Error(`element ${at}: got ${got[at]}, want ${want[at]} (${worst.toFixed(2)}× the tolerance ${tol})`);
@@ -73,7 +77,9 @@ function fakeDenoise(withUncond: boolean, calls?: number[], withTags = false) {
     calls?.push(t);
     const branch = (c: number): Float32Array => x.map((v) => scale * v + c * (1 + t / 1000));
     if (!withUncond) return { cond: branch(cCond) };
-    return withTags ? { cond: branch(cCond), uncond: branch(cUncond), tags: branch(cTags) } : { cond: branch(cCond), uncond: branch(cUncond) };
+    return withTags
+      ? { cond: branch(cCond), uncond: branch(cUncond), tags: branch(cTags) }
+      : { cond: branch(cCond), uncond: branch(cUncond) };
   };
 }
 
@@ -88,7 +94,9 @@ function replay(draws: number[][]): NoiseSource & { left: () => number } {
   return Object.assign(src, { left: () => draws.length - k });
 }
 
-const C = fx.channels, F = fx.frames, N = C * F;
+const C = fx.channels,
+  F = fx.frames,
+  N = C * F;
 
 describe('schedule', () => {
   it('alphasCumprod matches the reference', () => {
@@ -110,7 +118,8 @@ describe('schedule', () => {
       const ts = samplerTimesteps(steps);
       expect(ts[0]).toBe(999);
       expect(ts[steps - 1]).toBeGreaterThanOrEqual(0);
-      for (let k = 1; k < steps; k++) if (!(ts[k]! < ts[k - 1]!)) throw new Error(`steps ${steps}: not decreasing at ${k}`);
+      for (let k = 1; k < steps; k++)
+        if (!(ts[k]! < ts[k - 1]!)) throw new Error(`steps ${steps}: not decreasing at ${k}`);
     }
     expect(() => samplerTimesteps(0)).toThrow(RangeError);
     expect(() => samplerTimesteps(1001)).toThrow(RangeError);
@@ -118,7 +127,9 @@ describe('schedule', () => {
 });
 
 describe('steps against the reference', () => {
-  const x = f32(fx.x), eps = f32(fx.eps), noise = f32(fx.noise);
+  const x = f32(fx.x),
+    eps = f32(fx.eps),
+    noise = f32(fx.noise);
 
   it.each(fx.ddim.map((c) => [`t ${c.t} → ${c.tPrev}, η ${c.eta}`, c] as const))('ddimStep %s', (_, c) => {
     expectClose(ddimStep(x, eps, c.t, c.tPrev, ac, c.eta, noise), c.out);
@@ -144,7 +155,9 @@ describe('steps against the reference', () => {
   });
 
   it('guide is uncond + g·(cond − uncond), or with a rhythm scale uncond + g·(tags − uncond) + g_r·(cond − tags)', () => {
-    const u = f32([1, -2, 0.5]), c = f32([3, 4, -1]), tg = f32([2, 0, 0]);
+    const u = f32([1, -2, 0.5]),
+      c = f32([3, 4, -1]),
+      tg = f32([2, 0, 0]);
     expect(Array.from(guide(u, c, 2.5))).toEqual([1 + 5, -2 + 15, 0.5 - 3.75]);
     expect(guide(u, c, 1)).toEqual(c);
     expect(Array.from(guide(u, c, 2, tg, 3))).toEqual([1 + 2 + 3, -2 + 4 + 12, 0.5 - 1 - 3]);
@@ -152,7 +165,8 @@ describe('steps against the reference', () => {
 
   it('the first step from pure noise (ᾱ = 0) is exact: x0 = −v', () => {
     expect(ac[999]).toBe(0);
-    const v = f32([0.5, -1, 2]), xT = f32([3, 1, -2]);
+    const v = f32([0.5, -1, 2]),
+      xT = f32([3, 1, -2]);
     // DDIM η = 0 straight to the clean end returns x0 = √ᾱ·x − √(1−ᾱ)·v = −v
     expect(Array.from(ddimStep(xT, v, 999, -1, ac, 0))).toEqual([-0.5, 1, -2]);
   });
@@ -229,7 +243,9 @@ describe('sample behaviour', () => {
     const calls: number[] = [];
     const ctrl = new AbortController();
     ctrl.abort();
-    await expect(sample(base({ signal: ctrl.signal, denoise: fakeDenoise(true, calls) }))).rejects.toBeInstanceOf(CancelledError);
+    await expect(sample(base({ signal: ctrl.signal, denoise: fakeDenoise(true, calls) }))).rejects.toBeInstanceOf(
+      CancelledError,
+    );
     expect(calls).toEqual([]);
   });
 
@@ -267,10 +283,12 @@ describe('sample behaviour', () => {
   it('rejects inputs of the wrong size', async () => {
     await expect(sample(base({ xInit: new Float32Array(N - 1) }))).rejects.toThrow(RangeError);
     await expect(sample(base({ mask: new Float32Array(F) }))).rejects.toThrow(/known/);
-    await expect(sample(base({ mask: new Float32Array(F + 1), known: new Float32Array(N) }))).rejects.toThrow(RangeError);
-    await expect(
-      sample(base({ denoise: async () => ({ cond: new Float32Array(N + 1) }) })),
-    ).rejects.toThrow(RangeError);
+    await expect(sample(base({ mask: new Float32Array(F + 1), known: new Float32Array(N) }))).rejects.toThrow(
+      RangeError,
+    );
+    await expect(sample(base({ denoise: async () => ({ cond: new Float32Array(N + 1) }) }))).rejects.toThrow(
+      RangeError,
+    );
   });
 });
 
@@ -278,9 +296,14 @@ describe('gaussianNoise', () => {
   it('is reproducible and close to N(0, 1)', () => {
     const a = gaussianNoise(42)(200_000);
     expect(gaussianNoise(42)(200_000)).toEqual(a);
-    let s = 0, s2 = 0;
-    for (const v of a) { s += v; s2 += v * v; }
-    const mean = s / a.length, variance = s2 / a.length - mean * mean;
+    let s = 0,
+      s2 = 0;
+    for (const v of a) {
+      s += v;
+      s2 += v * v;
+    }
+    const mean = s / a.length,
+      variance = s2 / a.length - mean * mean;
     expect(Math.abs(mean)).toBeLessThan(0.01);
     expect(Math.abs(variance - 1)).toBeLessThan(0.01);
     expect(gaussianNoise(43)(16)).not.toEqual(gaussianNoise(42)(16));

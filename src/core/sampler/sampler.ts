@@ -35,7 +35,10 @@ export function gaussianNoise(seed: number): NoiseSource {
     z = Math.imul(z, 0x735a2d97);
     return (z ^ (z >>> 15)) >>> 0;
   };
-  let s0 = mix(), s1 = mix(), s2 = mix(), s3 = mix();
+  let s0 = mix(),
+    s1 = mix(),
+    s2 = mix(),
+    s3 = mix();
   if ((s0 | s1 | s2 | s3) === 0) s0 = 1; // the one state xoshiro cannot leave
   const nextU32 = (): number => {
     const r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
@@ -90,12 +93,19 @@ function checkLength(name: string, a: Float32Array, n: number): void {
  * Classifier-free guidance on v. Two rows: v_u + g·(v_c − v_u). With vTags (the tags without the rhythm)
  * and a rhythm scale g_r: v_u + g·(v_tags − v_u) + g_r·(v_c − v_tags).
  */
-export function guide(vUncond: Float32Array, vCond: Float32Array, g: number, vTags?: Float32Array, gRhythm?: number): Float32Array {
+export function guide(
+  vUncond: Float32Array,
+  vCond: Float32Array,
+  g: number,
+  vTags?: Float32Array,
+  gRhythm?: number,
+): Float32Array {
   checkLength('vUncond', vUncond, vCond.length);
   const out = new Float32Array(vCond.length);
   if (vTags && gRhythm !== undefined) {
     checkLength('vTags', vTags, vCond.length);
-    for (let i = 0; i < out.length; i++) out[i] = vUncond[i]! + g * (vTags[i]! - vUncond[i]!) + gRhythm * (vCond[i]! - vTags[i]!);
+    for (let i = 0; i < out.length; i++)
+      out[i] = vUncond[i]! + g * (vTags[i]! - vUncond[i]!) + gRhythm * (vCond[i]! - vTags[i]!);
   } else {
     for (let i = 0; i < out.length; i++) out[i] = vUncond[i]! + g * (vCond[i]! - vUncond[i]!);
   }
@@ -128,7 +138,8 @@ export function ddimStep(
   const addNoise = eta > 0 && noise !== undefined;
   const out = new Float32Array(x.length);
   for (let i = 0; i < x.length; i++) {
-    const xi = x[i]!, vi = v[i]!;
+    const xi = x[i]!,
+      vi = v[i]!;
     const x0 = rT * xi - sT * vi;
     const e = sT * xi + rT * vi;
     let o = rP * x0 + cDir * e;
@@ -166,7 +177,8 @@ export function dpmppStep(
   const cur = lambdaAt(ac, t);
   const nxt = lambdaAt(ac, tPrev);
   const aT = alphaAt(ac, t);
-  const rT = Math.sqrt(aT), sT = Math.sqrt(1 - aT);
+  const rT = Math.sqrt(aT),
+    sT = Math.sqrt(1 - aT);
   const h = nxt.lambda - cur.lambda;
   const cx = nxt.sigma / cur.sigma;
   const cd = -nxt.alpha * Math.expm1(-h);
@@ -270,7 +282,8 @@ export async function sample(opts: SampleOptions): Promise<Float32Array> {
       // keep the known part, noised to the current level
       const z = noise();
       const a = ac[t]!;
-      const ra = Math.sqrt(a), sa = Math.sqrt(1 - a);
+      const ra = Math.sqrt(a),
+        sa = Math.sqrt(1 - a);
       const blended = new Float32Array(n);
       for (let i = 0; i < n; i++) {
         const m = mask[i % frames]!;
@@ -281,8 +294,10 @@ export async function sample(opts: SampleOptions): Promise<Float32Array> {
     const out = await denoise(x, t);
     checkLength('cond', out.cond, n);
     const three = opts.rhythmGuidance !== undefined && out.tags !== undefined;
-    const v = out.uncond === undefined || (guidance === 1 && !three) ? out.cond
-      : guide(out.uncond, out.cond, guidance, three ? out.tags : undefined, three ? opts.rhythmGuidance : undefined);
+    const v =
+      out.uncond === undefined || (guidance === 1 && !three)
+        ? out.cond
+        : guide(out.uncond, out.cond, guidance, three ? out.tags : undefined, three ? opts.rhythmGuidance : undefined);
     if (sampler === 'ddim') {
       const z = eta > 0 ? noise() : undefined;
       x = ddimStep(x, v, t, tPrev, ac, eta, z);

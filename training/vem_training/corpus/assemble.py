@@ -13,8 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import constants
-from ..data import beats as vbeats
-from ..data import tags as vtags
+from ..data import beats as vbeats, tags as vtags
 from .sources import ALL_SOURCES, license_for
 from .tracks import load_feats
 
@@ -286,7 +285,8 @@ def summarize(res: dict, edits: list[dict] | None = None, build_sec: float | Non
                     "medianFBeat": round(float(np.median(fb)), 4),
                     "meanFDownbeat": round(float(np.mean(fd)), 4) if fd else None,
                     "evalHours": round(sum(c["evalSec"] for c in lst) / 3600, 3),
-                    "madmomCpuSecPerAudioSec": round(sum(c["cpuSec"] for c in lst) / max(1e-6, sum(c["evalSec"] for c in lst)), 3)}
+                    "madmomCpuSecPerAudioSec": round(sum(c["cpuSec"] for c in lst)
+                                                     / max(1e-6, sum(c["evalSec"] for c in lst)), 3)}
     beat_src = Counter(t["beatSource"] for t in tracks)
     summary = {
         "hoursPerSource": {k: round(v, 3) for k, v in sorted(hours.items())},
@@ -318,7 +318,8 @@ def summarize(res: dict, edits: list[dict] | None = None, build_sec: float | Non
 
 def format_summary(s: dict) -> str:
     lines = ["== corpus summary =="]
-    lines.append(f"total {s['totalHours']:.2f} h; per split " + ", ".join(f"{k} {v:.2f} h" for k, v in s["hoursPerSplit"].items()))
+    lines.append(f"total {s['totalHours']:.2f} h; per split "
+                 + ", ".join(f"{k} {v:.2f} h" for k, v in s["hoursPerSplit"].items()))
     lines.append("hours per source:")
     for k, v in s["hoursPerSource"].items():
         lines.append(f"  {k:32s} {v:6.3f} h  ({s['tracksPerSource'][k]} tracks)")

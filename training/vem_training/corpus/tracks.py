@@ -18,9 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..data import audio as vaudio
-from ..data import beats as vbeats
-from ..data import tags as vtags
+from ..data import audio as vaudio, beats as vbeats, tags as vtags
 from . import audio_io, mma, segments
 from .sources import ALL_SOURCES, genre_for, license_for
 

@@ -3,11 +3,12 @@
     python -m vem_training.evaluate.autoencoder --corpus data/corpus [--clips 27] [--write]
 
 For each test clip (default 27 clips of 30 s: 3 per held-out recorded track) of *recorded* music:
-(a) the vocoder on the ground-truth log-mel and (b) the full round trip (VAE encode → decode → vocoder), each beside Griffin-Lim on the same mel (pseudo-
-inverse of the mel filterbank, 64 iterations). Reports mel L1 (natural-log mel, vs. the clip's mel)
-and the multi-resolution STFT distance (spectral convergence + log-magnitude L1, the training loss's
-resolutions) against the original audio, and the beat F-measure (±70 ms, madmom on both) between the
-original and each reconstruction. --write stores the figures in the manifest and docs/autoencoder.md.
+(a) the vocoder on the ground-truth log-mel and (b) the full round trip (VAE encode → decode → vocoder),
+each beside Griffin-Lim on the same mel (pseudo-inverse of the mel filterbank, 64 iterations). Reports
+mel L1 (natural-log mel, vs. the clip's mel) and the multi-resolution STFT distance (spectral
+convergence + log-magnitude L1, the training loss's resolutions) against the original audio, and the
+beat F-measure (±70 ms, madmom on both) between the original and each reconstruction. --write stores
+the figures in the manifest and docs/autoencoder.md.
 """
 from __future__ import annotations
 
@@ -19,10 +20,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..data import audio, beats, crops
 from .. import constants
+from ..data import audio, beats, crops
+from ..export.manifest import MODELS_DIR, load_manifest, save_manifest
 from ..models import losses
-from ..export.manifest import MANIFEST, MODELS_DIR, load_manifest, save_manifest
 from ..timebase import SAMPLE_RATE
 
 
@@ -116,7 +117,8 @@ def main(argv=None):
     clips = test_clips(Path(args.corpus), args.clips, args.seconds)
     if not clips:
         raise SystemExit("no recorded test clips in the corpus")
-    rows = {k: {"melL1": [], "mrstft": [], "beatF": []} for k in ("vocoder", "griffinLim", "roundtrip", "roundtripGriffinLim")}
+    rows = {k: {"melL1": [], "mrstft": [], "beatF": []}
+            for k in ("vocoder", "griffinLim", "roundtrip", "roundtripGriffinLim")}
     voc_sec, audio_sec = 0.0, 0.0
     for i, (tid, x) in enumerate(clips):
         mel = audio.log_mel(x)
@@ -144,7 +146,8 @@ def main(argv=None):
             listen.mkdir(exist_ok=True)
             for key, y in (("original", x), ("vocoder", y_voc), ("roundtrip", y_rt), ("griffinlim", y_gl)):
                 sf.write(str(listen / f"{tid}-{key}.wav"), y, SAMPLE_RATE)
-        print(f"[{i + 1}/{len(clips)}] {tid}: voc melL1 {rows['vocoder']['melL1'][-1]:.3f} rt {rows['roundtrip']['melL1'][-1]:.3f} "
+        print(f"[{i + 1}/{len(clips)}] {tid}: voc melL1 {rows['vocoder']['melL1'][-1]:.3f} "
+              f"rt {rows['roundtrip']['melL1'][-1]:.3f} "
               f"GL {rows['griffinLim']['melL1'][-1]:.3f} beatF rt {rows['roundtrip']['beatF'][-1]:.2f}", flush=True)
     summary = {k: {m: round(float(np.mean(v)), 4) for m, v in r.items()} for k, r in rows.items()}
     summary["clips"] = len(clips)
@@ -154,9 +157,12 @@ def main(argv=None):
     print(json.dumps(summary, indent=1))
     if args.write:
         man = load_manifest()
-        man["models"]["vocoder"]["metrics"] = {"heldOutRecorded": {"vocoder": summary["vocoder"], "griffinLim": summary["griffinLim"], "clips": len(clips)}}
+        man["models"]["vocoder"]["metrics"] = {"heldOutRecorded": {
+            "vocoder": summary["vocoder"], "griffinLim": summary["griffinLim"], "clips": len(clips)}}
         for k in ("vae_encoder", "vae_decoder"):
-            man["models"][k]["metrics"] = {"heldOutRecorded": {"roundtrip": summary["roundtrip"], "roundtripGriffinLim": summary["roundtripGriffinLim"], "clips": len(clips)}}
+            man["models"][k]["metrics"] = {"heldOutRecorded": {
+                "roundtrip": summary["roundtrip"], "roundtripGriffinLim": summary["roundtripGriffinLim"],
+                "clips": len(clips)}}
         save_manifest(man)
         (constants.REPO_ROOT / "docs" / "autoencoder-metrics.json").write_text(json.dumps(summary, indent=1) + "\n")
     return summary

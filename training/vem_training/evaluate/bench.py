@@ -144,7 +144,8 @@ def score(request: dict, thresholds: dict | None, workers: int = 1) -> dict:
         if r["real"] is not None:
             real_embs.append(r["real"])
         rows = r["video"]["rows"]
-        print(f"{r['video']['id']}: " + ", ".join(f"{k} hit {x['tbHit70']}" for k, x in rows.items() if k in ("groundTruth", "full")),
+        print(f"{r['video']['id']}: "
+              + ", ".join(f"{k} hit {x['tbHit70']}" for k, x in rows.items() if k in ("groundTruth", "full")),
               file=sys.stderr, flush=True)
     cache_path.write_text(json.dumps(cache))
     order = [r for r in REFERENCE_ROWS if r in embs] + names
@@ -152,7 +153,8 @@ def score(request: dict, thresholds: dict | None, workers: int = 1) -> dict:
     table = {}
     for name in order:
         row = {m: _mean([pv["rows"][name][m] for pv in per_video if name in pv["rows"]]) for m in METRICS if m != "fd"}
-        row["fd"] = (0.0 if name == "groundTruth" else round(frechet(np.concatenate(embs[name]), real), 2)) if real is not None else None
+        row["fd"] = ((0.0 if name == "groundTruth" else round(frechet(np.concatenate(embs[name]), real), 2))
+                     if real is not None else None)
         table[name] = {m: row[m] for m in METRICS}
     return {"rows": table, "videos": per_video, "scoreSec": round(time.time() - t0, 1)}
 
@@ -244,28 +246,34 @@ def write_doc(path: Path, request: dict, res: dict) -> None:
         f"{request['generateSec'] / 60:.1f} min, scoring {res['scoreSec'] / 60:.1f} min",
         "- models (sha256, first 12): " + ", ".join(f"{k} `{v[:12]}`" for k, v in sorted(shas.items())),
         "",
-        "| row | TB_IoU | TB_hit@70ms | B_IoU | beat F | beat F vs plan | tag agreement | tag order | FD | gen s/s | what |",
+        "| row | TB_IoU | TB_hit@70ms | B_IoU | beat F | beat F vs plan | tag agreement | tag order | FD | gen s/s "
+        "| what |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, r in res["rows"].items():
         lines.append(f"| {name} | " + " | ".join(_fmt(r[k]) for k in METRICS) + f" | {ROW_NOTES.get(name, '')} |")
     if res.get("pretrained"):
         lines += ["", "Pretrained embedding (musicnn, MagnaTagATune checkpoint from its PyPI wheel; 3 s patches;",
-                  "`training/vem_training/evaluate/musicnn_embed.py`): FD and the unbiased kernel distance (KAD ×1000, RBF at the",
-                  "median distance) of the penultimate embeddings against the ground-truth music of all videos, and the",
-                  "KLD of the tag distributions per video (ground truth ‖ row). The unrelated real music is the reference.",
+                  "`training/vem_training/evaluate/musicnn_embed.py`): FD and the unbiased kernel distance "
+                  "(KAD ×1000, RBF at the",
+                  "median distance) of the penultimate embeddings against the ground-truth music of all videos, "
+                  "and the",
+                  "KLD of the tag distributions per video (ground truth ‖ row). The unrelated real music is the "
+                  "reference.",
                   "", "| row | musicnn FD | musicnn KAD×1000 | tag KLD | patches |", "|---|---|---|---|---|"]
         for name, r in res["pretrained"].items():
-            lines.append(f"| {name} | {_fmt(r['mnnFd'])} | {_fmt(r['mnnKad'])} | {_fmt(r['mnnKld'])} | {r['patches']} |")
+            lines.append(f"| {name} | {_fmt(r['mnnFd'])} | {_fmt(r['mnnKad'])} | {_fmt(r['mnnKld'])} "
+                         f"| {r['patches']} |")
     lines += ["", "Per video (shipped model; TB_hit@70ms of the ground-truth music in brackets):", "",
               "| video | s | transitions | TB_hit@70ms | TB_IoU | beat F | tag agreement | tag order |",
               "|---|---|---|---|---|---|---|---|"]
     for pv in res["videos"]:
         f, g = pv["rows"]["full"], pv["rows"].get("groundTruth", {})
         lines.append(f"| {pv['id']} | {pv['durSec']:.1f} | {pv['cuts']} ({pv['cutSource']}) | {_fmt(f['tbHit70'])} "
-                     f"({_fmt(g.get('tbHit70'))}) | {_fmt(f['tbIoU'])} | {_fmt(f['beatF'])} | {_fmt(f['tagAgreement'])} "
-                     f"| {_fmt(f.get('tagOrder'))} |")
-    lines += ["", "Reproduce: `npx vem eval --write-docs --json` (builds the benchmark first if `training/data/bench` is missing;",
+                     f"({_fmt(g.get('tbHit70'))}) | {_fmt(f['tbIoU'])} | {_fmt(f['beatF'])} "
+                     f"| {_fmt(f['tagAgreement'])} | {_fmt(f.get('tagOrder'))} |")
+    lines += ["", "Reproduce: `npx vem eval --write-docs --json` (builds the benchmark first if "
+              "`training/data/bench` is missing;",
               "needs the corpus, `docs/corpus.md`, and the training venv; the musicnn figures set up",
               "`training/.venv-eval` on first use). Variant rows come from `training/runs/variants`:",
               "`python -m vem_training.export inference-drop --out runs/variants` (the shipped network without tags",
@@ -286,8 +294,8 @@ def main(argv=None) -> int:
     ap.add_argument("--doc", type=Path, default=None)
     ap.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="scoring processes (madmom)")
     ap.add_argument("--add-row", action="append", default=[], metavar="NAME=DIR",
-                    help="score takes made elsewhere as one more row: DIR/<video id>.NAME.wav and .json (e.g. a previous "
-                         "model's `vem generate` output)")
+                    help="score takes made elsewhere as one more row: DIR/<video id>.NAME.wav and .json "
+                         "(e.g. a previous model's `vem generate` output)")
     ap.add_argument("--pretrained", choices=["musicnn", "none"], default="musicnn",
                     help="musicnn embedding figures (sets up training/.venv-eval on first use)")
     a = ap.parse_args(argv)
@@ -308,7 +316,8 @@ def main(argv=None) -> int:
     if a.pretrained == "musicnn":
         res["pretrained"] = pretrained(req, res, [s["name"] for s in req["modelSets"]])
     res.update({"date": req["date"], "commit": req["commit"], "machine": req["machine"], "settings": req["settings"],
-                "models": {s["name"]: s["sha256"] for s in req["modelSets"]}, "generateSec": round(req["generateSec"], 1)})
+                "models": {s["name"]: s["sha256"] for s in req["modelSets"]},
+                "generateSec": round(req["generateSec"], 1)})
     (Path(req["runDir"]) / "eval-results.json").write_text(json.dumps(res, indent=1) + "\n")
     if a.doc:
         write_doc(a.doc, req, res)

@@ -25,10 +25,10 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from ..data import audio
 from ..constants import REPO_ROOT
 from ..corpus import edit_media, edits, sources
 from ..corpus.render_edit import render_spec_mp4
+from ..data import audio
 from ..timebase import SAMPLE_RATE
 
 DEFAULT_CORPUS = REPO_ROOT / "training" / "data" / "corpus"
@@ -67,7 +67,8 @@ def _footage_spec(edit_id: str, track: dict, media: list[dict], dur: float, rng,
     return None
 
 
-def _fast_cut_spec(edit_id: str, track: dict, media: list[dict], dur: float, every_frames: int, rng, start: float) -> dict:
+def _fast_cut_spec(edit_id: str, track: dict, media: list[dict], dur: float, every_frames: int, rng,
+                   start: float) -> dict:
     n = int(round(dur * edits.FPS))
     images = [m for m in media if m["kind"] == "image"]
     frames = list(range(every_frames, n - every_frames // 2, every_frames))
@@ -91,7 +92,8 @@ def _spec(edit_id, track, start, n, trans, shots) -> dict:
     dur = n / edits.FPS
     return {"editId": edit_id, "trackId": track["id"], "musicStartSec": round(float(start), 4), "durSec": round(dur, 4),
             "split": track["split"], "fps": edits.FPS, "nFrames": n, "transitions": trans, "shots": shots,
-            "cuts": [{"timeSec": t["timeSec"], "kind": t["kind"], "onBeat": t["onBeat"], "durSec": t["durSec"]} for t in trans],
+            "cuts": [{"timeSec": t["timeSec"], "kind": t["kind"], "onBeat": t["onBeat"], "durSec": t["durSec"]}
+                     for t in trans],
             "beatsRelSec": [round(float(b), 4) for b in beats[(beats >= 0) & (beats < dur)]]}
 
 
@@ -151,15 +153,17 @@ def build(out: Path, corpus: Path = DEFAULT_CORPUS, cache: Path = sources.DEFAUL
             tmp = out / f"{vid}.part.mp4"
             render_spec_mp4(s, tmp, corpus / "audio" / f"{s['trackId']}.wav", cache, size[0], size[1])
             tmp.rename(mp4)
-        sf.write(str(out / f"{vid}.wav"), _excerpt(corpus, s["trackId"], s["musicStartSec"], s["durSec"]), SR, subtype="PCM_16")
-        sf.write(str(out / f"{vid}.random.wav"), _excerpt(corpus, s["random"]["trackId"], s["random"]["startSec"], s["durSec"]),
-                 SR, subtype="PCM_16")
+        sf.write(str(out / f"{vid}.wav"), _excerpt(corpus, s["trackId"], s["musicStartSec"], s["durSec"]), SR,
+                 subtype="PCM_16")
+        sf.write(str(out / f"{vid}.random.wav"),
+                 _excerpt(corpus, s["random"]["trackId"], s["random"]["startSec"], s["durSec"]), SR, subtype="PCM_16")
         (out / f"{vid}.cuts.json").write_text(json.dumps({
             "cutsSec": [c["timeSec"] for c in s["cuts"]], "onBeat": [c["onBeat"] for c in s["cuts"]],
             "kind": [c["kind"] for c in s["cuts"]]}) + "\n")
         rows.append({"id": vid, "kind": s["benchKind"], "durSec": s["durSec"], "trackId": s["trackId"],
                      "musicStartSec": s["musicStartSec"], "cuts": len(s["cuts"]), "random": s["random"]})
-        print(f"{vid}: {s['benchKind']}, {s['durSec']:.1f} s, {len(s['cuts'])} transitions, music {s['trackId']}", flush=True)
+        print(f"{vid}: {s['benchKind']}, {s['durSec']:.1f} s, {len(s['cuts'])} transitions, music {s['trackId']}",
+              flush=True)
     thr = corpus / "tag_thresholds.json"
     if thr.exists():  # the corpus's tag rules, for the tag-agreement metric
         (out / "tag_thresholds.json").write_text(thr.read_text())

@@ -1,8 +1,8 @@
 """Log-mel spectrograms of a `vem eval` run's rows for a few benchmark videos, with the video's cuts
 (red ticks above) and the planned beats (cyan ticks below), for docs/diffusion.md.
 
-    python -m vem_training.evaluate.bench_spectrograms --run runs/eval/<stamp> --videos a,b,c --rows groundTruth,v1,full \
-        [--add-row v1=runs/eval-v1] [--seconds 12] --out ../docs/img/denoiser-v2-mels.png
+    python -m vem_training.evaluate.bench_spectrograms --run runs/eval/<stamp> --videos a,b,c \
+        --rows groundTruth,v1,full [--add-row v1=runs/eval-v1] [--seconds 12] --out ../docs/img/denoiser-v2-mels.png
 """
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..data import audio
 from .. import constants
-from .autoencoder import save_stacked
+from ..data import audio
 from ..timebase import SAMPLE_RATE
+from .autoencoder import save_stacked
 
 
 def strip(y: np.ndarray, seconds: float, label: str, cuts, beats, height: int = 96):

@@ -28,22 +28,29 @@ import numpy as np
 import torch
 
 from ..data import audio, beats
-from .. import constants
-from . import metrics as eval_metrics
-from .audio_embedding import embed, frechet
-from ..models.diffusion import MAX_STORIES, clip_storyboards, empty_condition, fill_storyboards, multi_hot, sample, tag_index
-from ..train.diffusion_checks import model_call
+from ..data.rhythm import rhythm_features
 from ..export.denoiser import VARIANTS
 from ..export.manifest import MODELS_DIR
 from ..models import load_model
-from ..data.rhythm import rhythm_features
+from ..models.diffusion import (
+    MAX_STORIES,
+    clip_storyboards,
+    empty_condition,
+    fill_storyboards,
+    multi_hot,
+    sample,
+    tag_index,
+)
 from ..timebase import LATENT_FRAME_SEC, SAMPLE_RATE
+from ..train.diffusion_checks import model_call
+from . import metrics as eval_metrics
+from .audio_embedding import embed, frechet
 
 MAX_LATENT = 256
 
 
 def clips(corpus: Path, n: int, split: str = "test") -> list[dict]:
-    rows = [json.loads(l) for l in (corpus / "clips.jsonl").read_text().splitlines()]
+    rows = [json.loads(line) for line in (corpus / "clips.jsonl").read_text().splitlines()]
     rows = [c for c in rows if c["purpose"] == "diffusion" and c["split"] == split and c["durSec"] >= 8]
     rng = np.random.default_rng(0)
     rng.shuffle(rows)
@@ -91,7 +98,8 @@ def measure(y: np.ndarray, req: tuple, thr: dict, rows: dict, embs: list) -> Non
 class Decoder:
     def __init__(self):
         from ..models.runtime import onnx_session
-        self.vae, self.voc, self.enc = (onnx_session(MODELS_DIR / f"{k}.onnx") for k in ("vae_decoder", "vocoder", "vae_encoder"))
+        self.vae, self.voc, self.enc = (onnx_session(MODELS_DIR / f"{k}.onnx")
+                                        for k in ("vae_decoder", "vocoder", "vae_encoder"))
 
     def audio(self, z: np.ndarray) -> np.ndarray:  # (128, T) un-normalised
         mel = self.vae.run(None, {"latent": z.reshape(1, 8, 16, -1).astype(np.float32)})[0]
@@ -141,7 +149,8 @@ def main(argv=None):
     cl = clips(corpus, args.clips)
     reqs = []
     for c in cl:
-        x = audio.load_wav_mono(corpus / "audio" / f"{c['trackId']}.wav")[0] if (corpus / "audio" / f"{c['trackId']}.wav").exists() else None
+        wav = corpus / "audio" / f"{c['trackId']}.wav"
+        x = audio.load_wav_mono(wav)[0] if wav.exists() else None
         n_lat = min(MAX_LATENT, int(c["durSec"] / LATENT_FRAME_SEC) // 4 * 4)
         a = int(round(c["startSec"] * SAMPLE_RATE))
         real = x[a:a + n_lat * 1024] if x is not None else None

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..data import audio, beats
 from .. import constants
-from . import metrics as eval_metrics
 from ..corpus.render_edit import render_edit_mp4
+from ..data import audio, beats
 from ..timebase import SAMPLE_RATE
+from . import metrics as eval_metrics
 
 
 def tb_figures(cuts: np.ndarray, bt: np.ndarray) -> tuple[float, float]:
@@ -41,7 +41,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     corpus, work = Path(args.corpus).resolve(), Path(args.work).resolve()
     work.mkdir(parents=True, exist_ok=True)
-    rows = [json.loads(l) for l in (corpus / "edits.jsonl").read_text().splitlines()]
+    rows = [json.loads(line) for line in (corpus / "edits.jsonl").read_text().splitlines()]
     rows = [e for e in rows if e["split"] == "test"][: args.edits]
     res = {"generated": {"tbHit70": [], "tbIoU": []}, "groundTruth": {"tbHit70": [], "tbIoU": []},
            "appTracker": {"tbHit70": [], "tbIoU": []}, "timings": []}
@@ -53,7 +53,8 @@ def main(argv=None):
         cmd = ["node", str(constants.REPO_ROOT / "bin/vem.mjs"), "generate", str(mp4), "-o", str(wav), "--json"]
         if args.steps:
             cmd += ["--steps", str(args.steps)]
-        out = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=constants.REPO_ROOT).stdout)
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=constants.REPO_ROOT)
+        out = json.loads(proc.stdout)
         cuts = np.asarray([c["timeSec"] for c in e["cuts"]])
         y, _ = audio.load_wav_mono(wav)
         x, _ = audio.load_wav_mono(corpus / "audio" / f"{e['trackId']}.wav")
@@ -67,11 +68,14 @@ def main(argv=None):
         res["appTracker"]["tbHit70"].append(h)
         res["appTracker"]["tbIoU"].append(i)
         res["timings"].append(out["timings"])
-        print(e["editId"], {k: (round(v["tbHit70"][-1], 3), round(v["tbIoU"][-1], 3)) for k, v in res.items() if k != "timings"}, flush=True)
-    summary = {k: {m: round(float(np.nanmean(v)), 4) for m, v in res[k].items()} for k in ("generated", "groundTruth", "appTracker")}
+        print(e["editId"], {k: (round(v["tbHit70"][-1], 3), round(v["tbIoU"][-1], 3))
+                            for k, v in res.items() if k != "timings"}, flush=True)
+    summary = {k: {m: round(float(np.nanmean(v)), 4) for m, v in res[k].items()}
+               for k in ("generated", "groundTruth", "appTracker")}
     summary["edits"] = len(rows)
     summary["meanTotalSec"] = round(float(np.mean([t["totalSec"] for t in res["timings"]])), 3)
-    summary["note"] = "appTracker: the generated music's beats from the app's own tracker (music-tempo), as vem generate reports them"
+    summary["note"] = ("appTracker: the generated music's beats from the app's own tracker (music-tempo), "
+                       "as vem generate reports them")
     print(json.dumps(summary, indent=1))
     if args.out:
         Path(args.out).write_text(json.dumps(summary, indent=1) + "\n")

@@ -4,7 +4,8 @@ checkpoint shipped inside the `musicnn` wheel), for `vem eval`'s quality figures
 Runs in the optional evaluation environment training/.venv-eval (TensorFlow; set up by
 training/eval_env/setup.sh), never in the training venv:
 
-    TF_USE_LEGACY_KERAS=1 training/.venv-eval/bin/python -m vem_training.evaluate.musicnn_embed --list files.json --out emb.npz
+    TF_USE_LEGACY_KERAS=1 training/.venv-eval/bin/python -m vem_training.evaluate.musicnn_embed \
+        --list files.json --out emb.npz
 
 `files.json` is a JSON list of WAV paths. Writes, per file i, `emb_i` (patches, 200): the penultimate
 layer on 3 s patches (no overlap) and `tags_i` (patches, 50): the sigmoid tag outputs.
@@ -47,8 +48,8 @@ class Musicnn:
     def __init__(self):
         os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        import tensorflow as tf
         import musicnn
+        import tensorflow as tf
         from musicnn import configuration, models
         tf.compat.v1.disable_eager_execution()
         tf.compat.v1.reset_default_graph()

@@ -4,7 +4,7 @@
     python -m vem_training.export vae --run runs/vae
     python -m vem_training.export aligner --run runs/aligner
     python -m vem_training.export denoiser --weights runs/gpu-denoisers [--variant sg --tb]
-    python -m vem_training.export variants --weights runs/variants-v2 --out runs/variants      # ablation rows for vem eval
+    python -m vem_training.export variants --weights runs/variants-v2 --out runs/variants   # ablation rows for vem eval
     python -m vem_training.export inference-drop --out runs/variants   # the shipped network without tags / rhythm
 
 Writes public/models/<name>.onnx and updates public/models/manifest.json (sha256, bytes, shapes, the
@@ -33,8 +33,10 @@ def main(argv=None):
     ap.add_argument("--no-tb", action="store_true")
     ap.add_argument("--name", default="denoiser")
     ap.add_argument("--info", default=None, help="denoiser: JSON file with the training entry")
-    ap.add_argument("--init-from", default=None, help="vocoder: the runs it was fine-tuned from, oldest first, comma-separated")
-    ap.add_argument("--pack", default="data/diffusion/pack.npz", help="denoiser: the pack it was trained on (latent statistics)")
+    ap.add_argument("--init-from", default=None,
+                    help="vocoder: the runs it was fine-tuned from, oldest first, comma-separated")
+    ap.add_argument("--pack", default="data/diffusion/pack.npz",
+                    help="denoiser: the pack it was trained on (latent statistics)")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
     if args.kind == "inference-drop":
@@ -52,7 +54,8 @@ def main(argv=None):
         else:
             info = {}
         z = np.load(args.pack)
-        info["latentNorm"] = {"mean": [round(float(v), 6) for v in z["mean"]], "std": [round(float(v), 6) for v in z["std"]],
+        info["latentNorm"] = {"mean": [round(float(v), 6) for v in z["mean"]],
+                              "std": [round(float(v), 6) for v in z["std"]],
                               "layout": "latent (8, 16, T) folded to (128, T) as channel*16 + row; z = x*std + mean"}
         res = export_denoiser(Path(args.weights), args.variant, not args.no_tb, args.name, info)
     elif args.kind == "aligner":

@@ -49,24 +49,29 @@ def denoiser_training_info(run: Path) -> dict:
     runs, the command that reproduces it and the last held-out rhythm check."""
     st = read_checkpoint(run)
     cfg = st["config"]
-    checks = [json.loads(l) for l in (run / "checks.jsonl").read_text().splitlines()] if (run / "checks.jsonl").exists() else []
+    checks_file = run / "checks.jsonl"
+    checks = [json.loads(line) for line in checks_file.read_text().splitlines()] if checks_file.exists() else []
     z = np.load(cfg["pack"])
     meta = json.loads(bytes(z["meta"]).decode())
     kinds = {}
     for p in meta["pieces"]:
         kinds.setdefault(f"{p['kind']}/{p['split']}", 0)
         kinds[f"{p['kind']}/{p['split']}"] += 1
-    model_cfg = {k: v for k, v in cfg.items() if k not in ("pack", "packHours", "encoderSha256", "device", "chain", "params")}
+    model_cfg = {k: v for k, v in cfg.items()
+                 if k not in ("pack", "packHours", "encoderSha256", "device", "chain", "params")}
     return {"training": {
         "config": model_cfg, "params": cfg["params"], "steps": int(st["step"]), "hours": round(st["elapsed"] / 3600, 3),
         "device": cfg["device"],
-        "data": (f"{cfg['pack']}: {meta['hours']} h of VAE latents ({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))}; "
+        "data": (f"{cfg['pack']}: {meta['hours']} h of VAE latents "
+                 f"({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))}; "
                  "valid pieces only in the held-out checks); corpus built by python -m vem_training.corpus.build; "
                  f"shipped vae_encoder sha256 {meta['encoderSha256'][:16]}"),
         "chain": cfg.get("chain", []) + [{"run": str(run), "steps": int(st["step"])}],
         "date": dt.date.today().isoformat(),
-        "command": ("python -m vem_training.data.diffusion_pack --aligner ../public/models/aligner.onnx --out data/diffusion/pack.npz"
-                    f" && python -m vem_training.train.diffusion --config configs/denoiser.json --pack data/diffusion/pack.npz"
+        "command": ("python -m vem_training.data.diffusion_pack --aligner ../public/models/aligner.onnx"
+                    " --out data/diffusion/pack.npz"
+                    " && python -m vem_training.train.diffusion --config configs/denoiser.json"
+                    " --pack data/diffusion/pack.npz"
                     f" --run {run} --steps {int(st['step'])}"),
         "heldOutChecks": checks[-1] if checks else None,
         "heldOutChecksAll": checks,
@@ -110,7 +115,8 @@ def export_variants(weights: Path, out_root: Path, names=tuple(ABLATION)) -> dic
         variant, tb = ABLATION[name]
         d = out_root / name
         d.mkdir(parents=True, exist_ok=True)
-        model, _ = load_model("denoiser", weights / name if (weights / name / "ckpt.pt").exists() else weights, variant, tb)
+        src = weights / name if (weights / name / "ckpt.pt").exists() else weights
+        model, _ = load_model("denoiser", src, variant, tb)
         tmp32, out = d / "denoiser.fp32.onnx", d / "denoiser.onnx"
         denoiser_onnx(model, tmp32, out)
         tmp32.unlink()

@@ -26,7 +26,8 @@ def to_fp16_storage(path: Path, min_elements: int = 16) -> None:
         if init.data_type == TensorProto.FLOAT and arr.size >= min_elements:
             half = numpy_helper.from_array(arr.astype(np.float16), init.name + "_fp16")
             new_inits.append(half)
-            casts.append(helper.make_node("Cast", [half.name], [init.name], to=TensorProto.FLOAT, name=f"cast_{init.name}"))
+            casts.append(helper.make_node("Cast", [half.name], [init.name], to=TensorProto.FLOAT,
+                                          name=f"cast_{init.name}"))
         else:
             new_inits.append(init)
     del g.initializer[:]

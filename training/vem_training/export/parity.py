@@ -36,7 +36,8 @@ def check_onnx(path, fx: dict) -> float:
     """Max |onnxruntime(python) − PyTorch| on the fixture."""
     from ..models.runtime import onnx_session
 
-    feeds = {k: np.frombuffer(base64.b64decode(v["b64"]), dtype="<f4").reshape(v["dims"]) for k, v in fx["inputs"].items()}
+    feeds = {k: np.frombuffer(base64.b64decode(v["b64"]), dtype="<f4").reshape(v["dims"])
+             for k, v in fx["inputs"].items()}
     out = onnx_session(path, threads=None).run(None, feeds)[0]
     (exp,) = fx["expected"].values()
     ref = np.frombuffer(base64.b64decode(exp["b64"]), dtype="<f4").reshape(exp["dims"])

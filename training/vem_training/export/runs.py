@@ -44,7 +44,8 @@ def export_vocoder(run: Path, init_from: list[Path] | None = None) -> dict:
         steps[str(r)] = int(st["step"])
         hours += st["elapsed"] / 3600
         gan = "gan" in st["config"]  # train.vocoder_gan's runs: started from the shipped file or a run
-        cmd = f"python -m vem_training.{'train.vocoder_gan' if gan else 'train'} --config {config_file_of(r)} --run {r} --steps {st['step']}"
+        cmd = (f"python -m vem_training.{'train.vocoder_gan' if gan else 'train'} --config {config_file_of(r)}"
+               f" --run {r} --steps {st['step']}")
         if prev:
             cmd += f" --init-ckpt {prev}/ckpt.pt"
         elif gan:
@@ -57,8 +58,8 @@ def export_vocoder(run: Path, init_from: list[Path] | None = None) -> dict:
     t["steps"] = steps if len(chain) > 1 else int(state["step"])
     t["hours"] = round(hours, 3)
     t["command"] = " && ".join(cmds)
-    return update_entry("vocoder", out, {**info, "fp16MaxAbsDiff": diff,
-                                         "parityMaxAbsDiffVsTorch": pdiff, "sampleRate": timebase.SAMPLE_RATE, "hop": constants.audio()["hopLength"]})
+    return update_entry("vocoder", out, {**info, "fp16MaxAbsDiff": diff, "parityMaxAbsDiffVsTorch": pdiff,
+                                         "sampleRate": timebase.SAMPLE_RATE, "hop": constants.audio()["hopLength"]})
 
 
 def export_vae(run: Path) -> dict:
@@ -89,7 +90,8 @@ def export_vae(run: Path) -> dict:
                 px = {"latent": model.encode(torch.from_numpy(parity_mel()))[0].numpy()}
         pdiff = parity_for(out, name, wrapper, px, onames[0])
         entries[name] = update_entry(name, out, {**training_info(run, cfg, state, corpus_note(run)),
-                                                 "fp16MaxAbsDiff": diff, "parityMaxAbsDiffVsTorch": pdiff, "timeMultiple": 4})
+                                                 "fp16MaxAbsDiff": diff, "parityMaxAbsDiffVsTorch": pdiff,
+                                                 "timeMultiple": 4})
     return entries
 
 

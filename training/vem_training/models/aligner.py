@@ -34,7 +34,8 @@ class Block(nn.Module):
         self.n1 = nn.BatchNorm3d(cout)
         self.c2 = Conv2Plus1d(cout, cout, 1)
         self.n2 = nn.BatchNorm3d(cout)
-        self.skip = (nn.Sequential(nn.Conv3d(cin, cout, 1, stride=(1, stride, stride), bias=False), nn.BatchNorm3d(cout))
+        self.skip = (nn.Sequential(nn.Conv3d(cin, cout, 1, stride=(1, stride, stride), bias=False),
+                                   nn.BatchNorm3d(cout))
                      if (cin != cout or stride != 1) else nn.Identity())
 
     def forward(self, x):

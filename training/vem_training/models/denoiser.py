@@ -35,7 +35,6 @@ from ..timebase import LATENT_CENTRE_SEC, LATENT_FRAME_SEC
 from .layers import GroupNormNoShape, NearestUp1d
 
 
-
 def timestep_embedding(t: torch.Tensor, dim: int) -> torch.Tensor:
     half = dim // 2
     freqs = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float32, device=t.device) / half)

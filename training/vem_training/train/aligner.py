@@ -1,6 +1,7 @@
 """Train the transition-beat aligner on the corpus's edited videos (BCE against transition ∩ beat).
 
-    python -m vem_training.train.aligner [--config configs/aligner.json] --corpus data/corpus --run runs/aligner [--minutes 40] [--steps N]
+    python -m vem_training.train.aligner [--config configs/aligner.json] --corpus data/corpus --run runs/aligner \
+        [--minutes 40] [--steps N]
 
 Positives are rare (a few per hundred frames): BCE with a positive weight, and the two frames either
 side of a positive are left out of the loss (a cut detected one frame late is not a false alarm at
@@ -18,11 +19,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import checkpoint
 from ..config import CONFIGS, load_config
 from ..models import build_model
 from ..models.aligner import Aligner
-
+from . import checkpoint
 
 
 def load_edits(corpus: Path, split: str) -> list[dict]:
@@ -150,7 +150,8 @@ def main(argv=None):
     model.train()
     pw = torch.tensor(cfg["posWeight"])
     while step_idx < cfg["steps"]:
-        lr = cfg["lr"] * min(1.0, (step_idx + 1) / cfg["warmupSteps"]) * 0.5 * (1 + np.cos(np.pi * step_idx / cfg["steps"]))
+        lr = (cfg["lr"] * min(1.0, (step_idx + 1) / cfg["warmupSteps"])
+              * 0.5 * (1 + np.cos(np.pi * step_idx / cfg["steps"])))
         for g in opt.param_groups:
             g["lr"] = lr
         t0 = time.time()

@@ -15,16 +15,14 @@ import os
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..data import audio, crops
-from . import checkpoint
-from ..models import losses
 from ..config import CONFIGS, load_config
-from ..models import build_model, read_checkpoint
+from ..data import audio, crops
+from ..models import build_model, losses, read_checkpoint
 from ..models.onnx_weights import load_from_onnx
+from . import checkpoint
 
 
 def load_shipped_vae(cfg: dict):
@@ -33,7 +31,8 @@ def load_shipped_vae(cfg: dict):
 
     vae_cfg = load_config(CONFIGS / "vae.json").to_dict()
     vae = build_model("vae", vae_cfg["model"])
-    files = ",".join(str(constants.REPO_ROOT / f) for f in cfg.get("vaeOnnx", ["public/models/vae_encoder.onnx", "public/models/vae_decoder.onnx"]))
+    onnx_files = cfg.get("vaeOnnx", ["public/models/vae_encoder.onnx", "public/models/vae_decoder.onnx"])
+    files = ",".join(str(constants.REPO_ROOT / f) for f in onnx_files)
     load_from_onnx(vae, files, prefix=vae_cfg.get("onnxPrefix", ""))
     vae.eval()
     for p in vae.parameters():
@@ -165,9 +164,10 @@ def main(argv=None):
         opt.step()
         step_idx += 1
         dt = time.time() - t0
-        loop.record(step_idx, {"step": step_idx, "loss": round(loss.item(), 5), **{k: round(v, 5) for k, v in parts.items()},
-                               "sec": round(dt, 3)})
-        if loop.after_step(step_idx, total_steps, lambda: {"model": model.state_dict(), "opt": opt.state_dict(), "config": cfg}):
+        loop.record(step_idx, {"step": step_idx, "loss": round(loss.item(), 5),
+                               **{k: round(v, 5) for k, v in parts.items()}, "sec": round(dt, 3)})
+        if loop.after_step(step_idx, total_steps,
+                           lambda: {"model": model.state_dict(), "opt": opt.state_dict(), "config": cfg}):
             break
     print(f"stopped at step {step_idx}")
 

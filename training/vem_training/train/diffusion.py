@@ -1,7 +1,8 @@
 """Train the VeM denoiser v2: HVP + SG-CAtt and the rhythm path (input channels + FiLM everywhere), jointly.
 
     python -m vem_training.train.diffusion --config configs/denoiser.json --variant sg \
-        --pack data/diffusion/pack.npz --run runs/denoiser-v2 [--minutes 60] [--init-onnx ../public/models/denoiser.onnx]
+        --pack data/diffusion/pack.npz --run runs/denoiser-v2 [--minutes 60] \
+        [--init-onnx ../public/models/denoiser.onnx]
 
 Variants (the paper's table 4): --variant none|plain|sg (no HVP | cross-attention without the storyboard
 mask | SG-CAtt) × --no-tb (no rhythm path). The shipped model is sg with the rhythm path.
@@ -27,11 +28,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import checkpoint
-from ..models.diffusion import Batches, schedule, v_target
-from ..data.diffusion_pack import Pack
 from ..config import load_config
+from ..data.diffusion_pack import Pack
 from ..models import build_model
+from ..models.diffusion import Batches, schedule, v_target
+from . import checkpoint
 
 
 def story_features(corpus: Path, pack, story_measure: float) -> dict:

@@ -14,10 +14,21 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..data import audio
 from .. import constants
-from ..models.diffusion import LATENT_FRAME_SEC, MAX_STORIES, clip_storyboards, empty_condition, fill_storyboards, multi_hot, sample, schedule, tag_index, v_target
+from ..data import audio
 from ..data.rhythm import rhythm_features, shift_beats
+from ..models.diffusion import (
+    LATENT_FRAME_SEC,
+    MAX_STORIES,
+    clip_storyboards,
+    empty_condition,
+    fill_storyboards,
+    multi_hot,
+    sample,
+    schedule,
+    tag_index,
+    v_target,
+)
 
 HIT_TOL_SEC = 0.035
 

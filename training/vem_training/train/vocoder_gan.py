@@ -36,14 +36,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..data import audio, crops
-from . import checkpoint
-from ..models import losses, weights_npz
 from ..config import load_config
-from ..models import build_model, read_checkpoint
-from ..timebase import SAMPLE_RATE
+from ..data import audio, crops
+from ..models import build_model, losses, read_checkpoint, weights_npz
 from ..models.discriminators import build_discriminators, parameter_count
 from ..models.onnx_weights import load_from_onnx
+from ..timebase import SAMPLE_RATE
+from . import checkpoint
 from .autoencoder import load_shipped_vae, vocoder_input_vae, vocoder_inputs, vocoder_reconstruction_loss
 
 
@@ -77,7 +76,8 @@ class HeldOutCheck:
 
         was_training = G.training
         G.eval()
-        rows = {"vocoder": {"melL1": [], "mrstft": [], "beatF": []}, "roundtrip": {"melL1": [], "mrstft": [], "beatF": []}}
+        rows = {"vocoder": {"melL1": [], "mrstft": [], "beatF": []},
+                "roundtrip": {"melL1": [], "mrstft": [], "beatF": []}}
         for i, (x, mel) in enumerate(zip(self.clips, self.mels)):
             m = torch.from_numpy(mel)[None].to(device)
             rec = self.vae.decode(self.vae.encode(m)[0])
@@ -181,7 +181,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--config", default="configs/vocoder-gan.json")
     ap.add_argument("--corpus", default="data/corpus")
-    ap.add_argument("--pack", default=None, help="a vocoder_pack .npz instead of the corpus (train excerpts + check clips)")
+    ap.add_argument("--pack", default=None,
+                    help="a vocoder_pack .npz instead of the corpus (train excerpts + check clips)")
     ap.add_argument("--run", required=True)
     ap.add_argument("--minutes", type=float, default=None, help="stop after this much wall time (checks included)")
     ap.add_argument("--steps", type=int, default=None, help="override the config's total steps")
@@ -227,8 +228,10 @@ def main(argv=None):
             D.load_state_dict(weights_npz.load(src / "vocoder-gan-D"))
             st = json.loads((src / "vocoder-gan.state.json").read_text())
             step_idx, elapsed = int(st["step"]), float(st["elapsed"])
-            gpu_cfg = json.loads((src / "vocoder-gan.config.json").read_text()) if (src / "vocoder-gan.config.json").exists() else {}
-            chain = gpu_cfg.get("chain", []) + [{"fromNpz": str(src), "steps": step_idx, "device": gpu_cfg.get("device")}]
+            gpu_cfg_file = src / "vocoder-gan.config.json"
+            gpu_cfg = json.loads(gpu_cfg_file.read_text()) if gpu_cfg_file.exists() else {}
+            chain = gpu_cfg.get("chain", []) + [{"fromNpz": str(src), "steps": step_idx,
+                                                 "device": gpu_cfg.get("device")}]
             print(f"initialised G and D from {src} at step {step_idx} (fp16 weights; fresh optimisers)")
         elif args.init_ckpt:
             G.load_state_dict(read_checkpoint(args.init_ckpt)["model"])
@@ -247,7 +250,8 @@ def main(argv=None):
             for k, v in s.items():
                 if torch.is_tensor(v) and k != "step":
                     s[k] = v.to(dev)
-    params = {"generator": sum(p.numel() for p in G.parameters()), **{f"disc_{k}": v for k, v in parameter_count(D).items()}}
+    params = {"generator": sum(p.numel() for p in G.parameters()),
+              **{f"disc_{k}": v for k, v in parameter_count(D).items()}}
 
     pack = None
     if args.pack:
@@ -256,7 +260,8 @@ def main(argv=None):
     source = None
     if step_idx < total_steps:  # (an import with --from-npz alone trains nothing)
         if pack is not None:
-            source = crops.AudioCrops.from_arrays(pack.excerpts, cfg["segSamples"], seed=cfg["seed"] + step_idx, what=args.pack)
+            source = crops.AudioCrops.from_arrays(pack.excerpts, cfg["segSamples"], seed=cfg["seed"] + step_idx,
+                                                  what=args.pack)
         else:
             tracks = crops.select(crops.load_index(Path(args.corpus)), "train")
             source = crops.AudioCrops(args.corpus, tracks, cfg["segSamples"], seed=cfg["seed"] + step_idx)

@@ -17,15 +17,23 @@ export function texture(seed: number, scale = 1): Picture {
   };
 }
 
-export const solid = (rgb: Rgb): Picture => () => rgb;
+export const solid =
+  (rgb: Rgb): Picture =>
+  () =>
+    rgb;
 
-export const blend = (a: Picture, b: Picture, alpha: number): Picture => (x, y) => {
-  const p = a(x, y);
-  const q = b(x, y);
-  return [p[0] + alpha * (q[0] - p[0]), p[1] + alpha * (q[1] - p[1]), p[2] + alpha * (q[2] - p[2])];
-};
+export const blend =
+  (a: Picture, b: Picture, alpha: number): Picture =>
+  (x, y) => {
+    const p = a(x, y);
+    const q = b(x, y);
+    return [p[0] + alpha * (q[0] - p[0]), p[1] + alpha * (q[1] - p[1]), p[2] + alpha * (q[2] - p[2])];
+  };
 
-export const shifted = (p: Picture, dx: number, dy = 0): Picture => (x, y) => p(x + dx, y + dy);
+export const shifted =
+  (p: Picture, dx: number, dy = 0): Picture =>
+  (x, y) =>
+    p(x + dx, y + dy);
 
 export function sequence(
   n: number,
@@ -82,7 +90,7 @@ export function panningSequence(
     const dx = Math.max(0, Math.min(extra, Math.round(offset(i))));
     for (let y = 0; y < height; y++) {
       const src = (y * sw + dx) * 3;
-      data.set(strip.subarray(src, src + width * 3), ((i * height + y) * width) * 3);
+      data.set(strip.subarray(src, src + width * 3), (i * height + y) * width * 3);
     }
   }
   return { width, height, fps: opts.fps ?? 16, frameCount: n, data };
