@@ -4,12 +4,12 @@
 //
 // Creator edits: hit points (moments that must get a beat) join the search with a quarter of a cut's weight
 // and are then made exact by warping the grid locally (below); a transition marked "not a beat" takes no part
-// in the search or the score.
+// in the search or the on-beat share.
 import { videoFrameNearest, videoFramesCovering } from '../time.ts';
 
 export interface PlanInput {
   durationSec: number;
-  transitions: { timeSec: number; weight?: number; /** "not a beat": ignored by the search and the score */ excluded?: boolean }[];
+  transitions: { timeSec: number; weight?: number; /** "not a beat": ignored by the search and the on-beat share */ excluded?: boolean }[];
   /** Moments that must get a beat (seconds). */
   hitPointsSec?: readonly number[];
   /** Global tags ("tempo:fast", "energy:high", "mood:calm" …) that suggest a tempo. */
@@ -28,8 +28,8 @@ export interface BeatPlan {
   transitions: { timeSec: number; weight: number; onBeat: boolean; offsetSec: number; excluded: boolean }[];
   /** The hit points honoured (merged and clipped to the video), each with the beat put on it. */
   hitPoints: { timeSec: number; beatSec: number }[];
-  /** Weighted share of the transitions that take part (not excluded) on a beat. */
-  score: number;
+  /** Weighted share of the transitions that take part (not excluded) on a beat (what the search maximises). */
+  onBeatShare: number;
 }
 
 /** Hit points closer than this are one hit point (the first is kept). */
@@ -127,7 +127,7 @@ export function preferredBpm(tags: readonly string[] = []): number {
 }
 
 /** Best phase for one period: the window of width 2·tol on the circle holding the most weight. */
-function bestPhase(times: Float64Array, weights: Float64Array, period: number, tol: number): { score: number; phase: number; spread: number } {
+function bestPhase(times: Float64Array, weights: Float64Array, period: number, tol: number): { onBeatWeight: number; phase: number; spread: number } {
   const n = times.length;
   const ph = new Array<[number, number]>(n);
   for (let i = 0; i < n; i++) ph[i] = [((times[i]! % period) + period) % period, weights[i]!];
@@ -153,7 +153,7 @@ function bestPhase(times: Float64Array, weights: Float64Array, period: number, t
   const centre = Math.min(first + tol, Math.max(last - tol, mean));
   let spread = 0;
   for (let i = bestStart; i < bestEnd; i++) spread += w[i]! * Math.abs(pos[i]! - centre);
-  return { score: best, phase: ((centre % period) + period) % period, spread: sw > 0 ? spread / sw : 0 };
+  return { onBeatWeight: best, phase: ((centre % period) + period) % period, spread: sw > 0 ? spread / sw : 0 };
 }
 
 export function planBeats(input: PlanInput): BeatPlan {
@@ -176,14 +176,14 @@ export function planBeats(input: PlanInput): BeatPlan {
   const shots = sorted.map((t, i) => t - (i > 0 ? sorted[i - 1]! : 0)).filter((d) => d > 0.2).sort((a, b) => a - b);
   const medianShot = shots.length ? shots[shots.length >> 1]! : 0;
 
-  let bestBpm = pref, bestPhaseSec = 0, bestScore = -1, bestTie = Infinity;
+  let bestBpm = pref, bestPhaseSec = 0, bestWeight = -1, bestTie = Infinity;
   const candidates: number[] = [];
   if (input.lockedBpm != null) candidates.push(input.lockedBpm);
   else for (let b = lo; b <= hi + 1e-9; b += BPM_STEP) candidates.push(Math.round(b * 10) / 10);
   const total = weights.reduce((a, b) => a + b, 0);
   for (const bpm of candidates) {
     const period = 60 / bpm;
-    const r = times.length ? bestPhase(times, weights, period, tol) : { score: 0, phase: 0, spread: 0 };
+    const r = times.length ? bestPhase(times, weights, period, tol) : { onBeatWeight: 0, phase: 0, spread: 0 };
     // tie-break: closeness to the preferred tempo (in octaves), then to the median shot length
     let shotFit = 0;
     if (medianShot > 0) {
@@ -193,8 +193,8 @@ export function planBeats(input: PlanInput): BeatPlan {
     // a tight fit first (the true grid has the smallest offsets), then the tags' tempo, then shot length
     const tie = r.spread / tol + 0.25 * Math.abs(Math.log2(bpm / pref)) + 0.05 * shotFit;
     const eps = 1e-6 * Math.max(1, total);
-    if (r.score > bestScore + eps || (Math.abs(r.score - bestScore) <= eps && tie < bestTie)) {
-      bestScore = r.score; bestBpm = bpm; bestPhaseSec = r.phase; bestTie = tie;
+    if (r.onBeatWeight > bestWeight + eps || (Math.abs(r.onBeatWeight - bestWeight) <= eps && tie < bestTie)) {
+      bestWeight = r.onBeatWeight; bestBpm = bpm; bestPhaseSec = r.phase; bestTie = tie;
     }
   }
   const period = 60 / bestBpm;
@@ -214,5 +214,5 @@ export function planBeats(input: PlanInput): BeatPlan {
   const usedW = counted.reduce((a, t) => a + t.weight, 0);
   const hitW = counted.reduce((a, t) => a + (t.onBeat ? t.weight : 0), 0);
   const hitPoints = hits.map((h) => ({ timeSec: h, beatSec: beatsSec.length ? beatsSec[nearestBeat(beatsSec, h)]! : NaN }));
-  return { bpm: bestBpm, phaseSec: bestPhaseSec, beatsSec, beatFrames, transitions: out, hitPoints, score: usedW > 0 ? hitW / usedW : 0 };
+  return { bpm: bestBpm, phaseSec: bestPhaseSec, beatsSec, beatFrames, transitions: out, hitPoints, onBeatShare: usedW > 0 ? hitW / usedW : 0 };
 }
