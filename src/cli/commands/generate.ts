@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { encodeWavPcm16 } from '../../core/audio/wav.ts';
 import { parseFrames } from '../../core/parse/index.ts';
 import { DEFAULT_SETTINGS, type GenerateSettings } from '../../core/pipelines/generate.ts';
-import { score, type PlanEdits } from '../../core/pipelines/score.ts';
+import { runTake } from '../../core/pipelines/take.ts';
+import type { PlanEdits } from '../../core/plan/with-aligner.ts';
 import { isKnownTag } from '../../core/constants.ts';
 import { NodeBackend } from '../../runtime/ort-node.ts';
 import { parseArgs, secondsListFlag } from '../args.ts';
@@ -31,8 +32,8 @@ export interface VideoGenerateOptions {
   onDenoise?: (fraction: number) => void;
 }
 
-/** Decode, parse, plan and score one video with a backend; the report `vem generate --json` prints,
- *  plus the PCM and the storyboards it conditioned on (used by `vem eval`). */
+/** Decode, parse and make one take of a video with a backend; the report `vem generate --json` prints,
+ *  also kept by `vem eval`. */
 export async function generateForVideo(backend: NodeBackend, path: string, out: string, opts: VideoGenerateOptions) {
   const { settings, lockedBpm, userTags } = opts;
   const t0 = performance.now();
@@ -44,7 +45,7 @@ export async function generateForVideo(backend: NodeBackend, path: string, out: 
   const storyboards = parsed.storyboards.map((s) => ({ startSec: s.startSec, durSec: s.durSec, tags: s.tags, descriptors: { ...s.descriptors } }));
   const condition = opts.drop?.tags ? { globalTags: [], caption: '', storyboards: [] }
     : { globalTags, caption: userTags ? '' : parsed.caption, storyboards };
-  const res = await score(backend, {
+  const res = await runTake(backend, {
     frames: video, durationSec: parsed.durationSec, transitions: parsed.transitions, lockedBpm, settings, edits: opts.edits,
     condition, noRhythm: opts.drop?.rhythm ?? false,
     onProgress: (stage, f) => { if (stage === 'denoise') opts.onDenoise?.(f); },

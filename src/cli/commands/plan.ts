@@ -1,5 +1,5 @@
 import { parseFrames } from '../../core/parse/index.ts';
-import { planWithAligner } from '../../core/pipelines/score.ts';
+import { planWithAligner } from '../../core/plan/with-aligner.ts';
 import { runAligner } from '../../core/aligner/aligner.ts';
 import { NodeBackend } from '../../runtime/ort-node.ts';
 import { resolve } from 'node:path';
