@@ -102,7 +102,30 @@ test('three takes survive a reload: renamed, starred, each plays; generating sti
       .toBeGreaterThan(0.1);
     await audio.evaluate((a: HTMLAudioElement) => a.pause());
   }
-  // the aligner output was stored with the project: a new take needs no second decode
+  // the aligner output was stored with the project by the generate worker (probabilities and features):
+  // a new take needs no second decode
+  const stored = await page.evaluate(
+    () =>
+      new Promise<{ probs: number; features: number } | null>((resolve, reject) => {
+        const open = indexedDB.open('vem-studio');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction(['state', 'projects']);
+          const cur = tx.objectStore('state').get('current');
+          cur.onsuccess = () => {
+            const p = tx.objectStore('projects').get(cur.result as string);
+            p.onsuccess = () => {
+              const a = (p.result as { aligner: { probs: Float32Array; features: Float32Array } | null } | undefined)
+                ?.aligner;
+              open.result.close();
+              resolve(a ? { probs: a.probs.length, features: a.features.length } : null);
+            };
+          };
+        };
+      }),
+  );
+  expect(stored!.probs).toBeGreaterThan(0);
+  expect(stored!.features).toBeGreaterThan(stored!.probs);
   await generate(page);
   await expect(page.getByTestId('take')).toHaveCount(4);
   await page.getByTestId('clear-takes').click();

@@ -11,7 +11,7 @@ import { chromiumRssMB, launchChromium, startPreview } from './lib/browser.ts';
 import { resolve } from 'node:path';
 import { decodeVideoFile } from '../src/cli/decode-node.ts';
 import { parseFrames } from '../src/core/parse/index.ts';
-import { score } from '../src/core/pipelines/score.ts';
+import { runTake } from '../src/core/pipelines/take.ts';
 import { DEFAULT_SETTINGS } from '../src/core/pipelines/generate.ts';
 import { NodeBackend } from '../src/runtime/ort-node.ts';
 
@@ -55,7 +55,7 @@ async function nodeRun(path: string) {
   const t1 = performance.now();
   const parsed = parseFrames(video);
   const t2 = performance.now();
-  const res = await score(b, {
+  const res = await runTake(b, {
     frames: video,
     durationSec: parsed.durationSec,
     transitions: parsed.transitions,

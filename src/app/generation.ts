@@ -1,23 +1,24 @@
 // Drives one generation: the aligner once per video (frames handed from the parse worker to the generate
-// worker without a copy; after a reload its stored output is handed back instead), the beat plan on the
-// main thread (fast, reruns on every edit), then the generate worker's guided denoising, decoding and
-// beat tracking. The result becomes a take, kept in IndexedDB with its WAV and latent. Regenerating one
-// storyboard re-samples the active take's latent over that storyboard only and keeps its audio elsewhere.
+// worker without a copy; the generate worker keeps the output and stores it with the project, and after a
+// reload reads it back from there), the beat plan on the main thread for the timeline (fast, reruns on
+// every edit), then the generate worker's take pipeline (src/core/pipelines/take.ts: the same plan,
+// guided denoising, decoding and beat tracking). The result becomes a take, kept in IndexedDB with its
+// WAV and latent. Regenerating one storyboard re-samples the active take's latent over that storyboard
+// only and keeps its audio elsewhere.
 import { decodeWav, encodeWavPcm16 } from '../core/audio/wav.ts';
-import { planWithAligner } from '../core/pipelines/score.ts';
+import { planWithAligner } from '../core/plan/with-aligner.ts';
 import { ALIGNER_FEAT } from '../core/aligner/aligner.ts';
-import { DEFAULT_SETTINGS } from '../core/pipelines/generate.ts';
-import { withPlannedTempo } from '../core/conditioning/tempo.ts';
+import type { TakeRegeneration } from '../core/pipelines/take.ts';
 import { isCancelled } from '../core/cancel.ts';
 import { generateClient } from './generate-client.ts';
 import { parseClient } from './parse-client.ts';
-import { deleteTakes, loadTake, saveTake, updateProject, updateTake } from './persist.ts';
+import { deleteTakes, loadTake, saveTake, updateTake } from './persist.ts';
 import { useStudio, type Take } from './store.ts';
+import { takeRequest } from './take-request.ts';
 
 let current: AbortController | null = null;
+/** The video whose aligner output the generate worker holds. */
 let alignedVideo: string | null = null;
-/** This session's aligner output (features too: they feed the TB adapter). */
-let alignerOut: { videoId: string; probs: Float32Array; features: Float32Array; featureDim: number } | null = null;
 /** Latent and PCM of the last few takes made or regenerated from (older ones are read back from
  *  IndexedDB when needed: a minute of take is 4.3 MB here). */
 const takeData = new Map<string, { latent: Float32Array | null; pcm: Float32Array }>();
@@ -33,10 +34,9 @@ export function cancelGeneration(): void {
   current?.abort();
 }
 
-/** A new or reopened video: forget the previous one's takes data; a reopened project hands back its
- *  stored aligner output (the decoded frames are gone after a reload). */
-export function startVideoSession(videoId: string, a: { probs: Float32Array; features: Float32Array; featureDim: number } | null): void {
-  alignerOut = a ? { videoId, ...a } : null;
+/** A new or reopened video: forget the previous one's takes data (a reopened project's aligner output
+ *  is read back from the store by the generate worker when a generation needs it). */
+export function startVideoSession(): void {
   alignedVideo = null;
   aligning = null;
   takeData.clear();
@@ -70,16 +70,12 @@ async function alignNow(videoId: string, signal: AbortSignal, report: boolean): 
     const r = await gen.call('align', { ...fr, videoId, ep: controls.ep, strictGpu: controls.strictGpu }, {
       transfer: [fr.frames], signal, onProgress: report ? (stage, f) => useStudio.getState().setProgress(stage, f) : undefined,
     });
-    alignerOut = { videoId, probs: r.probs, features: r.features, featureDim: r.featureDim };
     alignedVideo = videoId;
     if (useStudio.getState().video?.id === videoId) useStudio.setState({ alignerProbs: r.probs });
-    void updateProject(videoId, { aligner: { probs: r.probs, features: r.features, featureDim: r.featureDim } }).catch(() => undefined);
     return r.alignerSec;
   }
-  if (alignerOut?.videoId === videoId) {
-    await gen.call('setAligned', { videoId, probs: alignerOut.probs.slice(), features: alignerOut.features.slice(), featureDim: alignerOut.featureDim });
-    alignedVideo = videoId;
-  }
+  // after a reload the frames are gone: the worker reads the output it stored with the project
+  if ((await gen.call('restoreAligned', { videoId })).found) alignedVideo = videoId;
   return 0;
 }
 
@@ -135,36 +131,31 @@ async function run(storyboard: number | null): Promise<void> {
     const gen = generateClient();
     const alignerSec = await ensureAligned(video.id, ac.signal);
     const s = useStudio.getState();
-    let inpaint: { known: Float32Array; pcm: Float32Array; startSec: number; endSec: number } | undefined;
-    let plan = currentPlan()!.plan;
+    let regenerate: TakeRegeneration | undefined;
     if (base && storyboard !== null) {
       const sb = s.storyboards[storyboard];
       if (!sb) throw new Error(`There is no storyboard ${storyboard + 1}.`);
       const data = await baseOf(base.id);
       if (!data.latent) throw new Error(`${base.name} has no stored latent to regenerate from; generate a new take first.`);
-      inpaint = { known: data.latent.slice(), pcm: data.pcm.slice(), startSec: sb.startSec, endSec: sb.startSec + sb.durSec };
-      // the rest of the take keeps its beat grid: plan with the base take's grid
-      plan = { ...plan, beatsSec: base.plannedBeatsSec, bpm: base.bpm };
+      // copies, moved to the worker: the kept ones stay usable for the next regeneration
+      regenerate = { base: { latent: data.latent.slice(), pcm: data.pcm.slice(), beatsSec: base.plannedBeatsSec, bpm: base.bpm },
+        startSec: sb.startSec, endSec: sb.startSec + sb.durSec };
     }
     useStudio.getState().setProgress('denoise', 0);
     const res = await gen.call('generate', {
-      videoId: video.id, durationSec: video.durationSec, plannedBeatsSec: plan.beatsSec,
-      transitionsSec: s.transitions.map((t) => t.timeSec),
-      // the tempo words name the planned tempo (core/conditioning/tempo.ts)
-      condition: withPlannedTempo({
-        globalTags: s.globalTags, caption: s.caption,
-        storyboards: s.storyboards.map((sb) => ({ startSec: sb.startSec, durSec: sb.durSec, tags: sb.tags, descriptors: { ...sb.descriptors } })),
-      }, plan.bpm),
-      settings: { ...DEFAULT_SETTINGS, steps: controls.steps, guidance: controls.guidance, seed: controls.seed, sampler: controls.sampler, eta: controls.eta },
-      ep: controls.ep, strictGpu: controls.strictGpu, inpaint,
-    }, { signal: ac.signal, onProgress: (stage, f) => useStudio.getState().setProgress(stage, f) });
+      videoId: video.id, request: takeRequest({ ...s, video }, controls, regenerate), ep: controls.ep, strictGpu: controls.strictGpu,
+    }, {
+      signal: ac.signal, onProgress: (stage, f) => useStudio.getState().setProgress(stage, f),
+      transfer: regenerate ? [regenerate.base.latent.buffer, regenerate.base.pcm.buffer] : [],
+    });
+    const { plan, figures: fig } = res;
     const wav = encodeWavPcm16(res.pcm, res.sampleRate);
     const url = URL.createObjectURL(new Blob([wav as BlobPart], { type: 'audio/wav' }));
     const n = useStudio.getState().takes.length + 1;
     const take: Take = {
       id: `take-${Date.now()}-${n}`, name: base && storyboard !== null ? `${base.name} · storyboard ${storyboard + 1}` : `Take ${n}`,
       url, durationSec: res.durationSec, settings: controls, bpm: plan.bpm,
-      plannedBeatsSec: plan.beatsSec, hitPointsSec: plan.hitPoints.map((h) => h.timeSec), beatsSec: res.beatsSec, hits: res.hits, tbIoU: res.tbIoU, tbHit70: res.tbHit70,
+      plannedBeatsSec: plan.beatsSec, hitPointsSec: plan.hitPointsSec, beatsSec: fig.beatsSec, hits: fig.hits, tbIoU: fig.tbIoU, tbHit70: fig.tbHit70,
       level: res.level, ep: res.ep, fallbackReason: res.fallbackReason, createdAt: Date.now(), starred: false,
       timings: { ...res.timings, alignerSec, totalSec: (performance.now() - t0) / 1000 },
       ...(base && storyboard !== null ? { regenerated: { fromTake: base.id, storyboard } } : {}),

@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeDb, deleteOtherProjects, deleteTakes, loadCurrent, loadTake, projectBytes, saveProject, saveTake, updateProject, updateTake, type StoredProject } from './persist.ts';
+import { closeDb, deleteOtherProjects, deleteTakes, loadAligner, loadCurrent, loadTake, projectBytes, saveProject, saveTake, updateProject, updateTake, type StoredProject } from './persist.ts';
 import type { Take } from './store.ts';
 
 const project = (id: string): StoredProject => ({
@@ -52,6 +52,20 @@ describe('project persistence', () => {
     const got = await loadCurrent();
     expect(got!.takes.map((t) => t.id)).toEqual(['t1']);
     expect(got!.project.globalTags).toEqual(['mood:happy']);
+  });
+
+  it('keeps the aligner output the generate worker stores and reads back (after the page saved the project without it)', async () => {
+    await saveProject({ ...project('p1'), aligner: null });
+    expect(await loadAligner('p1')).toBeNull();
+    const out = { probs: new Float32Array([0.25, 0.5]), features: new Float32Array(64).fill(0.5), featureDim: 32 };
+    await updateProject('p1', { aligner: out });
+    await updateProject('p1', { globalTags: ['mood:happy'] }); // a later edit from the page keeps it
+    await closeDb();
+    const got = await loadAligner('p1');
+    expect([...got!.probs]).toEqual([0.25, 0.5]);
+    expect(got!.features).toBeInstanceOf(Float32Array);
+    expect(got!.featureDim).toBe(32);
+    expect(await loadAligner('gone')).toBeNull();
   });
 
   it('removes other projects with their takes', async () => {

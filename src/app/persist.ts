@@ -1,6 +1,8 @@
 // The project store in IndexedDB: the video file itself, its parse, the user's edits and controls, the
-// aligner output (so generating after a reload needs no second decode) and every take with its WAV and
-// latent. A reload or a closed tab loses nothing; the UI shows the storage used and removes old takes.
+// aligner output (so generating after a reload needs no second decode; written and read back by the
+// generate worker, which holds it) and every take with its WAV and latent. Used by the main thread and
+// the generate worker. A reload or a closed tab loses nothing; the UI shows the storage used and removes
+// old takes.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { StudioState, Take, VideoMeta } from './store.ts';
 
@@ -59,6 +61,12 @@ export async function updateProject(id: string, patch: Partial<Omit<StoredProjec
   const p = await tx.store.get(id);
   if (p) await tx.store.put({ ...p, ...patch, updatedAt: Date.now() });
   await tx.done;
+}
+
+/** The aligner output stored with a project, or null (the generate worker reads it back after a reload:
+ *  it computed it, persisted it from there and is the only one that needs its features). */
+export async function loadAligner(id: string): Promise<StoredProject['aligner']> {
+  return (await (await db()).get('projects', id))?.aligner ?? null;
 }
 
 /** The project to reopen and its takes (oldest first), or null. */

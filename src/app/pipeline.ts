@@ -47,7 +47,7 @@ export async function openVideo(file: File): Promise<void> {
       takes: [], activeTake: null, alignerProbs: null, planEdits: NO_PLAN_EDITS, preview: null,
       timings: { decodeSec: meta.decodeSec, parseSec: result.parseSec },
     });
-    startVideoSession(videoId, null);
+    startVideoSession();
     const st = useStudio.getState();
     const { url: _url, ...videoMeta } = st.video!;
     await saveProject({

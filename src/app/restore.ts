@@ -22,7 +22,7 @@ export async function restoreProject(): Promise<boolean> {
   }
   if (!saved || useStudio.getState().video) return false;
   const { project: p, takes } = saved;
-  startVideoSession(p.id, p.aligner);
+  startVideoSession();
   // the stored Blob as a File (no copy): the MP4 export mounts it into ffmpeg.wasm
   setVideoFile(p.file instanceof File ? p.file : new File([p.file], p.video.name, { type: p.file.type }));
   useStudio.setState({

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
 import { eventIoU } from '../core/beats/metrics.ts';
 
 const vem = (...args: string[]) => spawnSync('node', ['bin/vem.mjs', ...args], { encoding: 'utf8' });
@@ -139,6 +140,80 @@ describe('vem generate', () => {
     expect(tags.status).not.toBe(0);
     expect(tags.stderr).toMatch(/unknown tag/);
   });
+});
+
+describe('vem generate --from <take.json> --storyboard N', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vem-regen-'));
+  const int16 = (path: string) => { const b = readFileSync(path); return Array.from({ length: (b.length - 44) / 2 }, (_, i) => b.readInt16LE(44 + 2 * i)); };
+  const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+  /** The take regenerated from (made once, by whichever test needs it first). */
+  let made: ReturnType<typeof vem> | null = null;
+  const baseTake = () => {
+    if (made) return made;
+    made = vem('generate', 'e2e/fixtures/cuts-10s.mp4', '-o', join(dir, 'take.wav'), '--steps', '3', '--seed', '5', '--hit-points', '1.3', '--json');
+    expect(made.status, made.stderr).toBe(0);
+    writeFileSync(join(dir, 'take.json'), made.stdout);
+    return made;
+  };
+
+  it('the same seed gives the WAV it gave before the take pipeline, and writes the take\'s latent beside it', () => {
+    const res = baseTake();
+    // recorded at d4d16cd (before score() and the generate worker became one take pipeline); onnxruntime-node
+    // 1.30.0 on x64, one thread
+    expect(sha(join(dir, 'take.wav'))).toBe('dc4cc2becb96d5a43d95db51c69b400caee874c10c80081402237f2bfbb22f60');
+    const r = JSON.parse(res.stdout) as { latentPath: string; regenerated: unknown };
+    expect(r.latentPath).toBe(join(dir, 'take.latent.f32'));
+    expect(existsSync(r.latentPath)).toBe(true);
+    expect(r.regenerated).toBeNull();
+  }, 120_000);
+
+  it('changes no sample outside storyboard N\'s span and most samples inside it', () => {
+    baseTake();
+    const res = vem('generate', 'e2e/fixtures/cuts-10s.mp4', '--from', join(dir, 'take.json'), '--storyboard', '2', '-o', join(dir, 're.wav'), '--json');
+    expect(res.status, res.stderr).toBe(0);
+    type Report = { seed: number; steps: number; plannedBeatsSec: number[]; storyboards: { startSec: number; durSec: number }[];
+      regenerated: { storyboard: number; startSec: number; endSec: number; from: string }; latentPath: string };
+    const base = JSON.parse(readFileSync(join(dir, 'take.json'), 'utf8')) as Report;
+    const r = JSON.parse(res.stdout) as Report;
+    expect(r.regenerated).toMatchObject({ storyboard: 2, from: join(dir, 'take.json') });
+    // the span is storyboard 2 of the take (its JSON rounds to 1 ms)
+    expect(r.regenerated.startSec).toBeCloseTo(base.storyboards[1]!.startSec, 3);
+    expect(r.regenerated.endSec).toBeCloseTo(base.storyboards[1]!.startSec + base.storyboards[1]!.durSec, 3);
+    // the take's settings with the next seed, on the take's beat grid
+    expect([r.steps, r.seed]).toEqual([3, 6]);
+    expect(r.plannedBeatsSec).toEqual(base.plannedBeatsSec);
+    expect(existsSync(r.latentPath)).toBe(true);
+    const a = int16(join(dir, 'take.wav')), b = int16(join(dir, 're.wav'));
+    expect(b.length).toBe(a.length);
+    // the splice's crossfades lie inside the span, so outside it every 16-bit sample is the take's
+    const s0 = Math.round(r.regenerated.startSec * 16000), s1 = Math.round(r.regenerated.endSec * 16000);
+    let outside = 0, inside = 0;
+    for (let i = 0; i < a.length; i++) {
+      if (i < s0 || i >= s1) { if (a[i] !== b[i]) outside++; } else if (a[i] !== b[i]) inside++;
+    }
+    expect(outside).toBe(0);
+    expect(inside / (s1 - s0)).toBeGreaterThan(0.5);
+  }, 120_000);
+
+  it('refuses a storyboard that is not there, a take that is not one, and plan options that would move the grid', () => {
+    baseTake();
+    const take = join(dir, 'take.json');
+    const ten = 'e2e/fixtures/cuts-10s.mp4';
+    const cases: [string, string[], RegExp][] = [
+      [ten, ['--storyboard', '2'], /--from <take.json> and --storyboard N go together/],
+      [ten, ['--from', take, '--storyboard', '9'], /--storyboard 9: the video has storyboards 1 to \d+/],
+      [ten, ['--from', take, '--storyboard', '1', '--bpm', '100'], /--bpm cannot change a take regenerated --from/],
+      [ten, ['--from', 'e2e/fixtures/cuts-10s.json', '--storyboard', '1'], /--from .*: no /],
+      ['e2e/fixtures/cuts-4s.mp4', ['--from', take, '--storyboard', '1'], /not a take of this video/],
+    ];
+    for (const [video, args, pattern] of cases) {
+      const res = vem('generate', video, '-o', join(dir, 'x.wav'), ...args, '--json');
+      expect(res.status, args.join(' ')).toBe(1);
+      expect(res.stdout).toBe('');
+      expect(res.stderr).toMatch(pattern);
+    }
+  }, 120_000);
 });
 
 describe('vem eval', () => {

@@ -1,6 +1,5 @@
 import type { RoundtripTimings } from '../core/pipelines/roundtrip.ts';
-import type { HvpCondition } from '../core/conditioning/condition.ts';
-import type { GenerateSettings } from '../core/pipelines/generate.ts';
+import type { TakeFigures, TakeRequest } from '../core/pipelines/take.ts';
 
 export type Ep = 'webgpu' | 'wasm';
 
@@ -21,10 +20,11 @@ export type GenerateApi = {
     payload: { pcm: Float32Array; ep: 'webgpu' | 'wasm'; strictGpu?: boolean; vocoderOnly?: boolean };
     result: { pcm: Float32Array; sampleRate: number; durationSec: number; ep: string; fallbackReason: string | null; timings: RoundtripTimings; loadSec: number };
   };
-  /** Runs the aligner over a video's decoded frames (transferred) and keeps its output for `generate`. */
+  /** Runs the aligner over a video's decoded frames (transferred), keeps its output for `generate` and
+   *  stores it with the project; the page gets the per-frame probabilities only (for the plan it draws). */
   align: {
     payload: { videoId: string; frames: ArrayBuffer; width: number; height: number; fps: number; frameCount: number; ep: Ep; strictGpu?: boolean };
-    result: { probs: Float32Array; features: Float32Array; featureDim: number; ep: string; fallbackReason: string | null; alignerSec: number };
+    result: { probs: Float32Array; ep: string; fallbackReason: string | null; alignerSec: number };
   };
   /** Fetches, verifies and opens the generation models now (while the user looks at the parse), so that
    *  Generate does not wait for them. */
@@ -32,22 +32,20 @@ export type GenerateApi = {
     payload: { ep: Ep; strictGpu?: boolean };
     result: { ep: string; loadSec: number };
   };
-  /** Hands back an aligner output kept from an earlier session (the project store), when the frames are gone. */
-  setAligned: {
-    payload: { videoId: string; probs: Float32Array; features: Float32Array; featureDim: number };
-    result: null;
+  /** After a reload (the frames are gone): reads the aligner output stored with the project back. */
+  restoreAligned: {
+    payload: { videoId: string };
+    result: { found: boolean };
   };
-  /** One generation: guided denoising with the video's aligner output and the given beat plan. */
+  /** One take (src/core/pipelines/take.ts): the plan, guided denoising (of one storyboard's span of an
+   *  earlier take with `request.regenerate`, whose latent and PCM are best transferred), decoding, figures. */
   generate: {
-    payload: {
-      videoId: string; durationSec: number; condition: HvpCondition; plannedBeatsSec: number[]; transitionsSec: number[];
-      settings: GenerateSettings; ep: Ep; strictGpu?: boolean;
-      /** Regenerate one span of an earlier take: its normalised latent and PCM, kept outside [startSec, endSec). */
-      inpaint?: { known: Float32Array; pcm: Float32Array; startSec: number; endSec: number };
-    };
+    payload: { videoId: string; request: TakeRequest; ep: Ep; strictGpu?: boolean };
     result: {
-      pcm: Float32Array; sampleRate: number; durationSec: number; beatsSec: number[]; detectedBpm: number | null;
-      tbIoU: number; tbHit70: number | null; hits: boolean[]; ep: string; fallbackReason: string | null; timings: GenerateTimingsMsg;
+      pcm: Float32Array; sampleRate: number; durationSec: number;
+      /** The plan the take was made on (a regenerated span: the base take's beats and tempo). */
+      plan: { bpm: number; beatsSec: number[]; hitPointsSec: number[] };
+      figures: TakeFigures; ep: string; fallbackReason: string | null; timings: GenerateTimingsMsg;
       level: { lufs: number; truePeakDbtp: number };
       /** The normalised latent (for regenerating a storyboard of this take later). */
       latent: Float32Array;

@@ -1,16 +1,16 @@
 /// <reference lib="webworker" />
-// Generate worker: owns the onnxruntime-web sessions and runs the model pipelines.
+// Generate worker: owns the onnxruntime-web sessions and the current video's aligner output, and runs the
+// core's pipelines (the take: src/core/pipelines/take.ts); it only translates messages (progress,
+// cancellation, transfers). The aligner output is stored with the project from here and read back from
+// the store after a reload, so its features never travel through the page.
 import { roundtrip } from '../core/pipelines/roundtrip.ts';
 import { setWasmThreads, WebBackend, type EpPreference } from '../runtime/ort-web.ts';
 import { serveWorker } from './host.ts';
 import type { GenerateApi } from './generate-api.ts';
 import { runAligner, type AlignerOutput } from '../core/aligner/aligner.ts';
-import { generate, latentFramesFor } from '../core/pipelines/generate.ts';
-import { spanMask, spliceSpan } from '../core/pipelines/inpaint.ts';
-import { latentNormOf, scoreFigures } from '../core/pipelines/score.ts';
-import { rhythmFeatures } from '../core/conditioning/rhythm.ts';
+import { runTake } from '../core/pipelines/take.ts';
 import type { DecodedFrames } from '../core/media/probe.ts';
-import { measureLevel } from '../core/audio/loudness.ts';
+import { loadAligner, updateProject } from '../app/persist.ts';
 
 /** Aligner output of the current video (one video at a time). */
 let aligned: { videoId: string; out: AlignerOutput } | null = null;
@@ -59,10 +59,12 @@ serveWorker({
     const frames = { width: p.width, height: p.height, fps: p.fps, frameCount: p.frameCount, data: new Uint8Array(p.frames) } as DecodedFrames;
     const out = await runAligner(b, frames, { signal: ctx.signal, onProgress: (d, n) => ctx.progress('aligner', d / n) });
     aligned = { videoId: p.videoId, out };
-    const probs = out.probs.slice(), features = out.features.slice();
+    const alignerSec = (performance.now() - t0) / 1000;
+    // stored with the project (saved before the aligner starts): a reload needs no second decode
+    await updateProject(p.videoId, { aligner: out }).catch(() => undefined);
+    const probs = out.probs.slice();
     ctx.transfer(probs.buffer);
-    ctx.transfer(features.buffer);
-    return { probs, features, featureDim: out.featureDim, ep: b.ep, fallbackReason: b.fallbackReason, alignerSec: (performance.now() - t0) / 1000 };
+    return { probs, ep: b.ep, fallbackReason: b.fallbackReason, alignerSec };
   },
   preload: async (p: GenerateApi['preload']['payload']) => {
     const t0 = performance.now();
@@ -70,35 +72,27 @@ serveWorker({
     await b.preload(['denoiser', 'vae_decoder', 'vocoder']);
     return { ep: b.ep, loadSec: (performance.now() - t0) / 1000 };
   },
-  setAligned: (p: GenerateApi['setAligned']['payload']) => {
-    aligned = { videoId: p.videoId, out: { probs: p.probs, features: p.features, featureDim: p.featureDim } };
-    return null;
+  restoreAligned: async (p: GenerateApi['restoreAligned']['payload']) => {
+    const stored = await loadAligner(p.videoId).catch(() => null);
+    if (stored) aligned = { videoId: p.videoId, out: stored };
+    return { found: stored !== null };
   },
   generate: async (p: GenerateApi['generate']['payload'], ctx) => {
     const t0 = performance.now();
     const b = await getBackend(p.ep, p.strictGpu ?? false);
     await b.preload(['denoiser', 'vae_decoder', 'vocoder'], (f) => ctx.progress('load', f));
     const loadSec = (performance.now() - t0) / 1000;
-    const al = aligned?.videoId === p.videoId ? aligned.out : undefined;
-    const n = latentFramesFor(p.durationSec);
-    const rhythm = rhythmFeatures(p.plannedBeatsSec, n, al);
-    const mask = p.inpaint ? spanMask(n, p.inpaint.startSec, p.inpaint.endSec) : undefined;
-    const res = await generate(b, {
-      durationSec: p.durationSec, condition: p.condition, rhythm, latentNorm: latentNormOf(b), settings: p.settings,
-      signal: ctx.signal, onStep: (k, steps) => ctx.progress('denoise', k / steps), mask, known: p.inpaint?.known,
+    const res = await runTake(b, {
+      ...p.request, aligner: aligned?.videoId === p.videoId ? aligned.out : null,
+      signal: ctx.signal, onProgress: (stage, f) => ctx.progress(stage, f),
     });
-    const pcm = p.inpaint ? spliceSpan(p.inpaint.pcm, res.pcm, res.sampleRate, p.inpaint.startSec, p.inpaint.endSec) : res.pcm;
-    ctx.progress('beats', 1);
-    const t1 = performance.now();
-    const fig = scoreFigures(pcm, res.sampleRate, p.transitionsSec);
-    const lv = p.inpaint ? measureLevel(pcm, res.sampleRate) : res.level;
-    ctx.transfer(pcm.buffer);
-    ctx.transfer(res.latent.buffer);
+    ctx.transfer(res.pcm.buffer, res.latent.buffer);
     return {
-      latent: res.latent, pcm, sampleRate: res.sampleRate, durationSec: res.durationSec, beatsSec: fig.beatsSec, detectedBpm: fig.detectedBpm,
-      tbIoU: fig.tbIoU, tbHit70: fig.tbHit70, hits: fig.hits, ep: b.ep, fallbackReason: b.fallbackReason,
-      level: { lufs: lv.lufs, truePeakDbtp: lv.truePeakDbtp },
-      timings: { alignerSec: 0, ...res.timings, beatTrackSec: (performance.now() - t1) / 1000, loadSec },
+      latent: res.latent, pcm: res.pcm, sampleRate: res.sampleRate, durationSec: res.durationSec,
+      plan: { bpm: res.plan.bpm, beatsSec: res.plan.beatsSec, hitPointsSec: res.plan.hitPoints.map((h) => h.timeSec) },
+      figures: res.figures, ep: b.ep, fallbackReason: b.fallbackReason,
+      level: { lufs: res.level.lufs, truePeakDbtp: res.level.truePeakDbtp },
+      timings: { alignerSec: 0, ...res.timings, beatTrackSec: res.beatTrackSec, loadSec },
     };
   },
 }, self as unknown as DedicatedWorkerGlobalScope);

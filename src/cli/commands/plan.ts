@@ -1,5 +1,5 @@
 import { parseFrames } from '../../core/parse/index.ts';
-import { planWithAligner } from '../../core/pipelines/score.ts';
+import { planWithAligner } from '../../core/plan/with-aligner.ts';
 import { runAligner } from '../../core/aligner/aligner.ts';
 import { NodeBackend } from '../../runtime/ort-node.ts';
 import { resolve } from 'node:path';
@@ -41,7 +41,7 @@ export async function planCommand(argv: string[]): Promise<number> {
     beatsSec: plan.beatsSec.map((b) => round(b)),
     transitions: plan.transitions.map((t, i) => ({ timeSec: round(t.timeSec), onBeat: t.onBeat, offsetSec: round(t.offsetSec), excluded: t.excluded, alignerProb: probs[i] === null ? null : round(probs[i]!) })),
     hitPoints: plan.hitPoints.map((h) => ({ timeSec: round(h.timeSec), beatSec: round(h.beatSec) })),
-    onBeatShare: round(plan.score),
+    onBeatShare: round(plan.onBeatShare),
     timings: { decodeSec: round((t1 - t0) / 1000), parseSec: round((t2 - t1) / 1000), alignerSec: round((t2a - t2) / 1000), planSec: round((t3 - t2a) / 1000, 4) },
   };
   console.log(flags.has('json') ? JSON.stringify(out) : `${path}: ${out.bpm} BPM, ${out.transitions.filter((t) => t.onBeat).length}/${out.transitions.length} transitions on a beat`);

@@ -6,7 +6,7 @@ const onGrid = (bpm: number, phase: number, beats: number[]) => beats.map((k) =>
 describe('planBeats', () => {
   it('recovers the tempo and phase of cuts placed on a 120 BPM grid', () => {
     const plan = planBeats({ durationSec: 30, transitions: onGrid(120, 0.23, [2, 5, 9, 14, 16, 23, 30, 41, 47, 52]) });
-    expect(plan.score).toBe(1);
+    expect(plan.onBeatShare).toBe(1);
     expect(plan.transitions.every((t) => t.onBeat)).toBe(true);
     // 120 or a tempo whose grid also holds every cut; the tags' preference picks among equals
     expect(Math.abs(plan.bpm - 120) < 0.2 || Math.abs(plan.bpm - 240) < 0.4 || Math.abs(plan.bpm - 60) < 0.2).toBe(
@@ -17,7 +17,7 @@ describe('planBeats', () => {
   it('hits every cut of an irregular but beat-derived edit at 97 BPM', () => {
     const cuts = onGrid(97, 1.1, [0, 3, 4, 8, 13, 15, 21, 22, 30]);
     const plan = planBeats({ durationSec: 25, transitions: cuts });
-    expect(plan.score).toBe(1);
+    expect(plan.onBeatShare).toBe(1);
     for (const c of cuts) expect(plan.beatsSec.some((b) => Math.abs(b - c.timeSec) <= 0.07)).toBe(true);
   });
 
@@ -34,7 +34,7 @@ describe('planBeats', () => {
   it('with a locked BPM only the phase is chosen', () => {
     const plan = planBeats({ durationSec: 20, transitions: onGrid(90, 0.4, [1, 3, 6, 10]), lockedBpm: 90 });
     expect(plan.bpm).toBe(90);
-    expect(plan.score).toBe(1);
+    expect(plan.onBeatShare).toBe(1);
     expect(Math.abs(plan.beatsSec[1]! - plan.beatsSec[0]! - 60 / 90)).toBeLessThan(1e-6);
   });
 
@@ -44,7 +44,7 @@ describe('planBeats', () => {
     expect(plan.beatsSec[0]).toBe(0);
     expect(plan.beatsSec[plan.beatsSec.length - 1]!).toBeGreaterThanOrEqual(12 - 60 / plan.bpm - 1e-9);
     expect(plan.beatFrames.length).toBe(12 * 16);
-    expect(plan.score).toBe(0);
+    expect(plan.onBeatShare).toBe(0);
   });
 
   it('a transition on every frame gives a valid bounded plan', () => {
@@ -73,8 +73,8 @@ describe('hit points and cuts marked "not a beat"', () => {
       expect(Math.min(...plan.beatsSec.map((b) => Math.abs(b - h)))).toBeLessThanOrEqual(0.02);
     // the cuts that were on the grid stay on a beat (the warp keeps their beats in place)
     const before = planBeats({ durationSec: 30, transitions: cuts });
-    expect(before.score).toBe(1);
-    expect(plan.score).toBe(1);
+    expect(before.onBeatShare).toBe(1);
+    expect(plan.onBeatShare).toBe(1);
     // beats stay in order and no closer than a third of the base period
     for (let i = 1; i < plan.beatsSec.length; i++)
       expect(plan.beatsSec[i]! - plan.beatsSec[i - 1]!).toBeGreaterThan(60 / plan.bpm / 3);
@@ -92,12 +92,12 @@ describe('hit points and cuts marked "not a beat"', () => {
     expect(Math.abs(plan.beatsSec[plan.beatsSec.length - 1]! - 9.97)).toBeLessThan(1e-6);
   });
 
-  it('a cut marked "not a beat" takes no part in the search or the score', () => {
+  it('a cut marked "not a beat" takes no part in the search or the on-beat share', () => {
     const off = { timeSec: 7.0 };
     const withOff = planBeats({ durationSec: 30, transitions: [...cuts, off], lockedBpm: 120 });
-    expect(withOff.score).toBeLessThan(1);
+    expect(withOff.onBeatShare).toBeLessThan(1);
     const excluded = planBeats({ durationSec: 30, transitions: [...cuts, { ...off, excluded: true }], lockedBpm: 120 });
-    expect(excluded.score).toBe(1);
+    expect(excluded.onBeatShare).toBe(1);
     const t = excluded.transitions.find((x) => x.timeSec === off.timeSec)!;
     expect(t.excluded).toBe(true);
     expect(t.onBeat).toBe(false);

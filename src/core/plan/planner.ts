@@ -4,7 +4,7 @@
 //
 // Creator edits: hit points (moments that must get a beat) join the search with a quarter of a cut's weight
 // and are then made exact by warping the grid locally (below); a transition marked "not a beat" takes no part
-// in the search or the score.
+// in the search or the on-beat share.
 import { videoFrameNearest, videoFramesCovering } from '../time.ts';
 
 export interface PlanInput {
@@ -12,7 +12,7 @@ export interface PlanInput {
   transitions: {
     timeSec: number;
     weight?: number;
-    /** "not a beat": ignored by the search and the score */ excluded?: boolean;
+    /** "not a beat": ignored by the search and the on-beat share */ excluded?: boolean;
   }[];
   /** Moments that must get a beat (seconds). */
   hitPointsSec?: readonly number[];
@@ -32,8 +32,8 @@ export interface BeatPlan {
   transitions: { timeSec: number; weight: number; onBeat: boolean; offsetSec: number; excluded: boolean }[];
   /** The hit points honoured (merged and clipped to the video), each with the beat put on it. */
   hitPoints: { timeSec: number; beatSec: number }[];
-  /** Weighted share of the transitions that take part (not excluded) on a beat. */
-  score: number;
+  /** Weighted share of the transitions that take part (not excluded) on a beat (what the search maximises). */
+  onBeatShare: number;
 }
 
 /** Hit points closer than this are one hit point (the first is kept). */
@@ -152,7 +152,7 @@ function bestPhase(
   weights: Float64Array,
   period: number,
   tol: number,
-): { score: number; phase: number; spread: number } {
+): { onBeatWeight: number; phase: number; spread: number } {
   const n = times.length;
   const ph = new Array<[number, number]>(n);
   for (let i = 0; i < n; i++) ph[i] = [((times[i]! % period) + period) % period, weights[i]!];
@@ -199,7 +199,7 @@ function bestPhase(
   const centre = Math.min(first + tol, Math.max(last - tol, mean));
   let spread = 0;
   for (let i = bestStart; i < bestEnd; i++) spread += w[i]! * Math.abs(pos[i]! - centre);
-  return { score: best, phase: ((centre % period) + period) % period, spread: sw > 0 ? spread / sw : 0 };
+  return { onBeatWeight: best, phase: ((centre % period) + period) % period, spread: sw > 0 ? spread / sw : 0 };
 }
 
 export function planBeats(input: PlanInput): BeatPlan {
@@ -230,7 +230,7 @@ export function planBeats(input: PlanInput): BeatPlan {
 
   let bestBpm = pref,
     bestPhaseSec = 0,
-    bestScore = -1,
+    bestWeight = -1,
     bestTie = Infinity;
   const candidates: number[] = [];
   if (input.lockedBpm != null) candidates.push(input.lockedBpm);
@@ -238,7 +238,7 @@ export function planBeats(input: PlanInput): BeatPlan {
   const total = weights.reduce((a, b) => a + b, 0);
   for (const bpm of candidates) {
     const period = 60 / bpm;
-    const r = times.length ? bestPhase(times, weights, period, tol) : { score: 0, phase: 0, spread: 0 };
+    const r = times.length ? bestPhase(times, weights, period, tol) : { onBeatWeight: 0, phase: 0, spread: 0 };
     // tie-break: closeness to the preferred tempo (in octaves), then to the median shot length
     let shotFit = 0;
     if (medianShot > 0) {
@@ -248,8 +248,8 @@ export function planBeats(input: PlanInput): BeatPlan {
     // a tight fit first (the true grid has the smallest offsets), then the tags' tempo, then shot length
     const tie = r.spread / tol + 0.25 * Math.abs(Math.log2(bpm / pref)) + 0.05 * shotFit;
     const eps = 1e-6 * Math.max(1, total);
-    if (r.score > bestScore + eps || (Math.abs(r.score - bestScore) <= eps && tie < bestTie)) {
-      bestScore = r.score;
+    if (r.onBeatWeight > bestWeight + eps || (Math.abs(r.onBeatWeight - bestWeight) <= eps && tie < bestTie)) {
+      bestWeight = r.onBeatWeight;
       bestBpm = bpm;
       bestPhaseSec = r.phase;
       bestTie = tie;
@@ -290,6 +290,6 @@ export function planBeats(input: PlanInput): BeatPlan {
     beatFrames,
     transitions: out,
     hitPoints,
-    score: usedW > 0 ? hitW / usedW : 0,
+    onBeatShare: usedW > 0 ? hitW / usedW : 0,
   };
 }
