@@ -3,13 +3,13 @@
 // Default video: .cache/testvideos/out/bench-60s-720p.mp4 (npm run fixtures). Prints decode and
 // parse seconds in the browser, the longest main-thread task while they ran (parsing must never
 // block the UI), native ffmpeg's time for the same frames, and the ratio.
-import { chromium } from '@playwright/test';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { decodeVideoFile } from '../src/cli/decode-node.ts';
 import { parseFrames } from '../src/core/parse/index.ts';
 import { FRAME_WIDTH } from '../src/core/media/probe.ts';
 import { VIDEO_FPS } from '../src/core/time.ts';
+import { launchChromium, startPreview } from './lib/browser.ts';
 
 const args = process.argv.slice(2);
 const video = args.find((a) => !a.startsWith('--')) ?? '.cache/testvideos/out/bench-60s-720p.mp4';
@@ -18,40 +18,11 @@ if (!existsSync(video)) {
   process.exit(1);
 }
 const PORT = 4199;
-const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-
-async function waitForServer(url: string) {
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('preview server did not start');
-}
-
-const server = spawn(
-  'node',
-  ['node_modules/vite/bin/vite.js', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'],
-  { stdio: 'ignore' },
-);
+const preview = await startPreview(PORT);
 try {
-  await waitForServer(`http://127.0.0.1:${PORT}/`);
-  const browser = await chromium.launch({
-    executablePath,
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+  const browser = await launchChromium();
   const page = await browser.newPage();
-  await page.goto(`http://127.0.0.1:${PORT}/?sw=0`);
+  await page.goto(`${preview.url}/?sw=0`);
   await page.evaluate(() => {
     (window as unknown as { __longTasks: number[] }).__longTasks = [];
     new PerformanceObserver((list) => {
@@ -107,5 +78,5 @@ try {
   };
   console.log(args.includes('--json') ? JSON.stringify(out) : JSON.stringify(out, null, 2));
 } finally {
-  server.kill();
+  preview.stop();
 }

@@ -1,13 +1,11 @@
 // Vocoder (and VAE decoder) speed: onnxruntime-node vs onnxruntime-web WASM in headless Chromium, on the
 // same 10 s log-mel. Prints seconds per second of audio for each and the browser/native ratio.
 //   npm run build && npx tsx scripts/bench-vocoder.ts [--seconds 10] [--runs 5] [--json]
-import { chromium } from '@playwright/test';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { NodeBackend } from '../src/runtime/ort-node.ts';
 import type { Tensor32 } from '../src/core/models/backend.ts';
 import { AUDIO } from '../src/core/constants.ts';
 import { MELS_PER_LATENT, SAMPLE_RATE } from '../src/core/time.ts';
+import { launchChromium, startPreview } from './lib/browser.ts';
 
 const argv = process.argv.slice(2);
 const opt = (k: string, d: number) => {
@@ -45,35 +43,11 @@ async function nodeTimes() {
 
 async function browserTimes() {
   const PORT = 4198;
-  const server = spawn(
-    'node',
-    ['node_modules/vite/bin/vite.js', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'],
-    { stdio: 'ignore' },
-  );
+  const preview = await startPreview(PORT);
   try {
-    for (let i = 0; i < 100; i++) {
-      try {
-        if ((await fetch(`http://127.0.0.1:${PORT}/`)).ok) break;
-      } catch {
-        /* starting */
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    const executablePath =
-      process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-    const browser = await chromium.launch({
-      executablePath,
-      args: [
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
+    const browser = await launchChromium();
     const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${PORT}/?sw=0&dev=roundtrip`);
+    await page.goto(`${preview.url}/?sw=0&dev=roundtrip`);
     const res = await page.evaluate(
       async ({ frames, runs }) => {
         const mel = new Float32Array(64 * frames).map((_, i) => -5 + 2 * Math.sin(i * 0.37) * Math.cos(i * 0.011));
@@ -100,7 +74,7 @@ async function browserTimes() {
     await browser.close();
     return res;
   } finally {
-    server.kill();
+    preview.stop();
   }
 }
 

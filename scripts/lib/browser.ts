@@ -22,21 +22,22 @@ export async function startPreview(port: number): Promise<{ url: string; stop: (
   return { url, stop: () => server.kill() };
 }
 
+/** Debian's Chromium where it is installed (CHROMIUM_PATH overrides); else Playwright's own. */
+export const chromiumPath = (): string | undefined =>
+  process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+
+/** The headless flags of every browser run here (tests and benchmarks): root, no background traffic. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
 export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
-  const executablePath =
-    process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-  return chromium.launch({
-    executablePath,
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-      ...extraArgs,
-    ],
-  });
+  return chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
 /** Summed RSS (MB) of Chromium's processes (/usr/lib/chromium/chromium, or Playwright's chrome). */
