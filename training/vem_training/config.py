@@ -4,8 +4,12 @@ Each class's defaults are its base file (configs/vocoder.json, vae.json, aligner
 vocoder-gan.json; a test checks they agree); free-text entries (`_note`, `note`, `data`) default to
 absent. `load_config` refuses keys its class does not know. A config remembers which keys its file set
 and in what order: `to_dict()` gives back exactly that dict, which is what a run records in config.json
-and ckpt.pt, so runs, checkpoints and the manifest read as before; the loops fall back to their own
-behaviour for an entry a file leaves out, as they always did.
+and ckpt.pt, so runs, checkpoints and the manifest read as before.
+
+The training loops read a config by attribute (`cfg.lr`). Where a loop's own fallback for an entry a
+file leaves out differs from the class default (the GAN vocoder's dWarmupSteps, vaeInputShare,
+fluxLossWeight and stftResolutions; the VAE's onnxPrefix) they read `cfg.given(name, fallback)`, which
+keeps what those loops did before the configs were dataclasses.
 """
 from __future__ import annotations
 
@@ -43,6 +47,20 @@ class Config:
 
     def to_dict(self) -> dict:
         return {k: getattr(self, k) for k in self._keys}
+
+    def given(self, name: str, fallback=None):
+        """The entry if the file set it, else `fallback`."""
+        return getattr(self, name) if name in self._keys else fallback
+
+    def update(self, **entries) -> None:
+        """Sets entries (a command-line override) so that `to_dict()` records them too."""
+        names = {f.name for f in dataclasses.fields(self)}
+        for k, v in entries.items():
+            if k not in names:
+                raise ValueError(f"{type(self).__name__}: unknown config key {k!r}")
+            setattr(self, k, v)
+            if k not in self._keys:
+                self._keys.append(k)
 
 
 @dataclass
@@ -164,6 +182,13 @@ def config_class(d: dict) -> type[Config]:
     if kind == "vocoder":
         return VocoderGanConfig if "gan" in d else VocoderConfig
     return {"vae": VaeConfig, "aligner": AlignerConfig, "denoiser": DenoiserConfig}[kind]
+
+
+def as_config(cfg, cls: type[Config] | None = None) -> Config:
+    """`cfg` if it is a Config already; a config dict read as its kind's class (`cls` when it names no kind)."""
+    if isinstance(cfg, Config):
+        return cfg
+    return (config_class(cfg) if "kind" in cfg or cls is None else cls).from_dict(cfg)
 
 
 def load_config(path: Path | str) -> Config:

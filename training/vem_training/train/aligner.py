@@ -5,24 +5,24 @@
 
 Positives are rare (a few per hundred frames): BCE with a positive weight, and the two frames either
 side of a positive are left out of the loss (a cut detected one frame late is not a false alarm at
-16 fps). Resumable from <run>/ckpt.pt; SIGTERM checkpoints and stops. `--eval` only evaluates.
+16 fps). AdamW, linear warm-up then a half cosine to 0 at the last step. The loop is loop.Trainer:
+resumable from <run>/ckpt.pt; SIGTERM checkpoints and stops. `--eval` only evaluates.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
-import time
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..config import CONFIGS, load_config
+from ..config import CONFIGS, Config, load_config
 from ..models import build_model
 from ..models.aligner import Aligner
-from . import checkpoint
+from . import checkpoint, loop
 
 
 def load_edits(corpus: Path, split: str) -> list[dict]:
@@ -115,6 +115,26 @@ def evaluate(model: Aligner, edits: list[dict]) -> dict:
             "perEdit": per_edit}
 
 
+class AlignerTask(loop.Task):
+    """The aligner's step for the loop: a batch of windows, its masked, positive-weighted BCE."""
+
+    def __init__(self, cfg: Config, model: Aligner, opt, source: Windows):
+        self.cfg, self.model, self.opt, self.source = cfg, model, opt, source
+        self.lrs = (loop.Warmup(opt, cfg.lr, cfg.warmupSteps, cosine=cfg.steps),)
+        self.pos_weight = torch.tensor(cfg.posWeight)
+
+    def loss(self, step: int):
+        x, y = self.source.batch(self.cfg.batch)
+        logits, _ = self.model(x)
+        w = loss_weights(y, self.cfg.ignoreRadius)
+        bce = F.binary_cross_entropy_with_logits(logits, y, pos_weight=self.pos_weight, reduction="none")
+        return (bce * w).sum() / w.sum(), {}
+
+    def state(self) -> dict:
+        return {"model": self.model.state_dict(), "opt": self.opt.state_dict(),
+                "config": {**self.cfg.to_dict(), "kind": "aligner"}}
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--config", default=str(CONFIGS / "aligner.json"))
@@ -128,12 +148,12 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     run, corpus = Path(args.run), Path(args.corpus)
     run.mkdir(parents=True, exist_ok=True)
-    cfg = load_config(args.config).to_dict()
+    cfg = load_config(args.config)
     if args.steps:
-        cfg["steps"] = args.steps
-    torch.manual_seed(cfg["seed"])
-    model = build_model("aligner", cfg["model"])
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg["lr"], weight_decay=1e-4)
+        cfg.update(steps=args.steps)
+    torch.manual_seed(cfg.seed)
+    model = build_model("aligner", cfg.model)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=1e-4)
     step_idx, elapsed = checkpoint.resume(run, {"model": model, "opt": opt})
     if args.eval:
         res = {split: evaluate(model, load_edits(corpus, split)) for split in ("valid", "test")}
@@ -141,33 +161,13 @@ def main(argv=None):
         (run / "eval.json").write_text(json.dumps(res, indent=1))
         print(json.dumps(res))
         return
-    (run / "config.json").write_text(json.dumps({**cfg, "kind": "aligner", "corpus": str(corpus)}, indent=1))
+    (run / "config.json").write_text(json.dumps({**cfg.to_dict(), "kind": "aligner", "corpus": str(corpus)}, indent=1))
     edits = load_edits(corpus, "train")
     print(f"aligner data: {len(edits)} edits, {sum(len(e['target']) for e in edits)} frames, "
           f"{int(sum(e['target'].sum() for e in edits))} positives", flush=True)
-    src = Windows(edits, cfg["window"], cfg["seed"] + step_idx)
-    loop = checkpoint.Cadence(run, cfg["ckptEverySec"], args.minutes, elapsed)
+    task = AlignerTask(cfg, model, opt, Windows(edits, cfg.window, cfg.seed + step_idx))
     model.train()
-    pw = torch.tensor(cfg["posWeight"])
-    while step_idx < cfg["steps"]:
-        lr = (cfg["lr"] * min(1.0, (step_idx + 1) / cfg["warmupSteps"])
-              * 0.5 * (1 + np.cos(np.pi * step_idx / cfg["steps"])))
-        for g in opt.param_groups:
-            g["lr"] = lr
-        t0 = time.time()
-        x, y = src.batch(cfg["batch"])
-        logits, _ = model(x)
-        w = loss_weights(y, cfg["ignoreRadius"])
-        loss = (F.binary_cross_entropy_with_logits(logits, y, pos_weight=pw, reduction="none") * w).sum() / w.sum()
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        step_idx += 1
-        loop.record(step_idx, {"step": step_idx, "loss": round(loss.item(), 5), "sec": round(time.time() - t0, 3)})
-        if loop.after_step(step_idx, cfg["steps"], lambda: {"model": model.state_dict(), "opt": opt.state_dict(),
-                                                             "config": {**cfg, "kind": "aligner"}}):
-            break
-    print(f"stopped at step {step_idx}")
+    loop.Trainer(run, task, cfg.steps, cfg.ckptEverySec, args.minutes, step_idx, elapsed).run()
 
 
 if __name__ == "__main__":

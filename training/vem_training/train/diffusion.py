@@ -12,8 +12,11 @@ condition dropout for guidance (all / tags alone / rhythm alone), EMA weights (e
 `evalEvery` steps the EMA model is checked on held-out clips (diffusion_checks: loss at t = 300/600 with
 the true, zeroed and shifted grid; onset-peak hits of 4 samples) into <run>/checks.jsonl.
 CPU: one thread by default. GPU: bf16 autocast. Under `torchrun` (LOCAL_RANK set) it runs
-DistributedDataParallel, one process per GPU, unchanged. Resumable from <run>/ckpt.pt; SIGTERM checkpoints
-and stops. Without a checkpoint, --init-onnx starts from exported weights (a new machine).
+DistributedDataParallel, one process per GPU, unchanged; rank 0 alone logs, checks and checkpoints. The
+loop is loop.Trainer (DenoiserTask: the batch and its loss, the EMA, the checks). Resumable from
+<run>/ckpt.pt; SIGTERM checkpoints and stops. Without a checkpoint, --init-onnx starts from exported
+weights (a new machine). A resumed run whose config changed adds {"fromStep", "changed"} to the `chain`
+of <run>/config.json (and of the checkpoint's config).
 """
 from __future__ import annotations
 
@@ -28,11 +31,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..config import load_config
+from ..config import Config, load_config
 from ..data.diffusion_pack import Pack
 from ..models import build_model
 from ..models.diffusion import Batches, schedule, v_target
-from . import checkpoint
+from . import checkpoint, loop
 
 
 def story_features(corpus: Path, pack, story_measure: float) -> dict:
@@ -51,6 +54,46 @@ def story_features(corpus: Path, pack, story_measure: float) -> dict:
         feats[t] = {"power": z["power"].astype(np.float32), "centroid": z["centroid"].astype(np.float32),
                     "onsets": z["onsets"].astype(np.float32)}
     return {"story_feats": feats, "thresholds": json.loads((corpus / "tag_thresholds.json").read_text())}
+
+
+class DenoiserTask(loop.Task):
+    """One denoiser step for the loop: a batch of the pack's crops with their conditions, v-prediction at
+    a random t of the schedule through `net` (the model, or its DistributedDataParallel wrapper), bf16
+    autocast on a GPU, gradients clipped at norm 1; the EMA weights (exported) are the ones checked."""
+    log_every, print_every = 50, 500
+
+    def __init__(self, cfg: Config, model, net, opt, ema: loop.Ema, data: Batches, dev, meta: dict,
+                 held=None, decoder=None):
+        self.cfg, self.model, self.net, self.opt, self.ema, self.data = cfg, model, net, opt, ema, data
+        self.dev, self.meta, self.held, self.decoder = dev, meta, held, decoder
+        self.params, self.clip = list(model.parameters()), 1.0
+        self.lrs = (loop.Warmup(opt, cfg.lr, cfg.warmupSteps),)
+        self.ac = torch.tensor(schedule()["alphas_cumprod"], dtype=torch.float32, device=dev)
+        self.amp = dev.type == "cuda"
+
+    def loss(self, step: int):
+        dev, ac = self.dev, self.ac
+        x0, cond = self.data.batch()
+        x0 = x0.to(dev, non_blocking=True)
+        cond = {k: v.to(dev, non_blocking=True) for k, v in cond.items()}
+        t = torch.randint(0, ac.shape[0], (x0.shape[0],), device=dev)
+        noise = torch.randn_like(x0)
+        a = ac[t][:, None, None]
+        xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
+        with (torch.autocast("cuda", dtype=torch.bfloat16) if self.amp else contextlib.nullcontext()):
+            v = self.net(xt, t.float(), cond["global_tags"], cond["caption_tags"], cond["story_tags"],
+                         cond["story_start_sec"], cond["story_dur_sec"], cond["rhythm"])
+        return torch.nn.functional.mse_loss(v.float(), v_target(x0, noise, a)), {"T": int(x0.shape[2])}
+
+    def state(self) -> dict:
+        return {"model": self.model.state_dict(), "ema": self.ema.module.state_dict(), "opt": self.opt.state_dict(),
+                "config": self.meta}
+
+    def check(self) -> dict:
+        from .diffusion_checks import sample_hits
+        ema = self.ema.module
+        ema_cpu = ema if self.dev.type == "cpu" else copy.deepcopy(ema).cpu()
+        return {**self.held.losses(ema_cpu), **sample_hits(ema_cpu, self.held, self.decoder)}
 
 
 def main(argv=None):
@@ -78,42 +121,39 @@ def main(argv=None):
     dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if dev.type == "cpu":
         torch.set_num_threads(args.threads)
-    cfg = load_config(args.config).to_dict()
-    total = args.steps or cfg["steps"]
-    scale = cfg["gpuBatchScale"] if dev.type == "cuda" else 1
-    crops = [(T, b * scale) for T, b in cfg["crops"]]
+    cfg = load_config(args.config)
+    total = args.steps or cfg.steps
+    scale = cfg.gpuBatchScale if dev.type == "cuda" else 1
+    crops = [(T, b * scale) for T, b in cfg.crops]
     run = Path(args.run)
     run.mkdir(parents=True, exist_ok=True)
     pack = Pack(Path(args.pack))
-    data = Batches(pack, seed=cfg["seed"] + 1000 * rank + int(time.time()) % 1000, crops=crops,
-                   edit_share=cfg["editShare"], cond_drop=cfg["condDrop"], rhythm_drop=cfg["rhythmDrop"],
-                   p_uncond=cfg["uncondDrop"], downbeat_drop=cfg["downbeatDrop"],
-                   story_measure=cfg["storyMeasure"], shot_sec=cfg["shotSec"],
-                   **story_features(Path(args.corpus), pack, cfg["storyMeasure"]))
+    data = Batches(pack, seed=cfg.seed + 1000 * rank + int(time.time()) % 1000, crops=crops,
+                   edit_share=cfg.editShare, cond_drop=cfg.condDrop, rhythm_drop=cfg.rhythmDrop,
+                   p_uncond=cfg.uncondDrop, downbeat_drop=cfg.downbeatDrop,
+                   story_measure=cfg.storyMeasure, shot_sec=cfg.shotSec,
+                   **story_features(Path(args.corpus), pack, cfg.storyMeasure))
     tb = not args.no_tb
-    model = build_model("denoiser", cfg["model"], vocab=data.vocab, cond=args.variant, tb=tb)
+    model = build_model("denoiser", cfg.model, vocab=data.vocab, cond=args.variant, tb=tb)
     model.to(dev)
-    ema = copy.deepcopy(model).eval()
-    for p in ema.parameters():
-        p.requires_grad_(False)
-    params = list(model.parameters())
-    opt = torch.optim.AdamW(params, lr=cfg["lr"], weight_decay=cfg["weightDecay"])
-    step_idx, elapsed = checkpoint.resume(run, {"model": model, "ema": ema, "opt": opt})
+    ema = loop.Ema(model, cfg.ema)
+    opt = torch.optim.AdamW(list(model.parameters()), lr=cfg.lr, weight_decay=cfg.weightDecay)
+    step_idx, elapsed = checkpoint.resume(run, {"model": model, "ema": ema.module, "opt": opt})
     chain = []
     if step_idx == 0 and args.init_onnx:
         from ..models.onnx_weights import load_from_onnx
         n = load_from_onnx(model, args.init_onnx)
-        ema.load_state_dict(model.state_dict())
+        ema.module.load_state_dict(model.state_dict())
         chain = [{"initOnnx": args.init_onnx}]
         print(f"initialised {n} tensors from {args.init_onnx}", flush=True)
     net = torch.nn.parallel.DistributedDataParallel(model, find_unused_parameters=True) if ddp else model
-    ac = torch.tensor(schedule()["alphas_cumprod"], dtype=torch.float32, device=dev)
-    meta = {**cfg, "variant": args.variant, "tb": tb, "pack": str(args.pack), "packHours": pack.meta["hours"],
+    d = cfg.to_dict()
+    meta = {**d, "variant": args.variant, "tb": tb, "pack": str(args.pack), "packHours": pack.meta["hours"],
             "encoderSha256": pack.meta["encoderSha256"], "params": sum(p.numel() for p in model.parameters()),
             "device": str(dev), "crops": crops, "chain": chain}
     if rank == 0:
         prev = json.loads((run / "config.json").read_text()) if (run / "config.json").exists() else {}
-        changed = {k: cfg[k] for k in cfg if prev and prev.get(k) != cfg[k]}
+        changed = {k: d[k] for k in d if prev and prev.get(k) != d[k]}
         if changed and step_idx > 0:  # a resumed run whose config changed: the chain says from which step
             chain = chain + [{"fromStep": step_idx, "changed": changed}]
         meta["chain"] = prev.get("chain", []) + chain
@@ -123,63 +163,11 @@ def main(argv=None):
     if rank == 0 and not args.no_checks:
         from .diffusion_checks import Decoder, HeldOut
         held, decoder = HeldOut(pack), Decoder(pack.mean, pack.std)
-    stop = checkpoint.stop_flag()
-    log = open(run / "log.jsonl", "a") if rank == 0 else None
-    t_start = t_ckpt = time.time()
-    amp = dev.type == "cuda"
+    task = DenoiserTask(cfg, model, net, opt, ema, data, dev, meta, held, decoder)
+    trainer = loop.Trainer(run, task, total, cfg.ckptEverySec, args.minutes, step_idx, elapsed,
+                           check_every=cfg.evalEvery if held is not None else 0, main=rank == 0)
     net.train()
-    while step_idx < total:
-        lr = cfg["lr"] * min(1.0, (step_idx + 1) / cfg["warmupSteps"])
-        for g in opt.param_groups:
-            g["lr"] = lr
-        t0 = time.time()
-        x0, cond = data.batch()
-        x0 = x0.to(dev, non_blocking=True)
-        cond = {k: v.to(dev, non_blocking=True) for k, v in cond.items()}
-        t = torch.randint(0, ac.shape[0], (x0.shape[0],), device=dev)
-        noise = torch.randn_like(x0)
-        a = ac[t][:, None, None]
-        xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
-        with (torch.autocast("cuda", dtype=torch.bfloat16) if amp else contextlib.nullcontext()):
-            v = net(xt, t.float(), cond["global_tags"], cond["caption_tags"], cond["story_tags"],
-                    cond["story_start_sec"], cond["story_dur_sec"], cond["rhythm"])
-        loss = torch.nn.functional.mse_loss(v.float(), v_target(x0, noise, a))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        opt.step()
-        step_idx += 1
-        decay = min(cfg["ema"], (1 + step_idx) / (10 + step_idx))
-        with torch.no_grad():
-            for pe, pm in zip(ema.parameters(), model.parameters()):
-                pe.lerp_(pm.detach(), 1 - decay)
-        now = time.time()
-        if rank == 0 and (step_idx % 50 == 0 or step_idx == 1):
-            rec = {"step": step_idx, "loss": round(loss.item(), 5), "T": int(x0.shape[2]), "sec": round(now - t0, 3),
-                   "elapsedMin": round((elapsed + now - t_start) / 60, 2)}
-            log.write(json.dumps(rec) + "\n")
-            log.flush()
-            if step_idx % 500 == 0 or step_idx == 1:
-                print(rec, flush=True)
-        done = stop["requested"] or (args.minutes is not None and now - t_start > args.minutes * 60)
-        if rank == 0 and (now - t_ckpt > cfg["ckptEverySec"] or done or step_idx >= total):
-            checkpoint.save(run, {"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(),
-                                  "step": step_idx, "elapsed": elapsed + now - t_start, "config": meta})
-            t_ckpt = now
-        if held is not None and step_idx % cfg["evalEvery"] == 0:
-            from .diffusion_checks import sample_hits
-            tc = time.time()
-            ema_cpu = ema if dev.type == "cpu" else copy.deepcopy(ema).cpu()
-            rec = {"step": step_idx, **held.losses(ema_cpu), **sample_hits(ema_cpu, held, decoder),
-                   "checkSec": round(time.time() - tc, 1)}
-            with open(run / "checks.jsonl", "a") as f:
-                f.write(json.dumps(rec) + "\n")
-            print(rec, flush=True)
-            t_start += time.time() - tc  # checks do not count as training time
-        if done:
-            break
-    if rank == 0:
-        print(f"stopped at step {step_idx}", flush=True)
+    trainer.run()
     if ddp:
         torch.distributed.destroy_process_group()
 

@@ -17,6 +17,8 @@ For the first `dWarmupSteps` steps only the discriminators train (G starts from 
 would only push it around); those steps count in `step`. Separate AdamW optimisers; the generator's
 learning rate ramps up over `warmupSteps` once it starts.
 
+The loop is loop.Trainer; GanTask's step() makes both updates (gan_step), so the loop's warm-up,
+budget, checkpoints, checks and log serve it as they serve the others.
 Resumes from <run>/ckpt.pt (generator, discriminators, both optimisers, step); without one it starts from
 --init-ckpt (a reconstruction run's weights), --init-onnx (the shipped file) or --from-npz (a GPU run's
 weights, gpu/train_vocoder.sh). Checkpoints every `ckptEverySec` and on SIGTERM/SIGINT (then exits).
@@ -30,19 +32,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from ..config import load_config
+from ..config import Config, as_config, load_config
 from ..data import audio, crops
 from ..models import build_model, losses, read_checkpoint, weights_npz
 from ..models.discriminators import build_discriminators, parameter_count
 from ..models.onnx_weights import load_from_onnx
 from ..timebase import SAMPLE_RATE
-from . import checkpoint
+from . import checkpoint, loop
 from .autoencoder import load_shipped_vae, vocoder_input_vae, vocoder_inputs, vocoder_reconstruction_loss
 
 
@@ -113,12 +114,13 @@ def disc_windows(y: torch.Tensor, y_hat: torch.Tensor, samples: int):
     return pick(y), pick(y_hat)
 
 
-def gan_step(cfg: dict, G, D, opt_g, opt_d, front, vae, batch: torch.Tensor, train_g: bool,
+def gan_step(cfg: Config | dict, G, D, opt_g, opt_d, front, vae, batch: torch.Tensor, train_g: bool,
              grad_parts: bool = False) -> dict:
     """One step: the discriminators, then (if `train_g`) the generator. Returns the losses (floats); with
     `grad_parts`, also the norm of G's gradient from each weighted part alone (rec, adv, fm), to tune the
     weights: the adversarial parts should steer, not swamp the reconstruction that keeps the beats."""
-    gan = cfg["gan"]
+    cfg = as_config(cfg)
+    gan = cfg.gan
     kind = gan.get("loss", "lsgan")
     mel_in, mel = vocoder_inputs(cfg, front, vae, batch)
     if train_g:
@@ -133,7 +135,7 @@ def gan_step(cfg: dict, G, D, opt_g, opt_d, front, vae, batch: torch.Tensor, tra
     d_loss = losses.discriminator_loss([lg[:n] for lg in logits], [lg[n:] for lg in logits], kind)
     opt_d.zero_grad(set_to_none=True)
     d_loss.backward()
-    d_norm = torch.nn.utils.clip_grad_norm_(D.parameters(), cfg.get("gradClipD", 10.0))
+    d_norm = torch.nn.utils.clip_grad_norm_(D.parameters(), cfg.gradClipD)
     opt_d.step()
     parts = {"d": d_loss.item(), "dGradNorm": float(d_norm)}
     if not train_g:
@@ -153,7 +155,7 @@ def gan_step(cfg: dict, G, D, opt_g, opt_d, front, vae, batch: torch.Tensor, tra
                  "gradFm": _grad_norm(gan["fmWeight"] * fm, ps)}
     opt_g.zero_grad(set_to_none=True)
     loss.backward()
-    g_norm = torch.nn.utils.clip_grad_norm_(G.parameters(), cfg.get("gradClip", 1.0))
+    g_norm = torch.nn.utils.clip_grad_norm_(G.parameters(), cfg.gradClip)
     opt_g.step()
     D.requires_grad_(True)
     return {**parts, "g": loss.item(), "rec": rec.item(), **rec_parts, "adv": adv.item(), "fm": fm.item(),
@@ -175,6 +177,51 @@ def write_npz(run: Path, out: Path) -> dict:
         if (run / f).exists():
             shutil.copy(run / f, out / f"vocoder-gan.{f}")
     return {"run": str(run), "step": info["step"], "elapsedMin": round(info["elapsed"] / 60, 2)}
+
+
+class GanTask(loop.Task):
+    """The adversarial vocoder's step for the loop: gan_step, the discriminators' update and then (after
+    `d_warm` steps) the generator's, each optimiser with its own warm-up; the generator's starts once it
+    trains. Logged: every 20th step, the first two, the last, and the steps that measure the gradient parts."""
+
+    def __init__(self, cfg: Config, G, D, opt_g, opt_d, front, vae, source, dev, d_warm: int, check=None):
+        self.cfg, self.G, self.D, self.opt_g, self.opt_d = cfg, G, D, opt_g, opt_d
+        self.front, self.vae, self.source, self.dev, self.d_warm, self.held = front, vae, source, dev, d_warm, check
+        self.lrs = (loop.Warmup(opt_g, cfg.lr, cfg.warmupSteps, start=d_warm),
+                    loop.Warmup(opt_d, cfg.lrD, cfg.warmupSteps))
+        self.parts_every = int(cfg.gradPartsEvery)
+        self.measured = False
+
+    def step(self, step: int) -> dict:
+        train_g = step >= self.d_warm
+        self.measured = train_g and (step - self.d_warm) % self.parts_every == 0
+        parts = gan_step(self.cfg, self.G, self.D, self.opt_g, self.opt_d, self.front, self.vae,
+                         self.source.batch(self.cfg.batch).to(self.dev), train_g, self.measured)
+        return {k: round(v, 5) for k, v in parts.items()}
+
+    def log_due(self, step: int, last: bool) -> bool:
+        return step % 20 == 0 or step <= 2 or self.measured or last
+
+    def print_due(self, step: int) -> bool:
+        return step % 100 == 0 or step <= 2 or self.measured
+
+    def state(self) -> dict:
+        return {"model": self.G.state_dict(), "disc": self.D.state_dict(), "opt": self.opt_g.state_dict(),
+                "optD": self.opt_d.state_dict(), "config": self.cfg.to_dict()}
+
+    def check(self) -> dict:
+        return self.held(self.G, self.dev)
+
+
+def held_out_check(args, cfg: Config, pack, vae) -> HeldOutCheck | None:
+    """The checks' clips: the pack's, or `checkClips` recorded valid clips of the corpus."""
+    if args.no_checks:
+        return None
+    if pack is not None:
+        return HeldOutCheck(pack.checks, vae, pack.ref_beats)
+    from ..evaluate.autoencoder import test_clips
+    clips = test_clips(Path(args.corpus), args.check_clips or cfg.checkClips, cfg.checkSeconds, split="valid")
+    return HeldOutCheck(clips, vae)
 
 
 def main(argv=None):
@@ -209,15 +256,15 @@ def main(argv=None):
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
         torch.backends.cudnn.benchmark = True
-    cfg = load_config(args.config).to_dict()
-    total_steps = args.steps or cfg["steps"]
-    torch.manual_seed(cfg["seed"])
+    cfg = load_config(args.config)
+    total_steps = args.steps or cfg.steps
+    torch.manual_seed(cfg.seed)
     run.mkdir(parents=True, exist_ok=True)
-    G = build_model("vocoder", cfg["model"])
-    D = build_discriminators(cfg["gan"])
-    betas = tuple(cfg.get("betas", (0.8, 0.99)))
-    opt_g = torch.optim.AdamW(G.parameters(), lr=cfg["lr"], betas=betas, weight_decay=cfg.get("weightDecay", 0.01))
-    opt_d = torch.optim.AdamW(D.parameters(), lr=cfg["lrD"], betas=betas, weight_decay=cfg.get("weightDecay", 0.01))
+    G = build_model("vocoder", cfg.model)
+    D = build_discriminators(cfg.gan)
+    betas = tuple(cfg.betas)
+    opt_g = torch.optim.AdamW(G.parameters(), lr=cfg.lr, betas=betas, weight_decay=cfg.weightDecay)
+    opt_d = torch.optim.AdamW(D.parameters(), lr=cfg.lrD, betas=betas, weight_decay=cfg.weightDecay)
     step_idx, elapsed = checkpoint.resume(run, {"model": G, "disc": D, "opt": opt_g, "optD": opt_d})
     prev = json.loads((run / "config.json").read_text()) if (run / "config.json").exists() else {}
     chain = prev.get("chain", [])
@@ -238,7 +285,7 @@ def main(argv=None):
             chain = [{"initCkpt": args.init_ckpt}]
             print(f"initialised G from {args.init_ckpt}")
         elif args.init_onnx:
-            n = load_from_onnx(G, args.init_onnx, prefix=cfg.get("onnxPrefix", ""))
+            n = load_from_onnx(G, args.init_onnx, prefix=cfg.given("onnxPrefix", ""))
             chain = [{"initOnnx": args.init_onnx}]
             print(f"initialised G: {n} tensors from {args.init_onnx}")
         else:
@@ -260,11 +307,11 @@ def main(argv=None):
     source = None
     if step_idx < total_steps:  # (an import with --from-npz alone trains nothing)
         if pack is not None:
-            source = crops.AudioCrops.from_arrays(pack.excerpts, cfg["segSamples"], seed=cfg["seed"] + step_idx,
+            source = crops.AudioCrops.from_arrays(pack.excerpts, cfg.segSamples, seed=cfg.seed + step_idx,
                                                   what=args.pack)
         else:
             tracks = crops.select(crops.load_index(Path(args.corpus)), "train")
-            source = crops.AudioCrops(args.corpus, tracks, cfg["segSamples"], seed=cfg["seed"] + step_idx)
+            source = crops.AudioCrops(args.corpus, tracks, cfg.segSamples, seed=cfg.seed + step_idx)
         print(f"vocoder data: {len(source.audio)} pieces, {source.hours:.2f} h", flush=True)
     print(f"params {params}; device {dev}", flush=True)
     front = audio.TorchLogMel().to(dev)
@@ -272,76 +319,24 @@ def main(argv=None):
     check_vae = vae if vae is not None else load_shipped_vae(cfg)
     vae = vae.to(dev) if vae is not None else None
     check_vae = check_vae.to(dev)
-    meta = {**cfg, ("pack" if args.pack else "corpus"): str(args.pack or args.corpus), "chain": chain,
+    meta = {**cfg.to_dict(), ("pack" if args.pack else "corpus"): str(args.pack or args.corpus), "chain": chain,
             "params": params, "device": str(dev)}
     (run / "config.json").write_text(json.dumps(meta, indent=1))
+    d_warm = int(args.d_warmup if args.d_warmup is not None else cfg.given("dWarmupSteps", 0))
+    task = GanTask(cfg, G, D, opt_g, opt_d, front, vae, source, dev, d_warm)
     if args.from_npz and not (run / "ckpt.pt").exists():  # imported weights form a run of their own at once
-        checkpoint.save(run, {"model": G.state_dict(), "disc": D.state_dict(), "opt": opt_g.state_dict(),
-                              "optD": opt_d.state_dict(), "step": step_idx, "elapsed": elapsed, "config": cfg})
+        checkpoint.save(run, {**task.state(), "step": step_idx, "elapsed": elapsed})
+    task.held = held_out_check(args, cfg, pack, check_vae)
 
-    check = None
-    check_every = args.check_every or cfg.get("checkEvery", 1000)
-    if not args.no_checks:
-        if pack is not None:
-            check = HeldOutCheck(pack.checks, check_vae, pack.ref_beats)
-        else:
-            from ..evaluate.autoencoder import test_clips
-            clips = test_clips(Path(args.corpus), args.check_clips or cfg.get("checkClips", 4),
-                               cfg.get("checkSeconds", 10.0), split="valid")
-            check = HeldOutCheck(clips, check_vae)
-
-    def run_check():
-        tc = time.time()
-        rec = {"step": step_idx, **check(G, dev), "checkSec": round(time.time() - tc, 1)}
-        with open(run / "checks.jsonl", "a") as f:
-            f.write(json.dumps(rec) + "\n")
-        print(rec, flush=True)
-        return time.time() - tc
-
-    stop = checkpoint.stop_flag()  # SIGTERM/SIGINT: checkpoint after the current step, then exit
-    log = open(run / "log.jsonl", "a")
-    t_start = t_ckpt = time.time()
-    check_time = 0.0
-    if check is not None and not (run / "checks.jsonl").exists():
-        check_time += run_check()  # the starting weights on the same clips: the baseline
-    d_warm = int(args.d_warmup if args.d_warmup is not None else cfg.get("dWarmupSteps", 0))
-    parts_every = int(cfg.get("gradPartsEvery", 500))
+    # checks: --minutes is wall time (checks included), "elapsed" training time (checks left out)
+    trainer = loop.Trainer(run, task, total_steps, cfg.ckptEverySec, args.minutes, step_idx, elapsed,
+                           check_every=(args.check_every or cfg.checkEvery) if task.held is not None else 0,
+                           check_at_end=True, wall_budget=True)
+    if task.held is not None and not (run / "checks.jsonl").exists():
+        trainer.check()  # the starting weights on the same clips: the baseline
     G.train()
     D.train()
-    while step_idx < total_steps:
-        train_g = step_idx >= d_warm
-        g_lr = cfg["lr"] * min(1.0, (step_idx - d_warm + 1) / cfg["warmupSteps"]) if train_g else 0.0
-        for g in opt_g.param_groups:
-            g["lr"] = g_lr
-        for g in opt_d.param_groups:
-            g["lr"] = cfg["lrD"] * min(1.0, (step_idx + 1) / cfg["warmupSteps"])
-        t0 = time.time()
-        measure = train_g and (step_idx - d_warm) % parts_every == 0
-        parts = gan_step(cfg, G, D, opt_g, opt_d, front, vae, source.batch(cfg["batch"]).to(dev), train_g, measure)
-        step_idx += 1
-        now = time.time()
-        out_of_time = args.minutes is not None and now - t_start > args.minutes * 60
-        done = stop["requested"] or out_of_time or step_idx >= total_steps
-        if step_idx % 20 == 0 or step_idx <= 2 or measure or done:
-            rec = {"step": step_idx, **{k: round(v, 5) for k, v in parts.items()}, "sec": round(now - t0, 3),
-                   "elapsedMin": round((elapsed + now - t_start - check_time) / 60, 2)}
-            if not np.isfinite(list(parts.values())).all():
-                rec["nonFinite"] = True
-            log.write(json.dumps(rec) + "\n")
-            log.flush()
-            if step_idx % 100 == 0 or step_idx <= 2 or measure:
-                print(rec, flush=True)
-        if check is not None and (step_idx % check_every == 0 or (done and not stop["requested"])):
-            check_time += run_check()
-            now = time.time()
-        if now - t_ckpt > cfg["ckptEverySec"] or done:
-            checkpoint.save(run, {"model": G.state_dict(), "disc": D.state_dict(), "opt": opt_g.state_dict(),
-                                  "optD": opt_d.state_dict(), "step": step_idx,
-                                  "elapsed": elapsed + now - t_start - check_time, "config": cfg})
-            t_ckpt = now
-        if done:
-            break
-    print(f"stopped at step {step_idx}", flush=True)
+    trainer.run()
 
 
 if __name__ == "__main__":
