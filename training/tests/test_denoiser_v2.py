@@ -1,32 +1,14 @@
 """Denoiser v2 training pieces on a tiny fake pack: batches as the app sends them, one training step, the
 held-out rhythm checks."""
-from types import SimpleNamespace
-
 import numpy as np
 import torch
 
+from conftest import fake_pack
 from vem_training.data.rhythm import RHYTHM_CHANNELS, RHYTHM_INPUT
 from vem_training.models import diffusion
 from vem_training.models.denoiser import Denoiser
 from vem_training.models.diffusion import Batches, clip_storyboards
 from vem_training.train.diffusion_checks import HeldOut, model_call, peak_hit
-
-
-def fake_pack(n=6, T=400, seed=0):
-    rng = np.random.default_rng(seed)
-    pieces, latents = [], []
-    for i in range(n):
-        pieces.append({"kind": "clip", "split": "valid" if i % 3 == 0 else "train",
-                       "tags": ["genre:rock", "energy:high"],
-                       "sections": [{"startSec": 0.0, "durSec": 10.0, "tags": ["energy:low"]},
-                                    {"startSec": 10.0, "durSec": 20.0, "tags": ["energy:high"]}],
-                       "beatsSec": list(np.arange(0.25, 26, 0.5)), "downbeatsSec": list(np.arange(0.25, 26, 2.0))})
-        latents.append(rng.standard_normal((128, T)).astype(np.float32))
-    pieces.append({"kind": "edit", "split": "train", "tags": [], "sections": [], "beatsSec": [1.0, 1.6, 2.2]})
-    latents.append(rng.standard_normal((128, T)).astype(np.float32))
-    al = {n: (rng.random(T // 4 * 4).astype(np.float32), rng.standard_normal((T // 4 * 4, 32)).astype(np.float32))}
-    return SimpleNamespace(pieces=pieces, latents=latents, meta={"qRange": 4.0}, aligner=al,
-                           mean=np.zeros(128, np.float32), std=np.ones(128, np.float32))
 
 
 def tiny(**kw):

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import torch
 
+from conftest import fake_audio_corpus
 from vem_training.data import audio
 from vem_training.models import build_model, losses
 from vem_training.models.discriminators import (
@@ -94,26 +95,10 @@ def test_one_gan_step_runs_with_finite_losses_and_d_warmup_leaves_g_alone():
     assert all(p.requires_grad for p in D.parameters())  # the G step gives D's gradients back
 
 
-def _fake_corpus(tmp_path):
-    import soundfile as sf
-
-    (tmp_path / "audio").mkdir(parents=True)
-    tracks = []
-    rng = np.random.default_rng(0)
-    for i, (split, kind) in enumerate([("train", "midi"), ("train", "recorded"), ("valid", "recorded")]):
-        t = np.arange(16000 * 3) / 16000
-        x = (0.3 * np.sin(2 * np.pi * (220 + 110 * i) * t) * (np.sin(2 * np.pi * 2 * t) > 0)
-             + 0.01 * rng.standard_normal(t.size))
-        sf.write(str(tmp_path / "audio" / f"t{i}.wav"), x.astype(np.float32), 16000, subtype="PCM_16")
-        tracks.append({"id": f"t{i}", "split": split, "kind": kind})
-    (tmp_path / "index.json").write_text(json.dumps({"tracks": tracks}))
-    return tmp_path
-
-
 def test_training_checkpoints_and_resumes_the_step(tmp_path, monkeypatch):
     from vem_training.train import vocoder_gan as train_vocoder_gan
 
-    corpus = _fake_corpus(tmp_path / "corpus")
+    corpus = fake_audio_corpus(tmp_path / "corpus")
     cfg_path = tmp_path / "cfg.json"
     cfg_path.write_text(json.dumps(tiny_cfg(checkClips=1, checkSeconds=1.0)))
     run = tmp_path / "run"
@@ -150,7 +135,7 @@ def test_the_exported_generator_after_gan_steps_goes_through_the_vocoder_export(
     from vem_training.export import manifest, parity, runs
     from vem_training.train import vocoder_gan as train_vocoder_gan
 
-    corpus = _fake_corpus(tmp_path / "corpus")
+    corpus = fake_audio_corpus(tmp_path / "corpus")
     cfg_path = tmp_path / "cfg.json"
     cfg_path.write_text(json.dumps(tiny_cfg()))
     run = tmp_path / "run"
@@ -173,7 +158,7 @@ def test_vocoder_pack_codec_is_lossless_and_pack_reads_back(tmp_path, monkeypatc
     x = (np.random.default_rng(0).standard_normal(5000) * 12000).clip(-32768, 32767).astype(np.int16)
     x[:4] = [32767, -32768, 32767, -32768]  # differences that wrap around
     assert np.array_equal(vocoder_pack.decode_int16(vocoder_pack.encode_int16(x)), x)
-    corpus = _fake_corpus(tmp_path / "corpus")
+    corpus = fake_audio_corpus(tmp_path / "corpus")
     monkeypatch.setattr("vem_training.data.beats.track_beats",
                         lambda x, sr, downbeats=False: (np.array([0.5, 1.0]), None))
     meta = vocoder_pack.build(corpus, tmp_path / "pack.npz", mb=1.0, excerpt_sec=1.0, check_clips=1, check_sec=2.0)
