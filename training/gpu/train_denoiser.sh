@@ -30,7 +30,7 @@ done
 $PY - "$RUNS" "$OUT" <<'PYEOF'
 import json, shutil, sys, torch
 from pathlib import Path
-from vem_training import weights_npz
+from vem_training.models import weights_npz
 runs, out = Path(sys.argv[1]), Path(sys.argv[2])
 for r in sorted(p for p in runs.iterdir() if (p / "ckpt.pt").exists()):
     st = torch.load(r / "ckpt.pt", map_location="cpu")
