@@ -7,6 +7,9 @@ import { decodeF32, type ParityFixture } from '../src/runtime/parity-fixtures.ts
 import { trackRequests } from './helpers.ts';
 
 const FIXTURES = 'e2e/fixtures/parity';
+const manifest = JSON.parse(readFileSync('public/models/manifest.json', 'utf8')) as {
+  models: Record<string, { sha256: string }>;
+};
 const fixtures = readdirSync(FIXTURES)
   .filter((f) => f.endsWith('.json'))
   .map((f) => JSON.parse(readFileSync(join(FIXTURES, f), 'utf8')) as ParityFixture);
@@ -36,20 +39,31 @@ for (const ep of ['wasm', 'webgpu'] as const) {
             Object.entries(fx.inputs).map(([k, v]) => [k, { data: dec(v.b64), dims: v.dims }]),
           );
           const out = await window.__vemRunModel!({ model: fx.model, feeds, ep, strictGpu: ep === 'webgpu' });
-          const diffs: Record<string, number> = {};
-          for (const [k, e] of Object.entries(fx.expected)) {
-            const a = out.outputs[k]!.data,
-              b = dec(e.b64);
-            let m = a.length === b.length ? 0 : Infinity;
-            for (let i = 0; i < Math.min(a.length, b.length); i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-            diffs[k] = m;
-          }
-          return { ep: out.ep, diffs };
+          const diff = (expected: Record<string, { b64: string }>) => {
+            const diffs: Record<string, number> = {};
+            for (const [k, e] of Object.entries(expected)) {
+              const a = out.outputs[k]!.data,
+                b = dec(e.b64);
+              let m = a.length === b.length ? 0 : Infinity;
+              for (let i = 0; i < Math.min(a.length, b.length); i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+              diffs[k] = m;
+            }
+            return diffs;
+          };
+          return { ep: out.ep, diffs: diff(fx.expected), refDiffs: fx.reference ? diff(fx.reference.expected) : {} };
         },
         { fx, ep },
       );
       expect(res.ep).toBe(ep);
       for (const d of Object.values(res.diffs)) expect(d, `${fx.model} on ${ep}`).toBeLessThanOrEqual(fx.tolerance);
+      if (fx.reference)
+        expect(fx.reference.sha256, `${fx.model}: the fixture's reference is for another file`).toBe(
+          manifest.models[fx.model]!.sha256,
+        );
+      // an int8 file: also against Python onnxruntime's output for the same file, as tight as fp16 was to PyTorch
+      for (const d of Object.values(res.refDiffs)) {
+        expect(d, `${fx.model} on ${ep} vs ${fx.reference!.runtime}`).toBeLessThanOrEqual(fx.reference!.tolerance);
+      }
     }
   });
 }

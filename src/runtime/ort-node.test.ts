@@ -30,6 +30,20 @@ describe('onnxruntime-node vs PyTorch', () => {
       }
       await backend.dispose();
     });
+    if (fx.reference) {
+      const ref = fx.reference;
+      it(`${fx.model} matches Python onnxruntime on the same file within ${ref.tolerance.toExponential(1)}`, async () => {
+        const backend = new NodeBackend('public/models');
+        expect(ref.sha256, `the fixture's reference is for another ${fx.model} file: run the export, then export quantize`)
+          .toBe(backend.manifest.models[fx.model]!.sha256);
+        const feeds = Object.fromEntries(Object.entries(fx.inputs).map(([k, v]) => [k, { data: decodeF32(v.b64), dims: v.dims }]));
+        const out = await backend.run(fx.model, feeds);
+        for (const [k, exp] of Object.entries(ref.expected)) {
+          expect(maxAbsDiff(out[k]!.data, decodeF32(exp.b64))).toBeLessThanOrEqual(ref.tolerance);
+        }
+        await backend.dispose();
+      });
+    }
   }
 
   it('drops a feed the model does not declare, and names model, feeds and runtime when a run fails', async () => {

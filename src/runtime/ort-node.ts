@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InferenceBackend, Tensor32 } from '../core/models/backend.ts';
 import { modelEntry, parseManifest, verifyModelBytes, type Manifest } from '../core/models/manifest.ts';
-import { RunQueue, runSession, type FeedTensor, type MakeTensor } from './ort-run.ts';
+import { RunQueue, runSession, SESSION_CONFIG, type FeedTensor, type MakeTensor } from './ort-run.ts';
 
 const makeTensor: MakeTensor<ort.Tensor> = (type, data, dims) => new ort.Tensor(type, data, dims);
 
@@ -29,7 +29,9 @@ export class NodeBackend implements InferenceBackend {
       bytes = new Uint8Array();
     }
     await verifyModelBytes(name, entry, bytes);
-    const s = await ort.InferenceSession.create(bytes, { intraOpNumThreads: this.threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    const s = await ort.InferenceSession.create(bytes, {
+      intraOpNumThreads: this.threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', extra: { session: { ...SESSION_CONFIG } },
+    });
     this.sessions.set(name, s);
     return s;
   }

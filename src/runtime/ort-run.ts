@@ -8,6 +8,14 @@ import type { Tensor32 } from '../core/models/backend.ts';
 /** Where a run happened: onnxruntime-node, or onnxruntime-web on its WASM or WebGPU provider. */
 export type RunLocation = 'node' | 'wasm' | 'webgpu';
 
+/** Session config entries every backend sets. `disable_quant_qdq`: the int8-stored weights
+ *  (DequantizeLinear on an initializer, `export quantize`) are dequantized once when the session is created,
+ *  so compute stays fp32 as with the fp16 files. Without it onnxruntime-node 1.30 fuses each
+ *  DequantizeLinear → MatMul into MatMulNBits, which also quantizes the activations to int8: the int8 vocoder
+ *  then differed from Python onnxruntime on the same file by 0.031 (max |Δ| on the parity input, 4× the
+ *  file's own difference to PyTorch), the denoiser by 0.008. WASM and WebGPU did not fuse (≤ 1.1e-4). */
+export const SESSION_CONFIG: Readonly<Record<string, string>> = { disable_quant_qdq: '1' };
+
 /** Typed arrays a feed may hold, each with the onnxruntime dtype it is fed as. */
 const DTYPES = [
   [Float32Array, 'float32'],

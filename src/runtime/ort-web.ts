@@ -6,7 +6,7 @@ import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
 import mjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url';
 import type { InferenceBackend, Tensor32 } from '../core/models/backend.ts';
 import { modelEntry, ModelFileError, parseManifest, verifyModelBytes, type Manifest } from '../core/models/manifest.ts';
-import { ModelRunError, RunQueue, runSession, type FeedTensor, type MakeTensor } from './ort-run.ts';
+import { ModelRunError, RunQueue, runSession, SESSION_CONFIG, type FeedTensor, type MakeTensor } from './ort-run.ts';
 
 // The glue script from this origin too (not the copy bundled into the worker): with threads, each
 // pthread is a module worker of that script, which must not be the generate worker's whole chunk.
@@ -95,7 +95,7 @@ export class WebBackend implements InferenceBackend {
       try {
         s = await ort.InferenceSession.create(bytes, {
           executionProviders: ['webgpu'],
-          ...(this.strictGpu ? { extra: { session: { disable_cpu_ep_fallback: '1' } } } : {}),
+          extra: { session: { ...SESSION_CONFIG, ...(this.strictGpu ? { disable_cpu_ep_fallback: '1' } : {}) } },
         });
       } catch (err) {
         if (this.strictGpu) throw err;
@@ -103,7 +103,7 @@ export class WebBackend implements InferenceBackend {
         return this.session(name);
       }
     } else {
-      s = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+      s = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], extra: { session: { ...SESSION_CONFIG } } });
     }
     this.sessions.set(name, s);
     return s;

@@ -1,10 +1,13 @@
 // Reads the parity fixtures written by the training export (e2e/fixtures/parity/<model>.json): one
-// input and PyTorch's fp32 output per model.
+// input and PyTorch's fp32 output per model; for an int8 file (`export quantize`) also `reference`,
+// Python onnxruntime's output for that very file (by sha256), held to the tighter tolerance the fp16 file
+// had against PyTorch.
 export interface ParityFixture {
   model: string;
   tolerance: number;
   inputs: Record<string, { dims: number[]; b64: string }>;
   expected: Record<string, { dims: number[]; b64: string }>;
+  reference?: { runtime: string; sha256: string; tolerance: number; expected: Record<string, { dims: number[]; b64: string }> };
 }
 
 export function decodeF32(b64: string): Float32Array {

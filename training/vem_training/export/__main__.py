@@ -6,6 +6,8 @@
     python -m vem_training.export denoiser --weights runs/gpu-denoisers [--variant sg --tb]
     python -m vem_training.export variants --weights runs/variants-v2 --out runs/variants   # ablation rows for vem eval
     python -m vem_training.export inference-drop --out runs/variants   # the shipped network without tags / rhythm
+    python -m vem_training.export quantize --models ../public/models [--out DIR] [--only denoiser,vae_decoder]
+                                       # int8 weights (per-channel) + DequantizeLinear; after the export (quantize.py)
 
 Writes public/models/<name>.onnx and updates public/models/manifest.json (sha256, bytes, shapes, the
 training run, the fp16-vs-fp32 difference). Metrics are added by vem_training.evaluate.autoencoder.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -25,8 +28,13 @@ from .runs import export_aligner, export_vae, export_vocoder
 
 def main(argv=None):
     ap = argparse.ArgumentParser()
-    ap.add_argument("kind", choices=["vocoder", "vae", "aligner", "denoiser", "variants", "inference-drop"])
-    ap.add_argument("--out", default="runs/variants", help="variants: the folder of model folders")
+    ap.add_argument("kind", choices=["vocoder", "vae", "aligner", "denoiser", "variants", "inference-drop", "quantize"])
+    ap.add_argument("--out", default=None, help="variants: the folder of model folders (runs/variants); quantize: "
+                    "where the int8 models and their manifest go (default: --models, in place)")
+    ap.add_argument("--models", default=None, help="quantize: the folder of models and manifest.json to read (public/models)")
+    ap.add_argument("--only", default=None, help="quantize: comma-separated model names (default: every model in the manifest)")
+    ap.add_argument("--keep", default=None, help="quantize: model:weight[+weight…] pairs kept in fp16, comma-separated "
+                    "(replaces quantize.DEFAULT_KEEP; 'none' keeps nothing), e.g. vocoder:embed.weight+head.weight")
     ap.add_argument("--run", default=None)
     ap.add_argument("--weights", default=None, help="denoiser: folder of .npz weights or a run")
     ap.add_argument("--variant", default="sg")
@@ -39,6 +47,23 @@ def main(argv=None):
                     help="denoiser: the pack it was trained on (latent statistics)")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
+    if args.kind == "quantize":
+        from .manifest import MODELS_DIR
+        from .quantize import quantize_models
+
+        models = Path(args.models) if args.models else MODELS_DIR
+        only = [s for s in args.only.split(",") if s] if args.only else None
+        keep = None
+        if args.keep:
+            keep = {}
+            for item in (x for x in args.keep.split(",") if x and x != "none"):
+                model, _, ws = item.partition(":")
+                keep[model] = tuple(w for w in ws.split("+") if w)
+        cmd = "python -m vem_training.export " + " ".join(sys.argv[1:] if argv is None else argv)
+        print(json.dumps(quantize_models(models, Path(args.out) if args.out else models, only, command=cmd, keep=keep),
+                         indent=1))
+        return
+    args.out = args.out or "runs/variants"
     if args.kind == "inference-drop":
         print(json.dumps(export_inference_drop(Path(args.out)), indent=1))
         return

@@ -6,13 +6,24 @@ import torch
 
 
 def load_from_onnx(model: torch.nn.Module, path: str, prefix: str = "") -> int:
-    """`path` may list several files separated by commas (the VAE ships as encoder + decoder)."""
+    """`path` may list several files separated by commas (the VAE ships as encoder + decoder). Reads fp32,
+    fp16 (`<name>_fp16`) and int8 (`<name>_int8` + scale, `export quantize`) weights."""
     import onnx
     from onnx import numpy_helper
 
     inits = {}
     for p in str(path).split(","):
-        inits.update({i.name: numpy_helper.to_array(i) for i in onnx.load(p).graph.initializer})
+        g = onnx.load(p).graph
+        arrays = {i.name: numpy_helper.to_array(i) for i in g.initializer}
+        inits.update(arrays)
+        # int8-stored weights (export quantize): <name>_int8 · <name>_scale along the DequantizeLinear's axis
+        for n in g.node:
+            if n.op_type == "DequantizeLinear" and n.input[0] in arrays and n.input[0].endswith("_int8"):
+                q, scale = arrays[n.input[0]].astype(np.float32), arrays[n.input[1]].astype(np.float32)
+                axis = next((a.i for a in n.attribute if a.name == "axis"), 1)
+                shape = [-1 if d == axis % q.ndim else 1 for d in range(q.ndim)] if scale.ndim else []
+                zero = arrays[n.input[2]].astype(np.float32) if len(n.input) > 2 and n.input[2] in arrays else 0.0
+                inits[n.input[0][:-5]] = (q - np.reshape(zero, shape)) * np.reshape(scale, shape)
     state = model.state_dict()
     loaded = 0
     for name, tensor in state.items():

@@ -9,6 +9,9 @@ def onnx_session(path: Path | str, threads: int | None = 1):
     import onnxruntime as ort
 
     so = ort.SessionOptions()
+    # int8-stored weights (export quantize) are dequantized once at load, compute stays fp32: the same
+    # session entry the TypeScript backends set (src/runtime/ort-run.ts SESSION_CONFIG)
+    so.add_session_config_entry("session.disable_quant_qdq", "1")
     if threads is not None:
         so.intra_op_num_threads = threads
     return ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
