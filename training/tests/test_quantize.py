@@ -56,7 +56,8 @@ def test_quantized_tiny_model_matches_float_and_is_smaller(tmp_path):
     ops = [n.op_type for n in onnx.load(str(q)).graph.node]
     names = {d["name"]: d for d in info["quantized"]}
     # the four weights of Conv, MatMul (via Transpose), Gemm and ConvTranspose, each with its output axis
-    assert {k: v["axis"] for k, v in names.items()} == {"conv.weight": 0, "lin.weight": 0, "gemm.weight": 0, "up.weight": 1}
+    assert {k: v["axis"] for k, v in names.items()} == {
+        "conv.weight": 0, "lin.weight": 0, "gemm.weight": 0, "up.weight": 1}
     assert names["lin.weight"]["via_transpose"] and ops.count("DequantizeLinear") == 4
     assert [c["name"] for c in info["computed"]] == ["istft.basis"]
     g = onnx.load(str(q)).graph
@@ -73,7 +74,9 @@ def test_quantized_tiny_model_matches_float_and_is_smaller(tmp_path):
     a = onnx_session(path).run(None, {"x": x})[0]
     b = onnx_session(q).run(None, {"x": x})[0]
     assert a.shape == b.shape == ref.shape
-    rms = lambda v: float(np.sqrt(np.mean(v.astype(np.float64) ** 2)))
+    def rms(v):
+        return float(np.sqrt(np.mean(v.astype(np.float64) ** 2)))
+
     assert rms(b - a) < 0.02 * rms(a)  # int8 against fp16: per-channel rounding, ~1 % of the output
     assert np.abs(b - ref).max() < 5 * np.abs(a - ref).max() + 0.05 * np.abs(ref).max()
     # again on the int8 file: nothing left to quantize
@@ -113,7 +116,8 @@ def test_int8_weights_load_back_into_torch(tmp_path):
         assert got.shape == w.shape
         axis = 1 if name == "up.weight" else 0
         step = w.abs().amax(dim=[d for d in range(w.ndim) if d != axis], keepdim=True) / 127
-        assert ((got - w).abs() <= step * 0.5 + 1e-3 * step + 1e-4).all()  # rounding to the channel's step (fp16 on top)
+        # rounding to the channel's step (fp16 on top)
+        assert ((got - w).abs() <= step * 0.5 + 1e-3 * step + 1e-4).all()
 
 
 def test_quantize_models_writes_the_manifest_entry_and_skips_int8(tmp_path):
@@ -121,14 +125,17 @@ def test_quantize_models_writes_the_manifest_entry_and_skips_int8(tmp_path):
     models = tmp_path / "models"
     models.mkdir()
     (models / "tiny.onnx").write_bytes(path.read_bytes())
-    entry = {"file": "tiny.onnx", "bytes": path.stat().st_size, "sha256": sha256(path), "precision": "fp16 weights, fp32 compute"}
+    entry = {"file": "tiny.onnx", "bytes": path.stat().st_size, "sha256": sha256(path),
+             "precision": "fp16 weights, fp32 compute"}
     (models / "manifest.json").write_text(json.dumps({"version": 1, "models": {"tiny": entry}}))
     out = tmp_path / "int8"
     res = quantize_models(models, out, fixtures=False, keep={}, min_elements=256)
     e = json.loads((out / "manifest.json").read_text())["models"]["tiny"]
     assert e["precision"] == PRECISION and e["file"] == "tiny.onnx"
-    assert e["bytes"] == (out / "tiny.onnx").stat().st_size < entry["bytes"] and e["sha256"] == sha256(out / "tiny.onnx")
-    assert e["quantization"]["from"]["sha256"] == entry["sha256"] and e["quantization"]["vsFp16"]["relRmsDiff"] < 0.02
+    assert e["bytes"] == (out / "tiny.onnx").stat().st_size < entry["bytes"]
+    assert e["sha256"] == sha256(out / "tiny.onnx")
+    assert e["quantization"]["from"]["sha256"] == entry["sha256"]
+    assert e["quantization"]["vsFp16"]["relRmsDiff"] < 0.02
     assert res["tiny"]["weights"] == 4 and res["tiny"]["computed"] == ["istft.basis"]
     assert json.loads((models / "manifest.json").read_text())["models"]["tiny"] == entry  # the source is untouched
     # again, in place: the int8 file is left alone

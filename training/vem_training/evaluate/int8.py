@@ -7,7 +7,8 @@
     python -m vem_training.evaluate.int8 roundtrip FP16.wav INT8.wav --input data/bench/bench-01.wav [--image P.png]
 
 DIR is a folder of fp16 models with their manifest.json, e.g. the files before quantizing:
-`mkdir -p runs/fp16-models && for f in $(git ls-tree --name-only 2d87711 ../public/models/); do git show 2d87711:public/models/$(basename $f) > runs/fp16-models/$(basename $f); done`.
+`mkdir -p runs/fp16-models && for f in $(git ls-tree --name-only 2d87711 ../public/models/); \
+do git show 2d87711:public/models/$(basename $f) > runs/fp16-models/$(basename $f); done`.
 """
 from __future__ import annotations
 
@@ -128,12 +129,13 @@ def roundtrip(input_wav: Path, fp16_wav: Path, int8_wav: Path, image: Path | Non
     res["int8VsFp16"] = {"snrDb": round(-20 * np.log10(_rms_ratio(i[:n] - f[:n], f[:n])), 1),
                          "melL1": round(float(d.mean()), 4), "mrstft": round(mrstft(i[:n], f[:n]), 4),
                          "absLogMelP99": round(float(np.percentile(d, 99)), 4),
-                         "absLogMelP999": round(float(np.percentile(d, 99.9)), 4), "absLogMelMax": round(float(d.max()), 3)}
+                         "absLogMelP999": round(float(np.percentile(d, 99.9)), 4),
+                         "absLogMelMax": round(float(d.max()), 3)}
     if image:
         s, e = 20 * SAMPLE_RATE, 30 * SAMPLE_RATE
         a, b = audio.log_mel(f[s:e]), audio.log_mel(i[s:e])
-        mel_image([(f"input {input_wav.stem} 20-30 s", audio.log_mel(x[s:e])), ("fp16 round trip", a), ("int8 round trip", b),
-                   ("|int8 - fp16| x10", np.abs(b - a) * 10 - 11.5)], image)
+        mel_image([(f"input {input_wav.stem} 20-30 s", audio.log_mel(x[s:e])), ("fp16 round trip", a),
+                   ("int8 round trip", b), ("|int8 - fp16| x10", np.abs(b - a) * 10 - 11.5)], image)
     return res
 
 

@@ -31,8 +31,10 @@ def main(argv=None):
     ap.add_argument("kind", choices=["vocoder", "vae", "aligner", "denoiser", "variants", "inference-drop", "quantize"])
     ap.add_argument("--out", default=None, help="variants: the folder of model folders (runs/variants); quantize: "
                     "where the int8 models and their manifest go (default: --models, in place)")
-    ap.add_argument("--models", default=None, help="quantize: the folder of models and manifest.json to read (public/models)")
-    ap.add_argument("--only", default=None, help="quantize: comma-separated model names (default: every model in the manifest)")
+    ap.add_argument("--models", default=None,
+                    help="quantize: the folder of models and manifest.json to read (public/models)")
+    ap.add_argument("--only", default=None,
+                    help="quantize: comma-separated model names (default: every model in the manifest)")
     ap.add_argument("--keep", default=None, help="quantize: model:weight[+weight…] pairs kept in fp16, comma-separated "
                     "(replaces quantize.DEFAULT_KEEP; 'none' keeps nothing), e.g. vocoder:embed.weight+head.weight")
     ap.add_argument("--run", default=None)

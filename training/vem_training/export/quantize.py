@@ -90,17 +90,22 @@ def _istft_basis_nodes(base: str, n_fft: int, out_name: str):
     n = np.arange(n_fft, dtype=np.float64)
     scale = np.full(bins, 2.0)
     scale[0] = scale[-1] = 1.0
-    f32 = lambda a: np.asarray(a, dtype=np.float32)
+    def f32(a):
+        return np.asarray(a, dtype=np.float32)
+
     c = {"k": f32(np.arange(bins)[:, None]), "n": f32(n[None, :]), "inv_n": f32(1.0 / n_fft), "half": f32(0.5),
          "n_fft": f32(n_fft), "rad": f32(2 * np.pi / n_fft), "amp_k": f32(scale[:, None] / n_fft),
          "window": f32((0.5 - 0.5 * np.cos(2 * np.pi * n / n_fft))[None, :]),
          "shape": np.array([2 * bins, 1, n_fft], dtype=np.int64)}
     inits = [numpy_helper.from_array(v, f"{base}_{k}") for k, v in c.items()]
-    t = lambda s: f"{base}_{s}"
-    ops = [("Mul", ["k", "n"], "kn"), ("Mul", ["kn", "inv_n"], "q0"), ("Add", ["q0", "half"], "q1"), ("Floor", ["q1"], "q"),
-           ("Mul", ["q", "n_fft"], "qn"), ("Sub", ["kn", "qn"], "m"), ("Mul", ["m", "rad"], "ang"),
-           ("Cos", ["ang"], "cos"), ("Sin", ["ang"], "sin"), ("Mul", ["amp_k", "window"], "amp"),
-           ("Mul", ["cos", "amp"], "re"), ("Mul", ["sin", "amp"], "im_neg"), ("Neg", ["im_neg"], "im")]
+    def t(s):
+        return f"{base}_{s}"
+
+    ops = [("Mul", ["k", "n"], "kn"), ("Mul", ["kn", "inv_n"], "q0"), ("Add", ["q0", "half"], "q1"),
+           ("Floor", ["q1"], "q"), ("Mul", ["q", "n_fft"], "qn"), ("Sub", ["kn", "qn"], "m"),
+           ("Mul", ["m", "rad"], "ang"), ("Cos", ["ang"], "cos"), ("Sin", ["ang"], "sin"),
+           ("Mul", ["amp_k", "window"], "amp"), ("Mul", ["cos", "amp"], "re"), ("Mul", ["sin", "amp"], "im_neg"),
+           ("Neg", ["im_neg"], "im")]
     nodes = [helper.make_node(op, [t(i) for i in ins], [t(o)], name=t(o)) for op, ins, o in ops]
     nodes += [helper.make_node("Concat", [t("re"), t("im")], [t("basis2d")], axis=0, name=t("basis2d")),
               helper.make_node("Reshape", [t("basis2d"), t("shape")], [out_name], name=t("basis"))]
@@ -138,7 +143,8 @@ def quantize_model(src: Path, dst: Path, min_elements: int = 4096, min_channels:
             ref = istft_basis(n_fft) if arr.shape[0] == 2 * (n_fft // 2 + 1) else None
             cs = consumers[init.name]
             cast_ok = init.data_type == TensorProto.FLOAT or (len(cs) == 1 and cs[0][0].op_type == "Cast")
-            if ref is not None and cast_ok and np.abs(arr.astype(np.float64) - ref).max() <= 2 ** -10 * np.abs(ref).max():
+            if (ref is not None and cast_ok
+                    and np.abs(arr.astype(np.float64) - ref).max() <= 2 ** -10 * np.abs(ref).max()):
                 value = cs[0][0].output[0] if init.data_type == TensorProto.FLOAT16 else init.name
                 nodes, tables = _istft_basis_nodes(base, n_fft, value)
                 new_nodes += nodes
@@ -149,8 +155,10 @@ def quantize_model(src: Path, dst: Path, min_elements: int = 4096, min_channels:
                 computed.append({"name": base, "shape": list(arr.shape), "n_fft": n_fft,
                                  "max_abs_diff_vs_stored": float(np.abs(arr.astype(np.float64) - ref).max())})
                 continue
-        if any(init.name == k or init.name == k + "_fp16" or (k.endswith(".") and init.name.startswith(k)) for k in keep):
-            kept.append({"name": init.name, "shape": list(arr.shape), "why": "kept in its storage (DEFAULT_KEEP or --keep)"})
+        if any(init.name == k or init.name == k + "_fp16" or (k.endswith(".") and init.name.startswith(k))
+               for k in keep):
+            kept.append({"name": init.name, "shape": list(arr.shape),
+                         "why": "kept in its storage (DEFAULT_KEEP or --keep)"})
             continue
         # the fp32 value the graph computes with: the Cast's output (fp16 storage) or the initializer itself
         cast = None
@@ -191,7 +199,9 @@ def quantize_model(src: Path, dst: Path, min_elements: int = 4096, min_channels:
             continue
         axis = axes.pop()
         if w.shape[axis] < min_channels:
-            kept.append({"name": init.name, "shape": list(arr.shape), "why": f"{w.shape[axis]} output channel(s) along axis {axis}: per-channel would be per-tensor"})
+            kept.append({"name": init.name, "shape": list(arr.shape),
+                         "why": f"{w.shape[axis]} output channel(s) along axis {axis}: "
+                                "per-channel would be per-tensor"})
             continue
         q, scale = quantize_per_channel(w, axis)
         qn, sn, zn = base + "_int8", base + "_scale", base + "_zero"
@@ -204,7 +214,8 @@ def quantize_model(src: Path, dst: Path, min_elements: int = 4096, min_channels:
         deq = (q.astype(np.float32) * scale.reshape([-1 if i == axis else 1 for i in range(w.ndim)]))
         done.append({"name": base, "shape": list(w.shape), "axis": axis, "op": uses[0][0].op_type,
                      "via_transpose": via_t,
-                     "max_abs_err": float(np.abs(deq - w).max()), "rel_rms_err": float(np.sqrt(np.mean((deq - w) ** 2) / max(np.mean(w ** 2), 1e-30)))})
+                     "max_abs_err": float(np.abs(deq - w).max()),
+                     "rel_rms_err": float(np.sqrt(np.mean((deq - w) ** 2) / max(np.mean(w ** 2), 1e-30)))})
     keep_inits = [i for i in g.initializer if i.name not in drop_inits]
     del g.initializer[:]
     g.initializer.extend(keep_inits + new_inits)
@@ -224,7 +235,8 @@ def is_int8(path: Path) -> bool:
 
 
 def _fixture_feeds(fx: dict) -> dict:
-    return {k: np.frombuffer(base64.b64decode(v["b64"]), dtype="<f4").reshape(v["dims"]) for k, v in fx["inputs"].items()}
+    return {k: np.frombuffer(base64.b64decode(v["b64"]), dtype="<f4").reshape(v["dims"])
+            for k, v in fx["inputs"].items()}
 
 
 def example_feeds(name: str, fx: dict | None) -> list[dict]:
@@ -297,7 +309,8 @@ def write_int8_fixture(fx: dict, path: Path, sha: str, pdiff: float) -> None:
     prev = fx.get("reference", {}).get("tolerance") if fx.get("reference") else None
     fx["reference"] = {"runtime": f"onnxruntime {onnxruntime.__version__} (Python, CPU)", "sha256": sha,
                        "tolerance": float(prev if prev is not None else fx["tolerance"]),
-                       "expected": {k: {"dims": list(outs[k].shape), "b64": parity.b64(outs[k])} for k in fx["expected"]}}
+                       "expected": {k: {"dims": list(outs[k].shape), "b64": parity.b64(outs[k])}
+                                    for k in fx["expected"]}}
     fx["tolerance"] = float(max(2e-3, 4 * pdiff))
     parity.write_fixture(fx)
 
@@ -335,7 +348,8 @@ def quantize_models(models: Path, out: Path, only: list[str] | None = None, fixt
         tmp = out / f"{name}.int8.tmp.onnx"
         fx_path = parity.PARITY_DIR / f"{name}.json"
         fx = json.loads(fx_path.read_text()) if fx_path.exists() else None
-        info = quantize_model(src, tmp, min_elements=min_elements, keep=(keep if keep is not None else DEFAULT_KEEP).get(name, ()))
+        info = quantize_model(src, tmp, min_elements=min_elements,
+                              keep=(keep if keep is not None else DEFAULT_KEEP).get(name, ()))
         err = compare(src, tmp, example_feeds(name, fx) or [declared_feeds(src)])
         pdiff = parity.check_onnx(tmp, fx) if fx else None
         before = {k: entry.get(k) for k in ("file", "bytes", "sha256", "precision", "parityMaxAbsDiffVsTorch")}
@@ -360,7 +374,8 @@ def quantize_models(models: Path, out: Path, only: list[str] | None = None, fixt
         if fixtures and fx is not None:
             write_int8_fixture(fx, dst, e["sha256"], pdiff)
         res[name] = {"bytes": e["bytes"], "bytesBefore": before["bytes"], "weights": len(info["quantized"]),
-                     "kept": [k["name"] for k in info["kept"]], "computed": [c["name"] for c in info["computed"]], "vsFp16": e["quantization"]["vsFp16"],
+                     "kept": [k["name"] for k in info["kept"]], "computed": [c["name"] for c in info["computed"]],
+                     "vsFp16": e["quantization"]["vsFp16"],
                      "parityMaxAbsDiffVsTorch": pdiff, "parityBefore": before["parityMaxAbsDiffVsTorch"],
                      "tolerance": fx["tolerance"] if fx else None, "fixtureWritten": bool(fixtures and fx)}
     out_man_path.write_text(json.dumps(out_man, indent=1) + "\n")
