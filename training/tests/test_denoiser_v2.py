@@ -138,3 +138,34 @@ def test_peak_hit_finds_clicks_on_the_grid_and_not_off_it():
         y[i:i + 400] += np.random.default_rng(int(b * 10)).standard_normal(400).astype(np.float32) * 0.5
     assert peak_hit(y, beats, 8.0) > 0.9
     assert peak_hit(y, beats + 0.25, 8.0) < 0.2
+
+
+def test_film_on_the_residual_branch_cannot_close_the_skip_path():
+    from vem_training.models.denoiser import ResBlock
+    torch.manual_seed(0)
+    x, emb, r = torch.randn(2, 16, 20), torch.randn(2, 8), torch.randn(2, 4, 20)
+    for film in ("output", "residual"):
+        blk = ResBlock(16, 16, 8, rhythm=4, film=film)
+        with torch.no_grad():  # γ = −1 everywhere: (1 + γ)·z = 0
+            blk.adapter.gamma.bias.fill_(-1.0)
+            out = blk(x, emb, r)
+        if film == "output":
+            assert out.abs().max() < 1e-6  # the whole block, skip included, is shut
+        else:
+            assert torch.allclose(out, x)  # the residual is shut, the skip path passes
+
+
+def test_init_from_checkpoint_copies_the_ema_and_can_reset_film(tmp_path):
+    from vem_training.train.diffusion import init_from_checkpoint
+    src, dst = tiny(), tiny(film="residual")
+    with torch.no_grad():
+        for p in src.parameters():
+            p.add_(0.01)
+    torch.save({"ema": src.state_dict(), "step": 7}, tmp_path / "ckpt.pt")
+    n = init_from_checkpoint(dst, tmp_path, reset_film=True)
+    assert n["step"] == 7 and n["zeroed"] > 0
+    for (name, p), q in zip(dst.named_parameters(), src.parameters()):
+        if ".adapter." in name:
+            assert p.abs().max() == 0
+        else:
+            assert torch.equal(p, q)

@@ -144,12 +144,22 @@ class CondBlock(nn.Module):
         return h.transpose(1, 2)
 
 
-class ResBlock(nn.Module):
-    """GroupNorm-SiLU-conv ×2 with the timestep embedding added, then FiLM from the rhythm features:
-    z = z + γ(r)·z + β(r) (the TB adapter's form, zero-initialised), in every block of every level."""
+FILM_PLACES = ("output", "residual")
 
-    def __init__(self, cin: int, cout: int, emb: int, rhythm: int = 0):
+
+class ResBlock(nn.Module):
+    """GroupNorm-SiLU-conv ×2 with the timestep embedding added, then FiLM from the rhythm features,
+    z = z + γ(r)·z + β(r) (the TB adapter's form, zero-initialised), in every block of every level.
+
+    film "output" (the shipped v2): FiLM on the block's output, skip path included, so a γ near −1 closes
+    the block and everything before it (`evaluate.film_gates` measured the deepest level closed this way).
+    film "residual": FiLM on the residual branch only, z = skip(x) + FiLM(h), so the skip path always
+    passes."""
+
+    def __init__(self, cin: int, cout: int, emb: int, rhythm: int = 0, film: str = "output"):
         super().__init__()
+        assert film in FILM_PLACES, film
+        self.film = film
         self.n1 = GroupNormNoShape(8, cin)
         self.c1 = nn.Conv1d(cin, cout, 3, padding=1)
         self.emb = nn.Linear(emb, cout)
@@ -161,6 +171,8 @@ class ResBlock(nn.Module):
     def forward(self, x, emb, r=None):
         h = self.c1(F.silu(self.n1(x))) + self.emb(emb)[:, :, None]
         h = self.c2(F.silu(self.n2(h)))
+        if self.adapter is not None and r is not None and self.film == "residual":
+            return self.skip(x) + self.adapter(h, r)
         z = self.skip(x) + h
         if self.adapter is not None and r is not None:
             z = self.adapter(z, r)
@@ -193,7 +205,7 @@ class Denoiser(nn.Module):
 
     def __init__(self, vocab: int, rhythm_channels: int = RHYTHM_CHANNELS, rhythm_input: int = RHYTHM_INPUT,
                  in_channels: int = 128, channels=(128, 192, 256), emb: int = 256, d_tok: int = 256, heads: int = 4,
-                 cond: str = "sg", tb: bool = True, rhythm_hidden: int = 64):
+                 cond: str = "sg", tb: bool = True, rhythm_hidden: int = 64, film: str = "output"):
         super().__init__()
         assert cond in ("sg", "plain", "none")
         self.cond, self.tb, self.in_channels = cond, tb, in_channels
@@ -214,7 +226,7 @@ class Denoiser(nn.Module):
         skips = [c_prev]
         n_levels = len(channels)
         for lvl, c in enumerate(channels):
-            self.down_res.append(nn.ModuleList([ResBlock(c_prev, c, emb, rh), ResBlock(c, c, emb, rh)]))
+            self.down_res.append(nn.ModuleList([ResBlock(c_prev, c, emb, rh, film), ResBlock(c, c, emb, rh, film)]))
             self.down_attn.append(SelfAttnBlock(c, heads) if lvl == n_levels - 1 else nn.Identity())
             self.down_cond.append(CondBlock(c, d_tok, heads))
             skips += [c, c]
@@ -222,10 +234,10 @@ class Denoiser(nn.Module):
             if lvl < n_levels - 1:
                 self.downsample.append(nn.Conv1d(c, c, 3, stride=2, padding=1))
                 skips.append(c)
-        self.mid1 = ResBlock(c_prev, c_prev, emb, rh)
+        self.mid1 = ResBlock(c_prev, c_prev, emb, rh, film)
         self.mid_attn = SelfAttnBlock(c_prev, heads)
         self.mid_cond = CondBlock(c_prev, d_tok, heads)
-        self.mid2 = ResBlock(c_prev, c_prev, emb, rh)
+        self.mid2 = ResBlock(c_prev, c_prev, emb, rh, film)
         self.up_res = nn.ModuleList()
         self.up_cond = nn.ModuleList()
         self.upsample = nn.ModuleList()
@@ -233,7 +245,7 @@ class Denoiser(nn.Module):
             c = channels[lvl]
             blocks = nn.ModuleList()
             for _ in range(3):
-                blocks.append(ResBlock(c_prev + skips.pop(), c, emb, rh))
+                blocks.append(ResBlock(c_prev + skips.pop(), c, emb, rh, film))
                 c_prev = c
             self.up_res.append(blocks)
             self.up_cond.append(CondBlock(c, d_tok, heads))

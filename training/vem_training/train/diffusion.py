@@ -96,6 +96,22 @@ class DenoiserTask(loop.Task):
         return {**self.held.losses(ema_cpu), **sample_hits(ema_cpu, self.held, self.decoder)}
 
 
+def init_from_checkpoint(model, source, reset_film: bool = False) -> dict:
+    """Load another run's EMA weights into `model` (same shapes); with reset_film the rhythm FiLM
+    adapters (γ, β convolutions) start at zero again, i.e. every block passes its input unchanged."""
+    from ..models import read_checkpoint
+    st = read_checkpoint(source)
+    model.load_state_dict(st["ema"])
+    zeroed = 0
+    if reset_film:
+        with torch.no_grad():
+            for name, p in model.named_parameters():
+                if ".adapter." in name:
+                    p.zero_()
+                    zeroed += 1
+    return {"step": int(st["step"]), "zeroed": zeroed}
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--config", default="configs/denoiser.json")
@@ -107,6 +123,10 @@ def main(argv=None):
     ap.add_argument("--minutes", type=float, default=None)
     ap.add_argument("--steps", type=int, default=None)
     ap.add_argument("--init-onnx", default=None, help="start from exported weights when there is no checkpoint")
+    ap.add_argument("--init-ckpt", default=None,
+                    help="start from another run's EMA weights (run folder or ckpt.pt) when there is no checkpoint")
+    ap.add_argument("--reset-film", action="store_true",
+                    help="with --init-ckpt: zero the rhythm FiLM adapters (a run that moves FiLM, model.film)")
     ap.add_argument("--no-checks", action="store_true")
     ap.add_argument("--threads", type=int, default=int(os.environ.get("VEM_TORCH_THREADS", "1")))
     args = ap.parse_args(argv)
@@ -146,6 +166,11 @@ def main(argv=None):
         ema.module.load_state_dict(model.state_dict())
         chain = [{"initOnnx": args.init_onnx}]
         print(f"initialised {n} tensors from {args.init_onnx}", flush=True)
+    if step_idx == 0 and args.init_ckpt:
+        n = init_from_checkpoint(model, args.init_ckpt, args.reset_film)
+        ema.module.load_state_dict(model.state_dict())
+        chain = [{"initCkpt": str(args.init_ckpt), "step": n["step"], "resetFilm": bool(args.reset_film)}]
+        print(f"initialised from {args.init_ckpt} (step {n['step']}, {n['zeroed']} FiLM tensors zeroed)", flush=True)
     net = torch.nn.parallel.DistributedDataParallel(model, find_unused_parameters=True) if ddp else model
     d = cfg.to_dict()
     meta = {**d, "variant": args.variant, "tb": tb, "pack": str(args.pack), "packHours": pack.meta["hours"],
