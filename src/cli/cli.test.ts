@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { eventIoU } from '../core/beats/metrics.ts';
+import { expectGolden } from '../core/testing/golden.ts';
 
 const vem = (...args: string[]) => spawnSync('node', ['bin/vem.mjs', ...args], { encoding: 'utf8' });
 
@@ -159,9 +160,9 @@ describe('vem generate --from <take.json> --storyboard N', () => {
 
   it('the same seed gives the WAV it gave before the take pipeline, and writes the take\'s latent beside it', () => {
     const res = baseTake();
-    // recorded at d4d16cd (before score() and the generate worker became one take pipeline); onnxruntime-node
-    // 1.30.0 on x64, one thread
-    expect(sha(join(dir, 'take.wav'))).toBe('dc4cc2becb96d5a43d95db51c69b400caee874c10c80081402237f2bfbb22f60');
+    // golden per set of models (src/core/testing/golden.ts); first recorded at d4d16cd, before score() and
+    // the generate worker became one take pipeline; onnxruntime-node 1.30.0 on x64, one thread
+    expectGolden('vem generate: take.wav', sha(join(dir, 'take.wav')));
     const r = JSON.parse(res.stdout) as { latentPath: string; regenerated: unknown };
     expect(r.latentPath).toBe(join(dir, 'take.latent.f32'));
     expect(existsSync(r.latentPath)).toBe(true);

@@ -1,7 +1,8 @@
 // The one take pipeline with the shipped models on onnxruntime-node (as `vem generate` runs it): the same
-// seed gives the take, byte for byte, that the code gave before the pipeline was one (hashes recorded at
-// d4d16cd from score(), single-threaded onnxruntime-node 1.30.0 on x64: another CPU or onnxruntime build
-// may round differently), and regenerating one storyboard keeps everything outside it.
+// seed gives the same take, byte for byte (golden hashes per set of models, src/core/testing/golden.ts;
+// first recorded at d4d16cd from score(), the code before the pipeline was one, and equal to it then;
+// single-threaded onnxruntime-node 1.30.0 on x64: another CPU or onnxruntime build may round
+// differently), and regenerating one storyboard keeps everything outside it.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decodeVideoFile } from '../../cli/decode-node.ts';
@@ -11,6 +12,7 @@ import { LATENT_CHANNELS, DEFAULT_SETTINGS } from './generate.ts';
 import { runTake } from './take.ts';
 import { spanMask } from './inpaint.ts';
 import { SAMPLE_RATE } from '../time.ts';
+import { expectGolden } from '../testing/golden.ts';
 
 const sha = (a: ArrayBufferView) => createHash('sha256').update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest('hex');
 const shaJson = (o: unknown) => createHash('sha256').update(JSON.stringify(o)).digest('hex');
@@ -24,20 +26,20 @@ async function fixture(path: string) {
 }
 
 describe('runTake with the shipped models', () => {
-  it('gives vem generate\'s take of before the refactor: cuts-4s.mp4, 2 steps, seed 3, aligner run on the frames', async () => {
+  it('gives the golden take: cuts-4s.mp4, 2 steps, seed 3, aligner run on the frames', async () => {
     const { frames, parsed, condition } = await fixture('e2e/fixtures/cuts-4s.mp4');
     const b = new NodeBackend('public/models');
     try {
       const res = await runTake(b, { frames, durationSec: parsed.durationSec, transitions: parsed.transitions, lockedBpm: null,
         settings: { ...DEFAULT_SETTINGS, steps: 2, seed: 3 }, edits: { hitPointsSec: [], notBeatSec: [] }, condition, noRhythm: false });
-      expect(sha(res.pcm)).toBe('f94bb273d54c0bed5b3ca6223ab3493082616c6929d1093ba598a33c593c2393');
-      expect(sha(res.latent)).toBe('d415264c3f6a04607f492fb8cfa508a0cf37cf7f3a61cd130a6e30af95fc44c5');
-      expect(shaJson(res.figures)).toBe('bd2eb0d3f92860be0eeec8326b334151831d4b1b2adb20c0a63ff90e26ceeb37');
-      expect(shaJson(res.alignerProbs)).toBe('c3525294f957504c79146322ded3a956e52952c02388138a8fac577b97d55a0d');
-      expect(shaJson(res.level)).toBe('fc84a1714a2b5b6b9563088c3a91c35d7505ba283f1f36037a777a0f345bba8c');
+      expectGolden('cuts-4s take: res.pcm', sha(res.pcm));
+      expectGolden('cuts-4s take: res.latent', sha(res.latent));
+      expectGolden('cuts-4s take: res.figures', shaJson(res.figures));
+      expectGolden('cuts-4s take: res.alignerProbs', shaJson(res.alignerProbs));
+      expectGolden('cuts-4s take: res.level', shaJson(res.level));
       // the plan as it was serialised then, when the on-beat share was called `score`
       const { onBeatShare, ...plan } = res.plan;
-      expect(shaJson({ ...plan, beatFrames: [...plan.beatFrames], score: onBeatShare })).toBe('abe881cd04ab3188e36932f9c29b9e8511b5caaa0324003844b5345dae8817b4');
+      expectGolden('cuts-4s take: plan', shaJson({ ...plan, beatFrames: [...plan.beatFrames], score: onBeatShare }));
     } finally {
       await b.dispose();
     }
