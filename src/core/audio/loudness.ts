@@ -208,27 +208,12 @@ export function normalizeLoudness(pcm: Float32Array, sr: number, opts: Normalize
   if (fadedLufs === -Infinity) return { pcm: faded, gainDb: 0, lufsBefore, lufsAfter: fadedLufs, limited: false };
   let gain = 10 ** ((targetLufs - fadedLufs) / 20);
   const scaled = (g: number) => faded.map((v) => v * g);
-  if (peak * gain <= peakCeiling) {
-    const out = scaled(gain);
-    return {
-      pcm: out,
-      gainDb: 20 * Math.log10(gain),
-      lufsBefore,
-      lufsAfter: integratedLoudness(out, sr),
-      limited: false,
-    };
-  }
-  if (!limiter) {
-    gain = peakCeiling / peak;
-    const out = scaled(gain);
-    return {
-      pcm: out,
-      gainDb: 20 * Math.log10(gain),
-      lufsBefore,
-      lufsAfter: integratedLoudness(out, sr),
-      limited: true,
-    };
-  }
+  const plainGain = (g: number, limited: boolean) => {
+    const out = scaled(g);
+    return { pcm: out, gainDb: 20 * Math.log10(g), lufsBefore, lufsAfter: integratedLoudness(out, sr), limited };
+  };
+  if (peak * gain <= peakCeiling) return plainGain(gain, false);
+  if (!limiter) return plainGain(peakCeiling / peak, true);
   // limiting takes loudness back: raise the gain by what is missing, scaled by how much loudness the last
   // step of gain bought (a secant step: a heavily limited take gains a fraction of a dB per dB)
   let out = limitPeaks(scaled(gain), sr, peakCeiling);
