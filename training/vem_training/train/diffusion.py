@@ -102,14 +102,18 @@ def init_from_checkpoint(model, source, reset_film: bool = False) -> dict:
     from ..models import read_checkpoint
     st = read_checkpoint(source)
     model.load_state_dict(st["ema"])
+    return {"step": int(st["step"]), "zeroed": zero_film(model) if reset_film else 0}
+
+
+def zero_film(model) -> int:
+    """Zero the rhythm FiLM adapters (γ, β convolutions): every block passes its input unchanged."""
     zeroed = 0
-    if reset_film:
-        with torch.no_grad():
-            for name, p in model.named_parameters():
-                if ".adapter." in name:
-                    p.zero_()
-                    zeroed += 1
-    return {"step": int(st["step"]), "zeroed": zeroed}
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if ".adapter." in name:
+                p.zero_()
+                zeroed += 1
+    return zeroed
 
 
 def main(argv=None):
@@ -126,7 +130,7 @@ def main(argv=None):
     ap.add_argument("--init-ckpt", default=None,
                     help="start from another run's EMA weights (run folder or ckpt.pt) when there is no checkpoint")
     ap.add_argument("--reset-film", action="store_true",
-                    help="with --init-ckpt: zero the rhythm FiLM adapters (a run that moves FiLM, model.film)")
+                    help="with --init-ckpt or --init-onnx: zero the rhythm FiLM adapters (a run that moves FiLM)")
     ap.add_argument("--no-checks", action="store_true")
     ap.add_argument("--threads", type=int, default=int(os.environ.get("VEM_TORCH_THREADS", "1")))
     args = ap.parse_args(argv)
@@ -164,7 +168,10 @@ def main(argv=None):
         from ..models.onnx_weights import load_from_onnx
         n = load_from_onnx(model, args.init_onnx)
         ema.module.load_state_dict(model.state_dict())
-        chain = [{"initOnnx": args.init_onnx}]
+        if args.reset_film:
+            zero_film(model)
+            ema.module.load_state_dict(model.state_dict())
+        chain = [{"initOnnx": args.init_onnx, **({"resetFilm": True} if args.reset_film else {})}]
         print(f"initialised {n} tensors from {args.init_onnx}", flush=True)
     if step_idx == 0 and args.init_ckpt:
         n = init_from_checkpoint(model, args.init_ckpt, args.reset_film)
