@@ -16,13 +16,19 @@ import { ThreadsNotice } from './components/ThreadsNotice.tsx';
 
 const DEV = new URLSearchParams(location.search).get('dev');
 if (DEV === 'storage') {
-  void import('./dev-storage.ts').then((m) => { (window as unknown as Record<string, unknown>).vemDev = { addSyntheticTakes: m.addSyntheticTakes }; });
+  void import('./dev-storage.ts').then((m) => {
+    (window as unknown as Record<string, unknown>).vemDev = { addSyntheticTakes: m.addSyntheticTakes };
+  });
 }
 
 /** What the header says for each phase, in words. */
 const PHASE_WORDS: Record<string, string> = {
-  idle: 'Drop a video to start', decoding: 'Reading the video…', parsing: 'Finding scenes and cuts…',
-  ready: 'Ready', generating: 'Making music…', error: 'Something went wrong',
+  idle: 'Drop a video to start',
+  decoding: 'Reading the video…',
+  parsing: 'Finding scenes and cuts…',
+  ready: 'Ready',
+  generating: 'Making music…',
+  error: 'Something went wrong',
 };
 
 export function App() {
@@ -45,32 +51,66 @@ export function App() {
       <header>
         <h1>VeM Studio</h1>
         <span className="tagline">Music for your video, made on your machine. Nothing is uploaded.</span>
-        <span className="status" data-testid="parse-status" data-phase={phase} role="status">{PHASE_WORDS[phase] ?? phase}</span>
+        <span className="status" data-testid="parse-status" data-phase={phase} role="status">
+          {PHASE_WORDS[phase] ?? phase}
+        </span>
       </header>
       <ThreadsNotice />
       <DropZone disabled={busy || generating} />
       {busy && (
         <div className="busy">
           <ProgressBar />
-          <button data-testid="cancel-button" onClick={cancelCurrent}>Cancel</button>
+          <button data-testid="cancel-button" onClick={cancelCurrent}>
+            Cancel
+          </button>
         </div>
       )}
-      {generating && <div className="busy"><ProgressBar /></div>}
-      {error && <div className="error" role="alert" data-testid="error-message">{error}</div>}
+      {generating && (
+        <div className="busy">
+          <ProgressBar />
+        </div>
+      )}
+      {error && (
+        <div className="error" role="alert" data-testid="error-message">
+          {error}
+        </div>
+      )}
       {DEV === 'roundtrip' && <DevRoundtrip />}
       {video && (
         <main className="editor">
           <section className="player">
-            <video ref={videoRef} src={video.url} controls playsInline preload="auto" data-testid="video-player"
-              onError={() => { if (preview?.state !== 'done') void makePreview(); }} />
+            <video
+              ref={videoRef}
+              src={video.url}
+              controls
+              playsInline
+              preload="auto"
+              data-testid="video-player"
+              onError={() => {
+                if (preview?.state !== 'done') void makePreview();
+              }}
+            />
             {preview && (
-              <p className={`preview-note ${preview.state}`} data-testid="preview-notice" data-state={preview.state} role="status">
-                {preview.state === 'making' && `This browser cannot play ${video.name} as it is: making a preview it can play … ${Math.round(preview.fraction * 100)} %`}
-                {preview.state === 'done' && 'Showing a preview made in this tab (H.264); the MP4 export uses the original video.'}
+              <p
+                className={`preview-note ${preview.state}`}
+                data-testid="preview-notice"
+                data-state={preview.state}
+                role="status"
+              >
+                {preview.state === 'making' &&
+                  `This browser cannot play ${video.name} as it is: making a preview it can play … ${Math.round(preview.fraction * 100)} %`}
+                {preview.state === 'done' &&
+                  'Showing a preview made in this tab (H.264); the MP4 export uses the original video.'}
                 {preview.state === 'failed' && preview.message}
               </p>
             )}
-            <div className="meta" data-testid="video-meta" data-duration-sec={video.durationSec} data-decode-sec={timings?.decodeSec} data-parse-sec={timings?.parseSec}>
+            <div
+              className="meta"
+              data-testid="video-meta"
+              data-duration-sec={video.durationSec}
+              data-decode-sec={timings?.decodeSec}
+              data-parse-sec={timings?.parseSec}
+            >
               {video.name} · {video.durationSec.toFixed(2)} s · {video.width}×{video.height}
               {video.rotationDeg ? ` · rotated ${video.rotationDeg}°` : ''}
               {timings && ` · decoded in ${timings.decodeSec.toFixed(1)} s, parsed in ${timings.parseSec.toFixed(2)} s`}
@@ -81,7 +121,9 @@ export function App() {
           <GlobalPanel />
           <StoryboardList videoRef={videoRef} />
           <StoragePanel />
-          <p className="hint keys">Keys: space play/pause · ← → previous/next storyboard · H hit point at the playhead</p>
+          <p className="hint keys">
+            Keys: space play/pause · ← → previous/next storyboard · H hit point at the playhead
+          </p>
         </main>
       )}
     </div>

@@ -10,12 +10,18 @@ export const isolated = (): boolean => globalThis.crossOriginIsolated === true;
 
 /** The WASM thread count for this page: one unless isolated, else `?threads=N` or the cores (capped). */
 export function pageWasmThreads(): number {
-  return wasmThreads({ isolated: isolated(), cores: globalThis.navigator?.hardwareConcurrency, requested: requestedThreads(globalThis.location?.search ?? '') });
+  return wasmThreads({
+    isolated: isolated(),
+    cores: globalThis.navigator?.hardwareConcurrency,
+    requested: requestedThreads(globalThis.location?.search ?? ''),
+  });
 }
 
 export function generateClient(): WorkerClient<GenerateApi> {
   if (!client) {
-    client = new WorkerClient<GenerateApi>(new Worker(new URL('../workers/generate.worker.ts', import.meta.url), { type: 'module' }));
+    client = new WorkerClient<GenerateApi>(
+      new Worker(new URL('../workers/generate.worker.ts', import.meta.url), { type: 'module' }),
+    );
     // the first message, so it is in place before the worker opens any session
     void client.call('configure', { threads: pageWasmThreads() }).catch(() => undefined);
   }

@@ -51,8 +51,17 @@ export function currentPlan() {
   if (!s.video) return null;
   const inputs = [s.video, s.transitions, s.globalTags, s.alignerProbs, s.controls.lockedBpm, s.planEdits];
   if (planned && planned.inputs.every((x, i) => x === inputs[i])) return planned.result;
-  const aligner = s.alignerProbs ? { probs: s.alignerProbs, features: new Float32Array(0), featureDim: ALIGNER_FEAT } : null;
-  const result = planWithAligner(s.video.durationSec, s.transitions, s.globalTags, aligner, s.controls.lockedBpm, s.planEdits);
+  const aligner = s.alignerProbs
+    ? { probs: s.alignerProbs, features: new Float32Array(0), featureDim: ALIGNER_FEAT }
+    : null;
+  const result = planWithAligner(
+    s.video.durationSec,
+    s.transitions,
+    s.globalTags,
+    aligner,
+    s.controls.lockedBpm,
+    s.planEdits,
+  );
   planned = { inputs, result };
   return result;
 }
@@ -67,9 +76,15 @@ async function alignNow(videoId: string, signal: AbortSignal, report: boolean): 
   const { controls } = useStudio.getState();
   const fr = await parseClient().call('takeFrames', { videoId });
   if (fr) {
-    const r = await gen.call('align', { ...fr, videoId, ep: controls.ep, strictGpu: controls.strictGpu }, {
-      transfer: [fr.frames], signal, onProgress: report ? (stage, f) => useStudio.getState().setProgress(stage, f) : undefined,
-    });
+    const r = await gen.call(
+      'align',
+      { ...fr, videoId, ep: controls.ep, strictGpu: controls.strictGpu },
+      {
+        transfer: [fr.frames],
+        signal,
+        onProgress: report ? (stage, f) => useStudio.getState().setProgress(stage, f) : undefined,
+      },
+    );
     alignedVideo = videoId;
     if (useStudio.getState().video?.id === videoId) useStudio.setState({ alignerProbs: r.probs });
     return r.alignerSec;
@@ -87,7 +102,9 @@ export function prepareAligner(videoId: string): void {
   aligning = { videoId, done };
   // then the generation models, in the same worker queue: a Generate click finds them open
   const { controls } = useStudio.getState();
-  void done.finally(() => generateClient().call('preload', { ep: controls.ep, strictGpu: controls.strictGpu })).catch(() => undefined);
+  void done
+    .finally(() => generateClient().call('preload', { ep: controls.ep, strictGpu: controls.strictGpu }))
+    .catch(() => undefined);
 }
 
 async function ensureAligned(videoId: string, signal: AbortSignal): Promise<number> {
@@ -119,7 +136,7 @@ async function run(storyboard: number | null): Promise<void> {
   const s0 = useStudio.getState();
   const video = s0.video;
   if (!video || s0.phase === 'generating') return;
-  const base = storyboard === null ? null : s0.takes.find((t) => t.id === s0.activeTake) ?? null;
+  const base = storyboard === null ? null : (s0.takes.find((t) => t.id === s0.activeTake) ?? null);
   if (storyboard !== null && !base) return;
   current?.abort();
   const ac = new AbortController();
@@ -136,40 +153,77 @@ async function run(storyboard: number | null): Promise<void> {
       const sb = s.storyboards[storyboard];
       if (!sb) throw new Error(`There is no storyboard ${storyboard + 1}.`);
       const data = await baseOf(base.id);
-      if (!data.latent) throw new Error(`${base.name} has no stored latent to regenerate from; generate a new take first.`);
+      if (!data.latent)
+        throw new Error(`${base.name} has no stored latent to regenerate from; generate a new take first.`);
       // copies, moved to the worker: the kept ones stay usable for the next regeneration
-      regenerate = { base: { latent: data.latent.slice(), pcm: data.pcm.slice(), beatsSec: base.plannedBeatsSec, bpm: base.bpm },
-        startSec: sb.startSec, endSec: sb.startSec + sb.durSec };
+      regenerate = {
+        base: { latent: data.latent.slice(), pcm: data.pcm.slice(), beatsSec: base.plannedBeatsSec, bpm: base.bpm },
+        startSec: sb.startSec,
+        endSec: sb.startSec + sb.durSec,
+      };
     }
     useStudio.getState().setProgress('denoise', 0);
-    const res = await gen.call('generate', {
-      videoId: video.id, request: takeRequest({ ...s, video }, controls, regenerate), ep: controls.ep, strictGpu: controls.strictGpu,
-    }, {
-      signal: ac.signal, onProgress: (stage, f) => useStudio.getState().setProgress(stage, f),
-      transfer: regenerate ? [regenerate.base.latent.buffer, regenerate.base.pcm.buffer] : [],
-    });
+    const res = await gen.call(
+      'generate',
+      {
+        videoId: video.id,
+        request: takeRequest({ ...s, video }, controls, regenerate),
+        ep: controls.ep,
+        strictGpu: controls.strictGpu,
+      },
+      {
+        signal: ac.signal,
+        onProgress: (stage, f) => useStudio.getState().setProgress(stage, f),
+        transfer: regenerate ? [regenerate.base.latent.buffer, regenerate.base.pcm.buffer] : [],
+      },
+    );
     const { plan, figures: fig } = res;
     const wav = encodeWavPcm16(res.pcm, res.sampleRate);
     const url = URL.createObjectURL(new Blob([wav as BlobPart], { type: 'audio/wav' }));
     const n = useStudio.getState().takes.length + 1;
     const take: Take = {
-      id: `take-${Date.now()}-${n}`, name: base && storyboard !== null ? `${base.name} · storyboard ${storyboard + 1}` : `Take ${n}`,
-      url, durationSec: res.durationSec, settings: controls, bpm: plan.bpm,
-      plannedBeatsSec: plan.beatsSec, hitPointsSec: plan.hitPointsSec, beatsSec: fig.beatsSec, hits: fig.hits, tbIoU: fig.tbIoU, tbHit70: fig.tbHit70,
-      level: res.level, ep: res.ep, fallbackReason: res.fallbackReason, createdAt: Date.now(), starred: false,
+      id: `take-${Date.now()}-${n}`,
+      name: base && storyboard !== null ? `${base.name} · storyboard ${storyboard + 1}` : `Take ${n}`,
+      url,
+      durationSec: res.durationSec,
+      settings: controls,
+      bpm: plan.bpm,
+      plannedBeatsSec: plan.beatsSec,
+      hitPointsSec: plan.hitPointsSec,
+      beatsSec: fig.beatsSec,
+      hits: fig.hits,
+      tbIoU: fig.tbIoU,
+      tbHit70: fig.tbHit70,
+      level: res.level,
+      ep: res.ep,
+      fallbackReason: res.fallbackReason,
+      createdAt: Date.now(),
+      starred: false,
       timings: { ...res.timings, alignerSec, totalSec: (performance.now() - t0) / 1000 },
       ...(base && storyboard !== null ? { regenerated: { fromTake: base.id, storyboard } } : {}),
     };
     keepTakeData(take.id, { latent: res.latent, pcm: res.pcm });
-    useStudio.setState((st) => ({ takes: [...st.takes, take], activeTake: take.id, phase: 'ready', progress: null,
-      controls: { ...st.controls, seed: st.controls.seed + 1 } }));
+    useStudio.setState((st) => ({
+      takes: [...st.takes, take],
+      activeTake: take.id,
+      phase: 'ready',
+      progress: null,
+      controls: { ...st.controls, seed: st.controls.seed + 1 },
+    }));
     await saveTake(take, video.id, wav, res.latent).catch((err: unknown) => {
-      useStudio.setState({ error: `The take plays but could not be saved in this browser's storage (${err instanceof Error ? err.message : String(err)}). Delete old takes to make room.` });
+      useStudio.setState({
+        error: `The take plays but could not be saved in this browser's storage (${err instanceof Error ? err.message : String(err)}). Delete old takes to make room.`,
+      });
     });
   } catch (err) {
     const cancelled = isCancelled(err) || ac.signal.aborted;
-    useStudio.setState({ phase: 'ready', progress: null,
-      error: cancelled ? 'Generation cancelled. Press Generate to start again.' : `Generation failed: ${err instanceof Error ? err.message : String(err)}` });
+    useStudio.setState({
+      phase: 'ready',
+      progress: null,
+      error: cancelled
+        ? 'Generation cancelled. Press Generate to start again.'
+        : `Generation failed: ${err instanceof Error ? err.message : String(err)}`,
+    });
   } finally {
     if (current === ac) current = null;
   }
@@ -205,6 +259,9 @@ export async function removeTakes(ids: readonly string[]): Promise<void> {
   for (const t of s.takes) if (gone.has(t.id)) URL.revokeObjectURL(t.url);
   for (const id of ids) takeData.delete(id);
   const takes = s.takes.filter((t) => !gone.has(t.id));
-  useStudio.setState({ takes, activeTake: s.activeTake && gone.has(s.activeTake) ? (takes.at(-1)?.id ?? null) : s.activeTake });
+  useStudio.setState({
+    takes,
+    activeTake: s.activeTake && gone.has(s.activeTake) ? (takes.at(-1)?.id ?? null) : s.activeTake,
+  });
   await deleteTakes(ids);
 }

@@ -8,12 +8,18 @@ import { useStudio } from './store.ts';
 function typing(target: EventTarget | null, key: string): boolean {
   const el = target as HTMLElement | null;
   if (!el?.tagName) return false;
-  const fields = key === 'h' || key === 'H' ? ['INPUT', 'TEXTAREA', 'SELECT'] : ['INPUT', 'TEXTAREA', 'SELECT', 'BUTTON'];
+  const fields =
+    key === 'h' || key === 'H' ? ['INPUT', 'TEXTAREA', 'SELECT'] : ['INPUT', 'TEXTAREA', 'SELECT', 'BUTTON'];
   return fields.includes(el.tagName) || el.isContentEditable;
 }
 
 /** The storyboard index after a step of `dir` from the current selection (or from where the video is). */
-export function stepStoryboard(starts: readonly number[], selected: number | null, currentSec: number, dir: 1 | -1): number | null {
+export function stepStoryboard(
+  starts: readonly number[],
+  selected: number | null,
+  currentSec: number,
+  dir: 1 | -1,
+): number | null {
   if (starts.length === 0) return null;
   let at = selected;
   if (at === null) {
@@ -36,7 +42,12 @@ export function useKeyboard(videoRef: RefObject<HTMLVideoElement | null>): void 
         if (v.paused) void v.play().catch(() => undefined);
         else v.pause();
       } else if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
-        const i = stepStoryboard(s.storyboards.map((b) => b.startSec), s.selected, v.currentTime, e.key === 'ArrowRight' ? 1 : -1);
+        const i = stepStoryboard(
+          s.storyboards.map((b) => b.startSec),
+          s.selected,
+          v.currentTime,
+          e.key === 'ArrowRight' ? 1 : -1,
+        );
         if (i === null) return;
         e.preventDefault();
         s.select(i);

@@ -5,6 +5,8 @@ let client: WorkerClient<ParseApi> | null = null;
 
 /** The parse worker's client (one per tab): parsing, then handing the frames over to the aligner. */
 export function parseClient(): WorkerClient<ParseApi> {
-  client ??= new WorkerClient<ParseApi>(new Worker(new URL('../workers/parse.worker.ts', import.meta.url), { type: 'module' }));
+  client ??= new WorkerClient<ParseApi>(
+    new Worker(new URL('../workers/parse.worker.ts', import.meta.url), { type: 'module' }),
+  );
   return client;
 }

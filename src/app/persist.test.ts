@@ -1,17 +1,61 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeDb, deleteOtherProjects, deleteTakes, loadAligner, loadCurrent, loadTake, projectBytes, saveProject, saveTake, updateProject, updateTake, type StoredProject } from './persist.ts';
+import {
+  closeDb,
+  deleteOtherProjects,
+  deleteTakes,
+  loadAligner,
+  loadCurrent,
+  loadTake,
+  projectBytes,
+  saveProject,
+  saveTake,
+  updateProject,
+  updateTake,
+  type StoredProject,
+} from './persist.ts';
 import type { Take } from './store.ts';
 
 const project = (id: string): StoredProject => ({
-  id, video: { id, name: `${id}.mp4`, sizeBytes: 3, durationSec: 4, width: 64, height: 36, rotationDeg: 0, frameCount: 64 },
-  file: new Blob([new Uint8Array([1, 2, 3])]), transitions: [], storyboards: [], globalTags: ['mood:calm'], caption: 'a', captionEdited: false,
-  timings: null, controls: { steps: 20, guidance: 2.5, seed: 1, sampler: 'ddim', eta: 1, lockedBpm: null, ep: 'wasm', strictGpu: false },
-  aligner: { probs: new Float32Array([0.1, 0.9]), features: new Float32Array(64), featureDim: 32 }, updatedAt: 1,
+  id,
+  video: { id, name: `${id}.mp4`, sizeBytes: 3, durationSec: 4, width: 64, height: 36, rotationDeg: 0, frameCount: 64 },
+  file: new Blob([new Uint8Array([1, 2, 3])]),
+  transitions: [],
+  storyboards: [],
+  globalTags: ['mood:calm'],
+  caption: 'a',
+  captionEdited: false,
+  timings: null,
+  controls: {
+    steps: 20,
+    guidance: 2.5,
+    seed: 1,
+    sampler: 'ddim',
+    eta: 1,
+    lockedBpm: null,
+    ep: 'wasm',
+    strictGpu: false,
+  },
+  aligner: { probs: new Float32Array([0.1, 0.9]), features: new Float32Array(64), featureDim: 32 },
+  updatedAt: 1,
 });
 const take = (id: string, createdAt: number): Take => ({
-  id, name: id, url: `blob:${id}`, durationSec: 4, settings: project('x').controls, bpm: 120, plannedBeatsSec: [0.5], beatsSec: [0.5], hits: [true],
-  tbIoU: 1, tbHit70: 1, ep: 'wasm', fallbackReason: null, timings: {}, createdAt, starred: false,
+  id,
+  name: id,
+  url: `blob:${id}`,
+  durationSec: 4,
+  settings: project('x').controls,
+  bpm: 120,
+  plannedBeatsSec: [0.5],
+  beatsSec: [0.5],
+  hits: [true],
+  tbIoU: 1,
+  tbHit70: 1,
+  ep: 'wasm',
+  fallbackReason: null,
+  timings: {},
+  createdAt,
+  starred: false,
 });
 /** A take of `projectId` with a 1000-byte WAV and a 128 × 4 latent. */
 const saveTakeOf = (id: string, projectId: string, createdAt: number) =>
@@ -47,7 +91,7 @@ describe('project persistence', () => {
     await updateTake('t1', { name: 'Intro idea', starred: true });
     await updateProject('p1', { globalTags: ['mood:happy'] });
     expect((await loadTake('t1'))!).toMatchObject({ name: 'Intro idea', starred: true });
-    expect((await projectBytes('p1'))).toEqual({ video: 3, takes: 2 * (1000 + 512 * 4), count: 2 });
+    expect(await projectBytes('p1')).toEqual({ video: 3, takes: 2 * (1000 + 512 * 4), count: 2 });
     await deleteTakes(['t2']);
     const got = await loadCurrent();
     expect(got!.takes.map((t) => t.id)).toEqual(['t1']);

@@ -7,7 +7,10 @@ import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { StudioState, Take, VideoMeta } from './store.ts';
 
 /** The parse, the user's edits and controls as the store holds them. */
-type ProjectEdits = Pick<StudioState, 'transitions' | 'storyboards' | 'globalTags' | 'caption' | 'captionEdited' | 'timings' | 'controls'>;
+type ProjectEdits = Pick<
+  StudioState,
+  'transitions' | 'storyboards' | 'globalTags' | 'caption' | 'captionEdited' | 'timings' | 'controls'
+>;
 
 export interface StoredProject extends ProjectEdits {
   /** Hit points and "not a beat" marks (absent in projects saved before they existed). */
@@ -82,7 +85,12 @@ export async function loadCurrent(): Promise<{ project: StoredProject; takes: St
 }
 
 /** Stores a take of `projectId` (its blob URL is not kept: a new one is made on restore). */
-export async function saveTake(take: Take, projectId: string, wav: Uint8Array, latent: Float32Array | null): Promise<void> {
+export async function saveTake(
+  take: Take,
+  projectId: string,
+  wav: Uint8Array,
+  latent: Float32Array | null,
+): Promise<void> {
   const { url: _url, ...meta } = take;
   await (await db()).put('takes', { ...meta, projectId, wav, latent });
 }
@@ -112,7 +120,8 @@ export async function deleteOtherProjects(keepId: string | null): Promise<number
   const ids = (await tx.objectStore('projects').getAllKeys()).filter((k) => k !== keepId);
   for (const id of ids) {
     await tx.objectStore('projects').delete(id);
-    for (const k of await tx.objectStore('takes').index('byProject').getAllKeys(id)) await tx.objectStore('takes').delete(k);
+    for (const k of await tx.objectStore('takes').index('byProject').getAllKeys(id))
+      await tx.objectStore('takes').delete(k);
   }
   await tx.done;
   return ids.length;

@@ -28,33 +28,75 @@ export async function openVideo(file: File): Promise<void> {
     useStudio.getState().setPhase('parsing', { stage: 'parse', fraction: 0 });
     const videoId = `${file.name}-${file.size}-${file.lastModified}`;
     const { data: frames, ...meta } = decoded;
-    const result = await parseClient().call('parse', {
-      videoId, frames: frames.buffer as ArrayBuffer, width: meta.width, height: meta.height, fps: meta.fps, frameCount: meta.frameCount,
-    }, { transfer: [frames.buffer as ArrayBuffer], signal: ac.signal, onProgress: (_s, f) => useStudio.getState().setProgress('parse', f) });
+    const result = await parseClient().call(
+      'parse',
+      {
+        videoId,
+        frames: frames.buffer as ArrayBuffer,
+        width: meta.width,
+        height: meta.height,
+        fps: meta.fps,
+        frameCount: meta.frameCount,
+      },
+      {
+        transfer: [frames.buffer as ArrayBuffer],
+        signal: ac.signal,
+        onProgress: (_s, f) => useStudio.getState().setProgress('parse', f),
+      },
+    );
     const old = useStudio.getState().video;
     if (old) URL.revokeObjectURL(old.url);
     for (const t of useStudio.getState().takes) URL.revokeObjectURL(t.url);
     setVideoFile(file);
     useStudio.setState({
-      phase: 'ready', progress: null, error: null, selected: null,
+      phase: 'ready',
+      progress: null,
+      error: null,
+      selected: null,
       video: {
-        id: videoId, name: file.name, sizeBytes: file.size, url: URL.createObjectURL(file),
-        durationSec: result.durationSec, width: meta.info.width, height: meta.info.height,
-        rotationDeg: meta.info.rotationDeg, frameCount: meta.frameCount,
+        id: videoId,
+        name: file.name,
+        sizeBytes: file.size,
+        url: URL.createObjectURL(file),
+        durationSec: result.durationSec,
+        width: meta.info.width,
+        height: meta.info.height,
+        rotationDeg: meta.info.rotationDeg,
+        frameCount: meta.frameCount,
       },
-      transitions: result.transitions, storyboards: result.storyboards,
-      globalTags: result.globalTags, caption: result.caption, captionEdited: false,
-      takes: [], activeTake: null, alignerProbs: null, planEdits: NO_PLAN_EDITS, preview: null,
+      transitions: result.transitions,
+      storyboards: result.storyboards,
+      globalTags: result.globalTags,
+      caption: result.caption,
+      captionEdited: false,
+      takes: [],
+      activeTake: null,
+      alignerProbs: null,
+      planEdits: NO_PLAN_EDITS,
+      preview: null,
       timings: { decodeSec: meta.decodeSec, parseSec: result.parseSec },
     });
     startVideoSession();
     const st = useStudio.getState();
     const { url: _url, ...videoMeta } = st.video!;
     await saveProject({
-      id: videoId, video: videoMeta, file, transitions: st.transitions, storyboards: st.storyboards,
-      globalTags: st.globalTags, caption: st.caption, captionEdited: false, timings: st.timings, controls: st.controls, planEdits: st.planEdits, aligner: null, updatedAt: Date.now(),
+      id: videoId,
+      video: videoMeta,
+      file,
+      transitions: st.transitions,
+      storyboards: st.storyboards,
+      globalTags: st.globalTags,
+      caption: st.caption,
+      captionEdited: false,
+      timings: st.timings,
+      controls: st.controls,
+      planEdits: st.planEdits,
+      aligner: null,
+      updatedAt: Date.now(),
     }).catch((err: unknown) => {
-      useStudio.setState({ error: `The video is open but could not be saved in this browser's storage (${err instanceof Error ? err.message : String(err)}); it will not survive a reload.` });
+      useStudio.setState({
+        error: `The video is open but could not be saved in this browser's storage (${err instanceof Error ? err.message : String(err)}); it will not survive a reload.`,
+      });
     });
     prepareAligner(videoId);
   } catch (err) {
@@ -64,7 +106,11 @@ export async function openVideo(file: File): Promise<void> {
     useStudio.setState({
       phase: hasVideo ? 'ready' : cancelled ? 'idle' : 'error',
       progress: null,
-      error: cancelled ? 'Cancelled. Drop another video or choose the same one again.' : err instanceof Error ? err.message : String(err),
+      error: cancelled
+        ? 'Cancelled. Drop another video or choose the same one again.'
+        : err instanceof Error
+          ? err.message
+          : String(err),
     });
   } finally {
     if (current === ac) current = null;

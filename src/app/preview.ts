@@ -17,7 +17,9 @@ export async function makePreview(): Promise<void> {
   useStudio.setState({ preview: { state: 'making', fraction: 0 } });
   try {
     const blob = await transcodePreview(file, {
-      onProgress: (f) => { if (useStudio.getState().video?.id === id) useStudio.setState({ preview: { state: 'making', fraction: f } }); },
+      onProgress: (f) => {
+        if (useStudio.getState().video?.id === id) useStudio.setState({ preview: { state: 'making', fraction: f } });
+      },
     });
     const now = useStudio.getState().video;
     if (now?.id !== id) return;
@@ -26,6 +28,8 @@ export async function makePreview(): Promise<void> {
   } catch (err) {
     madeFor = null;
     if (useStudio.getState().video?.id !== id) return;
-    useStudio.setState({ preview: { state: 'failed', fraction: 0, message: err instanceof Error ? err.message : String(err) } });
+    useStudio.setState({
+      preview: { state: 'failed', fraction: 0, message: err instanceof Error ? err.message : String(err) },
+    });
   }
 }

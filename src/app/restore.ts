@@ -9,7 +9,12 @@ import { setVideoFile } from './video-file.ts';
 function withUrlOverrides(stored: GenerateControls): GenerateControls {
   const q = new URLSearchParams(location.search);
   const now = useStudio.getState().controls;
-  return { ...stored, strictGpu: now.strictGpu, ...(q.has('steps') ? { steps: now.steps } : {}), ...(q.has('ep') ? { ep: now.ep } : {}) };
+  return {
+    ...stored,
+    strictGpu: now.strictGpu,
+    ...(q.has('steps') ? { steps: now.steps } : {}),
+    ...(q.has('ep') ? { ep: now.ep } : {}),
+  };
 }
 
 export async function restoreProject(): Promise<boolean> {
@@ -26,14 +31,25 @@ export async function restoreProject(): Promise<boolean> {
   // the stored Blob as a File (no copy): the MP4 export mounts it into ffmpeg.wasm
   setVideoFile(p.file instanceof File ? p.file : new File([p.file], p.video.name, { type: p.file.type }));
   useStudio.setState({
-    phase: 'ready', progress: null, error: null, selected: null,
+    phase: 'ready',
+    progress: null,
+    error: null,
+    selected: null,
     video: { ...p.video, url: URL.createObjectURL(p.file) },
-    transitions: p.transitions, storyboards: p.storyboards, globalTags: p.globalTags, caption: p.caption,
-    captionEdited: p.captionEdited, timings: p.timings,
+    transitions: p.transitions,
+    storyboards: p.storyboards,
+    globalTags: p.globalTags,
+    caption: p.caption,
+    captionEdited: p.captionEdited,
+    timings: p.timings,
     controls: withUrlOverrides(p.controls),
     alignerProbs: p.aligner?.probs ?? null,
-    planEdits: p.planEdits ?? NO_PLAN_EDITS, preview: null,
-    takes: takes.map(({ wav, latent: _latent, projectId: _p, ...t }) => ({ ...t, url: URL.createObjectURL(new Blob([wav as BlobPart], { type: 'audio/wav' })) })),
+    planEdits: p.planEdits ?? NO_PLAN_EDITS,
+    preview: null,
+    takes: takes.map(({ wav, latent: _latent, projectId: _p, ...t }) => ({
+      ...t,
+      url: URL.createObjectURL(new Blob([wav as BlobPart], { type: 'audio/wav' })),
+    })),
     activeTake: takes.at(-1)?.id ?? null,
   });
   return true;
@@ -45,16 +61,27 @@ let timer: ReturnType<typeof setTimeout> | null = null;
 export function autosaveEdits(): () => void {
   return useStudio.subscribe((s, prev) => {
     if (!s.video || s.video.id !== prev.video?.id) return;
-    if (s.storyboards === prev.storyboards && s.globalTags === prev.globalTags && s.caption === prev.caption && s.controls === prev.controls
-      && s.planEdits === prev.planEdits) return;
+    if (
+      s.storyboards === prev.storyboards &&
+      s.globalTags === prev.globalTags &&
+      s.caption === prev.caption &&
+      s.controls === prev.controls &&
+      s.planEdits === prev.planEdits
+    )
+      return;
     if (timer) clearTimeout(timer);
     const id = s.video.id;
     timer = setTimeout(() => {
       const st = useStudio.getState();
       if (st.video?.id !== id) return;
-      void updateProject(id, { storyboards: st.storyboards, globalTags: st.globalTags, caption: st.caption, captionEdited: st.captionEdited, controls: st.controls,
-        planEdits: st.planEdits })
-        .catch(() => undefined);
+      void updateProject(id, {
+        storyboards: st.storyboards,
+        globalTags: st.globalTags,
+        caption: st.caption,
+        captionEdited: st.captionEdited,
+        controls: st.controls,
+        planEdits: st.planEdits,
+      }).catch(() => undefined);
     }, 500);
   });
 }

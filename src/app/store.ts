@@ -107,9 +107,14 @@ function initialControls(): GenerateControls {
   const steps = Number(q.get('steps'));
   const ep = q.get('ep');
   return {
-    steps: Number.isInteger(steps) && steps >= 1 && steps <= 200 ? steps : DEFAULT_SETTINGS.steps, guidance: DEFAULT_SETTINGS.guidance, seed: 1,
-    sampler: DEFAULT_SETTINGS.sampler, eta: DEFAULT_SETTINGS.eta,
-    lockedBpm: null, ep: ep === 'wasm' || ep === 'webgpu' ? ep : 'webgpu', strictGpu: q.get('strictGpu') === '1',
+    steps: Number.isInteger(steps) && steps >= 1 && steps <= 200 ? steps : DEFAULT_SETTINGS.steps,
+    guidance: DEFAULT_SETTINGS.guidance,
+    seed: 1,
+    sampler: DEFAULT_SETTINGS.sampler,
+    eta: DEFAULT_SETTINGS.eta,
+    lockedBpm: null,
+    ep: ep === 'wasm' || ep === 'webgpu' ? ep : 'webgpu',
+    strictGpu: q.get('strictGpu') === '1',
   };
 }
 
@@ -135,26 +140,38 @@ export const useStudio = create<StudioState>()((set, get) => ({
     const s = get();
     const dur = s.video?.durationSec ?? 0;
     const t = Math.round(timeSec * 1000) / 1000;
-    if (!(t >= 0 && t < dur) || s.planEdits.hitPointsSec.some((h) => Math.abs(h - t) < HIT_POINT_MIN_GAP_SEC)) return -1;
+    if (!(t >= 0 && t < dur) || s.planEdits.hitPointsSec.some((h) => Math.abs(h - t) < HIT_POINT_MIN_GAP_SEC))
+      return -1;
     const hitPointsSec = [...s.planEdits.hitPointsSec, t].sort((a, b) => a - b);
     set({ planEdits: { ...s.planEdits, hitPointsSec } });
     return hitPointsSec.indexOf(t);
   },
-  moveHitPoint: (index, timeSec) => set((s) => {
-    const dur = s.video?.durationSec ?? 0;
-    const t = Math.min(Math.max(0, Math.round(timeSec * 1000) / 1000), Math.max(0, dur - 0.001));
-    const others = s.planEdits.hitPointsSec.filter((_, i) => i !== index);
-    if (index < 0 || index >= s.planEdits.hitPointsSec.length || others.some((h) => Math.abs(h - t) < HIT_POINT_MIN_GAP_SEC)) {
-      return { planEdits: { ...s.planEdits } }; // refused: a new object so that the timeline puts the marker back
-    }
-    return { planEdits: { ...s.planEdits, hitPointsSec: [...others, t].sort((a, b) => a - b) } };
-  }),
-  removeHitPoint: (index) => set((s) => ({ planEdits: { ...s.planEdits, hitPointsSec: s.planEdits.hitPointsSec.filter((_, i) => i !== index) } })),
-  toggleNotBeat: (timeSec) => set((s) => {
-    const on = s.planEdits.notBeatSec.some((x) => Math.abs(x - timeSec) < 1e-3);
-    const notBeatSec = on ? s.planEdits.notBeatSec.filter((x) => Math.abs(x - timeSec) >= 1e-3) : [...s.planEdits.notBeatSec, timeSec].sort((a, b) => a - b);
-    return { planEdits: { ...s.planEdits, notBeatSec } };
-  }),
+  moveHitPoint: (index, timeSec) =>
+    set((s) => {
+      const dur = s.video?.durationSec ?? 0;
+      const t = Math.min(Math.max(0, Math.round(timeSec * 1000) / 1000), Math.max(0, dur - 0.001));
+      const others = s.planEdits.hitPointsSec.filter((_, i) => i !== index);
+      if (
+        index < 0 ||
+        index >= s.planEdits.hitPointsSec.length ||
+        others.some((h) => Math.abs(h - t) < HIT_POINT_MIN_GAP_SEC)
+      ) {
+        return { planEdits: { ...s.planEdits } }; // refused: a new object so that the timeline puts the marker back
+      }
+      return { planEdits: { ...s.planEdits, hitPointsSec: [...others, t].sort((a, b) => a - b) } };
+    }),
+  removeHitPoint: (index) =>
+    set((s) => ({
+      planEdits: { ...s.planEdits, hitPointsSec: s.planEdits.hitPointsSec.filter((_, i) => i !== index) },
+    })),
+  toggleNotBeat: (timeSec) =>
+    set((s) => {
+      const on = s.planEdits.notBeatSec.some((x) => Math.abs(x - timeSec) < 1e-3);
+      const notBeatSec = on
+        ? s.planEdits.notBeatSec.filter((x) => Math.abs(x - timeSec) >= 1e-3)
+        : [...s.planEdits.notBeatSec, timeSec].sort((a, b) => a - b);
+      return { planEdits: { ...s.planEdits, notBeatSec } };
+    }),
   setControls: (c) => set((s) => ({ controls: { ...s.controls, ...c } })),
   setPhase: (phase, progress = null) => set({ phase, progress, ...(phase !== 'error' ? { error: null } : {}) }),
   setProgress: (stage, fraction) => set({ progress: { stage, fraction } }),

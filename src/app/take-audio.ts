@@ -44,8 +44,25 @@ export async function processTake(url: string, s: TakeAudioSettings): Promise<Pr
   // untouched settings give back the generated file itself (no second 16-bit rounding) when its peaks
   // are already under the ceiling; every other case goes through the one level path of the core
   if (!s.normalize && s.fadeInSec === 0 && s.fadeOutSec === 0 && before.truePeakDbtp <= ceilingDbtp) {
-    return { wav: bytes, lufs: before.lufs, lufsBefore: before.lufs, limited: false, truePeakDbtp: before.truePeakDbtp };
+    return {
+      wav: bytes,
+      lufs: before.lufs,
+      lufsBefore: before.lufs,
+      limited: false,
+      truePeakDbtp: before.truePeakDbtp,
+    };
   }
-  const r = masterTake(pcm, sampleRate, { targetLufs: s.normalize ? -14 : null, ceilingDbtp, fadeInSec: s.fadeInSec, fadeOutSec: s.fadeOutSec });
-  return { wav: encodeWavPcm16(r.pcm, sampleRate), lufs: r.level.lufs, lufsBefore: before.lufs, limited: r.limited, truePeakDbtp: r.level.truePeakDbtp };
+  const r = masterTake(pcm, sampleRate, {
+    targetLufs: s.normalize ? -14 : null,
+    ceilingDbtp,
+    fadeInSec: s.fadeInSec,
+    fadeOutSec: s.fadeOutSec,
+  });
+  return {
+    wav: encodeWavPcm16(r.pcm, sampleRate),
+    lufs: r.level.lufs,
+    lufsBefore: before.lufs,
+    limited: r.limited,
+    truePeakDbtp: r.level.truePeakDbtp,
+  };
 }

@@ -16,19 +16,37 @@ import { takeRequest } from './take-request.ts';
 import type { GenerateControls } from './store.ts';
 import { expectGolden } from '../core/testing/golden.ts';
 
-const sha = (a: ArrayBufferView) => createHash('sha256').update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest('hex');
+const sha = (a: ArrayBufferView) =>
+  createHash('sha256')
+    .update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
+    .digest('hex');
 const shaJson = (o: unknown) => createHash('sha256').update(JSON.stringify(o)).digest('hex');
 
-describe('the app\'s take request through the take pipeline', () => {
+describe("the app's take request through the take pipeline", () => {
   it('gives the golden takes: a take of cuts-10s.mp4 with a hit point, then storyboard 2 regenerated', async () => {
     const frames = await decodeVideoFile('e2e/fixtures/cuts-10s.mp4');
     const parsed = parseFrames(frames);
     const b = new NodeBackend('public/models');
     try {
       const aligner = await runAligner(b, frames);
-      const state = { video: { durationSec: parsed.durationSec }, transitions: parsed.transitions, storyboards: parsed.storyboards,
-        globalTags: parsed.globalTags, caption: parsed.caption, planEdits: { hitPointsSec: [1.3], notBeatSec: [] } };
-      const controls: GenerateControls = { steps: 3, guidance: 2.5, seed: 7, sampler: 'ddim', eta: 0.5, lockedBpm: null, ep: 'wasm', strictGpu: false };
+      const state = {
+        video: { durationSec: parsed.durationSec },
+        transitions: parsed.transitions,
+        storyboards: parsed.storyboards,
+        globalTags: parsed.globalTags,
+        caption: parsed.caption,
+        planEdits: { hitPointsSec: [1.3], notBeatSec: [] },
+      };
+      const controls: GenerateControls = {
+        steps: 3,
+        guidance: 2.5,
+        seed: 7,
+        sampler: 'ddim',
+        eta: 0.5,
+        lockedBpm: null,
+        ep: 'wasm',
+        strictGpu: false,
+      };
       const take = await runTake(b, { ...takeRequest(state, controls), aligner });
       expectGolden('app take: take.pcm', sha(take.pcm));
       expectGolden('app take: take.latent', sha(take.latent));
@@ -39,14 +57,20 @@ describe('the app\'s take request through the take pipeline', () => {
 
       // "regenerate this storyboard" on the take (the seed has moved on by one, as the controls do)
       const sb = parsed.storyboards[1]!;
-      const regenerate = { base: { latent: take.latent.slice(), pcm: take.pcm.slice(), beatsSec: take.plan.beatsSec, bpm: take.plan.bpm },
-        startSec: sb.startSec, endSec: sb.startSec + sb.durSec };
+      const regenerate = {
+        base: { latent: take.latent.slice(), pcm: take.pcm.slice(), beatsSec: take.plan.beatsSec, bpm: take.plan.bpm },
+        startSec: sb.startSec,
+        endSec: sb.startSec + sb.durSec,
+      };
       const re = await runTake(b, { ...takeRequest(state, { ...controls, seed: 8 }, regenerate), aligner });
       expect([sb.startSec, sb.startSec + sb.durSec]).toEqual([2.375, 4.625]);
       expectGolden('app take: regenerated pcm', sha(re.pcm));
       expectGolden('app take: regenerated latent', sha(re.latent));
       expectGolden('app take: regenerated figures', shaJson(re.figures));
-      expectGolden('app take: regenerated level', shaJson({ lufs: re.level.lufs, truePeakDbtp: re.level.truePeakDbtp }));
+      expectGolden(
+        'app take: regenerated level',
+        shaJson({ lufs: re.level.lufs, truePeakDbtp: re.level.truePeakDbtp }),
+      );
     } finally {
       await b.dispose();
     }

@@ -14,11 +14,25 @@ export function takeRequest(s: TakeState, controls: GenerateControls, regenerate
     durationSec: s.video.durationSec,
     transitions: s.transitions.map((t) => ({ timeSec: t.timeSec, frameIdx: t.frameIdx })),
     condition: {
-      globalTags: s.globalTags, caption: s.caption,
-      storyboards: s.storyboards.map((sb) => ({ startSec: sb.startSec, durSec: sb.durSec, tags: sb.tags, descriptors: { ...sb.descriptors } })),
+      globalTags: s.globalTags,
+      caption: s.caption,
+      storyboards: s.storyboards.map((sb) => ({
+        startSec: sb.startSec,
+        durSec: sb.durSec,
+        tags: sb.tags,
+        descriptors: { ...sb.descriptors },
+      })),
     },
-    lockedBpm: controls.lockedBpm, edits: s.planEdits,
-    settings: { ...DEFAULT_SETTINGS, steps: controls.steps, guidance: controls.guidance, seed: controls.seed, sampler: controls.sampler, eta: controls.eta },
+    lockedBpm: controls.lockedBpm,
+    edits: s.planEdits,
+    settings: {
+      ...DEFAULT_SETTINGS,
+      steps: controls.steps,
+      guidance: controls.guidance,
+      seed: controls.seed,
+      sampler: controls.sampler,
+      eta: controls.eta,
+    },
     ...(regenerate ? { regenerate } : {}),
   };
 }

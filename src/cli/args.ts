@@ -6,14 +6,19 @@ export interface ParsedArgs {
 
 /** `valued`: options that take a value; `switches`: options that stand alone. Any other option is an
  *  error (a mistyped flag would otherwise be ignored and the command run without it). */
-export function parseArgs(argv: string[], valued: readonly string[] = [], switches: readonly string[] = []): ParsedArgs {
+export function parseArgs(
+  argv: string[],
+  valued: readonly string[] = [],
+  switches: readonly string[] = [],
+): ParsedArgs {
   const positionals: string[] = [];
   const flags = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a.startsWith('--') || (a.startsWith('-') && a.length === 2 && !/^-\d$/.test(a))) {
       const key = a.replace(/^--?/, '');
-      if (!valued.includes(key) && !switches.includes(key)) throw new Error(`unknown option ${a} (vem --help lists the options)`);
+      if (!valued.includes(key) && !switches.includes(key))
+        throw new Error(`unknown option ${a} (vem --help lists the options)`);
       if (valued.includes(key)) {
         const v = argv[++i];
         if (v === undefined) throw new Error(`option ${a} needs a value`);
@@ -29,9 +34,12 @@ export function secondsListFlag(flags: Map<string, string | true>, name: string)
   const v = flags.get(name);
   if (v === undefined) return [];
   if (v === true) throw new Error(`--${name} needs a comma-separated list of seconds`);
-  return v.split(',').filter((x) => x.trim() !== '').map((x) => {
-    const n = Number(x);
-    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name}: "${x.trim()}" is not a time in seconds`);
-    return n;
-  });
+  return v
+    .split(',')
+    .filter((x) => x.trim() !== '')
+    .map((x) => {
+      const n = Number(x);
+      if (!Number.isFinite(n) || n < 0) throw new Error(`--${name}: "${x.trim()}" is not a time in seconds`);
+      return n;
+    });
 }

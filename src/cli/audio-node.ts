@@ -12,16 +12,37 @@ export function readAudio16k(path: string): Promise<Float32Array> {
     throw new MediaError(`No such file: ${path}`);
   }
   return new Promise((resolve, reject) => {
-    const p = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', '-i', path, '-vn', '-ac', '1', '-ar', String(SAMPLE_RATE), '-f', 'f32le', 'pipe:1']);
+    const p = spawn('ffmpeg', [
+      '-hide_banner',
+      '-nostdin',
+      '-v',
+      'error',
+      '-i',
+      path,
+      '-vn',
+      '-ac',
+      '1',
+      '-ar',
+      String(SAMPLE_RATE),
+      '-f',
+      'f32le',
+      'pipe:1',
+    ]);
     const chunks: Buffer[] = [];
     let err = '';
     p.stdout.on('data', (b: Buffer) => chunks.push(b));
-    p.stderr.on('data', (b: Buffer) => { err += b.toString(); });
+    p.stderr.on('data', (b: Buffer) => {
+      err += b.toString();
+    });
     p.on('error', (e) => reject(new MediaError(`Could not run ffmpeg (${e.message}).`)));
     p.on('close', (code) => {
       const buf = Buffer.concat(chunks);
       if (code !== 0 || buf.byteLength < 4 * 1024) {
-        reject(new MediaError(`Could not read audio from ${path}${err ? `: ${err.trim().split('\n').pop()}` : ' (too short or no audio stream)'}`));
+        reject(
+          new MediaError(
+            `Could not read audio from ${path}${err ? `: ${err.trim().split('\n').pop()}` : ' (too short or no audio stream)'}`,
+          ),
+        );
         return;
       }
       const copy = new Uint8Array(buf.byteLength - (buf.byteLength % 4));

@@ -15,16 +15,25 @@ describe('vem parse', () => {
     const res = vem('parse', 'e2e/fixtures/cuts-10s.mp4', '--json');
     expect(res.status).toBe(0);
     const out = JSON.parse(res.stdout) as {
-      durationSec: number; fps: number; transitions: { timeSec: number; kind: string; score: number }[];
+      durationSec: number;
+      fps: number;
+      transitions: { timeSec: number; kind: string; score: number }[];
       storyboards: { startSec: number; durSec: number; descriptors: Record<string, number>; tags: string[] }[];
-      globalTags: string[]; caption: string; timings: { decodeSec: number; parseSec: number };
+      globalTags: string[];
+      caption: string;
+      timings: { decodeSec: number; parseSec: number };
     };
-    const truth = JSON.parse(readFileSync('e2e/fixtures/cuts-10s.json', 'utf8')) as { durationSec: number; transitions: { timeSec: number }[] };
+    const truth = JSON.parse(readFileSync('e2e/fixtures/cuts-10s.json', 'utf8')) as {
+      durationSec: number;
+      transitions: { timeSec: number }[];
+    };
     expect(out.fps).toBe(16);
     expect(Math.abs(out.durationSec - truth.durationSec)).toBeLessThan(0.1);
     expect(out.transitions.length).toBe(truth.transitions.length);
     expect(out.storyboards[0]!.startSec).toBe(0);
-    expect(Object.keys(out.storyboards[0]!.descriptors)).toEqual(expect.arrayContaining(['brightness', 'saturation', 'warmth', 'colourfulness', 'motionEnergy']));
+    expect(Object.keys(out.storyboards[0]!.descriptors)).toEqual(
+      expect.arrayContaining(['brightness', 'saturation', 'warmth', 'colourfulness', 'motionEnergy']),
+    );
     expect(out.caption.length).toBeGreaterThan(0);
     expect(out.timings.parseSec).toBeGreaterThan(0);
     expect(out.timings.decodeSec).toBeGreaterThan(0);
@@ -39,7 +48,10 @@ describe('vem parse', () => {
       const res = vem('parse', file, '--json');
       expect(res.status).not.toBe(0);
       expect(res.stdout).toBe('');
-      const lines = res.stderr.trim().split('\n').filter((l) => !l.startsWith('\r') && l.trim() && !/npm warn/.test(l));
+      const lines = res.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('\r') && l.trim() && !/npm warn/.test(l));
       expect(lines.at(-1)).toMatch(pattern);
     });
   }
@@ -48,7 +60,7 @@ describe('vem parse', () => {
     expect(vem('frobnicate').status).toBe(2);
   });
 
-  it('<command> --help prints that command\'s options and runs nothing', () => {
+  it("<command> --help prints that command's options and runs nothing", () => {
     const res = vem('eval', '--help');
     expect(res.status).toBe(0);
     expect(res.stdout).toMatch(/^usage: vem eval /);
@@ -69,7 +81,11 @@ describe('vem plan', () => {
   it('prints a beat grid with every transition marked on or off the beat', () => {
     const res = vem('plan', 'e2e/fixtures/cuts-10s.mp4', '--json');
     expect(res.status).toBe(0);
-    const out = JSON.parse(res.stdout) as { bpm: number; beatsSec: number[]; transitions: { timeSec: number; onBeat: boolean; alignerProb: number }[] };
+    const out = JSON.parse(res.stdout) as {
+      bpm: number;
+      beatsSec: number[];
+      transitions: { timeSec: number; onBeat: boolean; alignerProb: number }[];
+    };
     expect(out.bpm).toBeGreaterThanOrEqual(70);
     expect(out.bpm).toBeLessThanOrEqual(170);
     // the aligner ran: a probability per transition, not all the same
@@ -84,7 +100,10 @@ describe('vem plan', () => {
     }
   });
   it('keeps a locked tempo', () => {
-    const out = JSON.parse(vem('plan', 'e2e/fixtures/cuts-10s.mp4', '--bpm', '100', '--json').stdout) as { bpm: number; beatsSec: number[] };
+    const out = JSON.parse(vem('plan', 'e2e/fixtures/cuts-10s.mp4', '--bpm', '100', '--json').stdout) as {
+      bpm: number;
+      beatsSec: number[];
+    };
     expect(out.bpm).toBe(100);
     expect(out.beatsSec[1]! - out.beatsSec[0]!).toBeCloseTo(0.6, 2);
   });
@@ -96,9 +115,19 @@ describe('vem generate', () => {
     const res = vem('generate', 'e2e/fixtures/cuts-4s.mp4', '-o', out, '--steps', '2', '--seed', '3', '--json');
     expect(res.status).toBe(0);
     const r = JSON.parse(res.stdout) as {
-      durationSec: number; videoDurationSec: number; sampleRate: number; bpm: number; beatsSec: number[];
-      transitions: { timeSec: number; alignerProb: number | null; hit: boolean }[]; tbIoU: number; tbHit70: number | null;
-      steps: number; seed: number; ep: string; timings: Record<string, number>; level: { lufs: number; truePeakDbtp: number };
+      durationSec: number;
+      videoDurationSec: number;
+      sampleRate: number;
+      bpm: number;
+      beatsSec: number[];
+      transitions: { timeSec: number; alignerProb: number | null; hit: boolean }[];
+      tbIoU: number;
+      tbHit70: number | null;
+      steps: number;
+      seed: number;
+      ep: string;
+      timings: Record<string, number>;
+      level: { lufs: number; truePeakDbtp: number };
     };
     expect(r.sampleRate).toBe(16000);
     expect(Math.abs(r.durationSec - r.videoDurationSec)).toBeLessThanOrEqual(1 / 16);
@@ -114,7 +143,8 @@ describe('vem generate', () => {
     const cuts = r.transitions.map((t) => t.timeSec);
     for (const t of r.transitions) {
       const d = Math.min(...r.beatsSec.map((b) => Math.abs(b - t.timeSec)));
-      if (Math.abs(d - 0.07) > 0.002) expect(t.hit, `cut at ${t.timeSec} s, nearest beat ${d.toFixed(3)} s away`).toBe(d <= 0.07);
+      if (Math.abs(d - 0.07) > 0.002)
+        expect(t.hit, `cut at ${t.timeSec} s, nearest beat ${d.toFixed(3)} s away`).toBe(d <= 0.07);
     }
     expect(r.tbHit70).toBeCloseTo(r.transitions.filter((t) => t.hit).length / r.transitions.length, 3);
     expect(r.tbIoU).toBeGreaterThanOrEqual(eventIoU(cuts, r.beatsSec, 0.5 - 0.002) - 5e-4);
@@ -145,20 +175,35 @@ describe('vem generate', () => {
 
 describe('vem generate --from <take.json> --storyboard N', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vem-regen-'));
-  const int16 = (path: string) => { const b = readFileSync(path); return Array.from({ length: (b.length - 44) / 2 }, (_, i) => b.readInt16LE(44 + 2 * i)); };
+  const int16 = (path: string) => {
+    const b = readFileSync(path);
+    return Array.from({ length: (b.length - 44) / 2 }, (_, i) => b.readInt16LE(44 + 2 * i));
+  };
   const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
   /** The take regenerated from (made once, by whichever test needs it first). */
   let made: ReturnType<typeof vem> | null = null;
   const baseTake = () => {
     if (made) return made;
-    made = vem('generate', 'e2e/fixtures/cuts-10s.mp4', '-o', join(dir, 'take.wav'), '--steps', '3', '--seed', '5', '--hit-points', '1.3', '--json');
+    made = vem(
+      'generate',
+      'e2e/fixtures/cuts-10s.mp4',
+      '-o',
+      join(dir, 'take.wav'),
+      '--steps',
+      '3',
+      '--seed',
+      '5',
+      '--hit-points',
+      '1.3',
+      '--json',
+    );
     expect(made.status, made.stderr).toBe(0);
     writeFileSync(join(dir, 'take.json'), made.stdout);
     return made;
   };
 
-  it('the same seed gives the WAV it gave before the take pipeline, and writes the take\'s latent beside it', () => {
+  it("the same seed gives the WAV it gave before the take pipeline, and writes the take's latent beside it", () => {
     const res = baseTake();
     // golden per set of models (src/core/testing/golden.ts); first recorded at d4d16cd, before score() and
     // the generate worker became one take pipeline; onnxruntime-node 1.30.0 on x64, one thread
@@ -169,12 +214,28 @@ describe('vem generate --from <take.json> --storyboard N', () => {
     expect(r.regenerated).toBeNull();
   }, 120_000);
 
-  it('changes no sample outside storyboard N\'s span and most samples inside it', () => {
+  it("changes no sample outside storyboard N's span and most samples inside it", () => {
     baseTake();
-    const res = vem('generate', 'e2e/fixtures/cuts-10s.mp4', '--from', join(dir, 'take.json'), '--storyboard', '2', '-o', join(dir, 're.wav'), '--json');
+    const res = vem(
+      'generate',
+      'e2e/fixtures/cuts-10s.mp4',
+      '--from',
+      join(dir, 'take.json'),
+      '--storyboard',
+      '2',
+      '-o',
+      join(dir, 're.wav'),
+      '--json',
+    );
     expect(res.status, res.stderr).toBe(0);
-    type Report = { seed: number; steps: number; plannedBeatsSec: number[]; storyboards: { startSec: number; durSec: number }[];
-      regenerated: { storyboard: number; startSec: number; endSec: number; from: string }; latentPath: string };
+    type Report = {
+      seed: number;
+      steps: number;
+      plannedBeatsSec: number[];
+      storyboards: { startSec: number; durSec: number }[];
+      regenerated: { storyboard: number; startSec: number; endSec: number; from: string };
+      latentPath: string;
+    };
     const base = JSON.parse(readFileSync(join(dir, 'take.json'), 'utf8')) as Report;
     const r = JSON.parse(res.stdout) as Report;
     expect(r.regenerated).toMatchObject({ storyboard: 2, from: join(dir, 'take.json') });
@@ -185,13 +246,18 @@ describe('vem generate --from <take.json> --storyboard N', () => {
     expect([r.steps, r.seed]).toEqual([3, 6]);
     expect(r.plannedBeatsSec).toEqual(base.plannedBeatsSec);
     expect(existsSync(r.latentPath)).toBe(true);
-    const a = int16(join(dir, 'take.wav')), b = int16(join(dir, 're.wav'));
+    const a = int16(join(dir, 'take.wav')),
+      b = int16(join(dir, 're.wav'));
     expect(b.length).toBe(a.length);
     // the splice's crossfades lie inside the span, so outside it every 16-bit sample is the take's
-    const s0 = Math.round(r.regenerated.startSec * 16000), s1 = Math.round(r.regenerated.endSec * 16000);
-    let outside = 0, inside = 0;
+    const s0 = Math.round(r.regenerated.startSec * 16000),
+      s1 = Math.round(r.regenerated.endSec * 16000);
+    let outside = 0,
+      inside = 0;
     for (let i = 0; i < a.length; i++) {
-      if (i < s0 || i >= s1) { if (a[i] !== b[i]) outside++; } else if (a[i] !== b[i]) inside++;
+      if (i < s0 || i >= s1) {
+        if (a[i] !== b[i]) outside++;
+      } else if (a[i] !== b[i]) inside++;
     }
     expect(outside).toBe(0);
     expect(inside / (s1 - s0)).toBeGreaterThan(0.5);
@@ -241,7 +307,9 @@ describe('vem eval', () => {
   it('generates for every video, scores it with the Python twin and reports the rows', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vem-eval-'));
     copyFileSync('e2e/fixtures/cuts-10s.mp4', join(dir, 'clip.mp4'));
-    const truth = JSON.parse(readFileSync('e2e/fixtures/cuts-10s.json', 'utf8')) as { transitions: { timeSec: number }[] };
+    const truth = JSON.parse(readFileSync('e2e/fixtures/cuts-10s.json', 'utf8')) as {
+      transitions: { timeSec: number }[];
+    };
     writeFileSync(join(dir, 'clip.cuts.json'), JSON.stringify({ cutsSec: truth.transitions.map((t) => t.timeSec) }));
     const run = join(dir, 'run');
     const docs = readFileSync('docs/evaluation.md', 'utf8');
@@ -250,7 +318,10 @@ describe('vem eval', () => {
     // the table goes to the run folder; the repository's docs are not touched without --write-docs
     expect(readFileSync(join(run, 'evaluation.md'), 'utf8')).toMatch(/\| full \| /);
     expect(readFileSync('docs/evaluation.md', 'utf8')).toBe(docs);
-    const out = JSON.parse(res.stdout) as { rows: Record<string, Record<string, number | null>>; videos: { id: string; cuts: number; cutSource: string }[] };
+    const out = JSON.parse(res.stdout) as {
+      rows: Record<string, Record<string, number | null>>;
+      videos: { id: string; cuts: number; cutSource: string }[];
+    };
     // no ground-truth music beside the video: no ground-truth or random rows, no B_IoU
     expect(Object.keys(out.rows)).toEqual(['clickTrack', 'full']);
     expect(out.videos[0]).toMatchObject({ id: 'clip', cuts: truth.transitions.length, cutSource: 'ground truth' });
@@ -270,11 +341,27 @@ describe('vem eval', () => {
     // with a deliberately stale vocoder entry that the merge must ignore)
     const variants = join(dir, 'variants', 'same');
     mkdirSync(variants, { recursive: true });
-    const man = JSON.parse(readFileSync('public/models/manifest.json', 'utf8')) as { models: Record<string, { file: string; sha256: string }> };
+    const man = JSON.parse(readFileSync('public/models/manifest.json', 'utf8')) as {
+      models: Record<string, { file: string; sha256: string }>;
+    };
     symlinkSync(resolve('public/models/denoiser.onnx'), join(variants, 'denoiser.onnx'));
     man.models.vocoder!.sha256 = '0'.repeat(64);
     writeFileSync(join(variants, 'manifest.json'), JSON.stringify(man));
-    const res = vem('eval', dir, '--steps', '1', '--variants', join(dir, 'variants'), '--doc', 'none', '--pretrained', 'none', '--out', join(dir, 'run'), '--json');
+    const res = vem(
+      'eval',
+      dir,
+      '--steps',
+      '1',
+      '--variants',
+      join(dir, 'variants'),
+      '--doc',
+      'none',
+      '--pretrained',
+      'none',
+      '--out',
+      join(dir, 'run'),
+      '--json',
+    );
     expect(res.status, res.stderr).toBe(0);
     const out = JSON.parse(res.stdout) as { rows: Record<string, Record<string, number | null>> };
     expect(Object.keys(out.rows)).toEqual(['clickTrack', 'full', 'same']);

@@ -4,7 +4,14 @@ import { statSync } from 'node:fs';
 import constants from '../core/constants.json';
 import { VIDEO_FPS, videoFramesToSec } from '../core/time.ts';
 import { EmptyFileError, MediaError, NoFramesError, TooLargeError } from '../core/media/errors.ts';
-import { checkLimits, frameArgs, outputSize, parseProbeLog, progressFromLog, type DecodedFrames } from '../core/media/probe.ts';
+import {
+  checkLimits,
+  frameArgs,
+  outputSize,
+  parseProbeLog,
+  progressFromLog,
+  type DecodedFrames,
+} from '../core/media/probe.ts';
 
 export interface NodeDecodedVideo extends DecodedFrames {
   /** ffmpeg's error lines while decoding (e.g. a half-truncated file that still gave frames); empty when clean. */
@@ -13,14 +20,23 @@ export interface NodeDecodedVideo extends DecodedFrames {
 
 const DECODE_ERROR_LINE = /\berror\b|invalid|corrupt|truncat|missing/i;
 
-function run(args: string[], onStderr?: (chunk: string) => void): Promise<{ code: number; stdout: Buffer; stderr: string }> {
+function run(
+  args: string[],
+  onStderr?: (chunk: string) => void,
+): Promise<{ code: number; stdout: Buffer; stderr: string }> {
   return new Promise((resolve, reject) => {
     const p = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     let err = '';
     p.stdout.on('data', (b: Buffer) => out.push(b));
-    p.stderr.on('data', (b: Buffer) => { const s = b.toString(); err += s; onStderr?.(s); });
-    p.on('error', (e) => reject(new MediaError(`Could not run ffmpeg (${e.message}). Install it (apt-get install ffmpeg).`)));
+    p.stderr.on('data', (b: Buffer) => {
+      const s = b.toString();
+      err += s;
+      onStderr?.(s);
+    });
+    p.on('error', (e) =>
+      reject(new MediaError(`Could not run ffmpeg (${e.message}). Install it (apt-get install ffmpeg).`)),
+    );
     p.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: err }));
   });
 }
@@ -45,9 +61,16 @@ export async function decodeVideoFile(path: string, onProgress?: (f: number) => 
   const frameBytes = dims.width * dims.height * 3;
   const frameCount = Math.floor(res.stdout.byteLength / frameBytes);
   if (frameCount === 0) throw new NoFramesError();
-  const warnings = res.stderr.split(/[\r\n]+/).map((l) => l.trim()).filter((l) => DECODE_ERROR_LINE.test(l) && !l.startsWith('frame='));
+  const warnings = res.stderr
+    .split(/[\r\n]+/)
+    .map((l) => l.trim())
+    .filter((l) => DECODE_ERROR_LINE.test(l) && !l.startsWith('frame='));
   return {
-    info, ...dims, fps: VIDEO_FPS, frameCount, warnings,
+    info,
+    ...dims,
+    fps: VIDEO_FPS,
+    frameCount,
+    warnings,
     durationSec: info.durationSec ?? videoFramesToSec(frameCount),
     data: new Uint8Array(res.stdout.buffer, res.stdout.byteOffset, frameCount * frameBytes),
   };

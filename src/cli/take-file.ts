@@ -48,9 +48,17 @@ export function readTakeJson(path: string): TakeJson {
   try {
     j = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
   } catch (err) {
-    return fail(path, err instanceof SyntaxError ? 'not JSON' : (err as { code?: string }).code === 'ENOENT' ? 'no such file' : 'cannot be read');
+    return fail(
+      path,
+      err instanceof SyntaxError
+        ? 'not JSON'
+        : (err as { code?: string }).code === 'ENOENT'
+          ? 'no such file'
+          : 'cannot be read',
+    );
   }
-  const near = (p: unknown) => (typeof p === 'string' ? (isAbsolute(p) ? p : resolve(dirname(path), p)) : fail(path, 'no outPath or latentPath'));
+  const near = (p: unknown) =>
+    typeof p === 'string' ? (isAbsolute(p) ? p : resolve(dirname(path), p)) : fail(path, 'no outPath or latentPath');
   const beats = j.plannedBeatsSec;
   if (!Array.isArray(beats) || beats.some((b) => typeof b !== 'number')) fail(path, 'no "plannedBeatsSec"');
   const sampler = j.sampler;
@@ -59,12 +67,23 @@ export function readTakeJson(path: string): TakeJson {
   const hitPoints = Array.isArray(j.hitPoints) ? (j.hitPoints as { timeSec: number }[]) : [];
   const transitions = Array.isArray(j.transitions) ? (j.transitions as { timeSec: number; excluded?: boolean }[]) : [];
   return {
-    path: resolve(path), wavPath: near(j.outPath), latentPath: near(j.latentPath),
-    videoDurationSec: numberField(j, path, 'videoDurationSec'), beatsSec: beats as number[], bpm: numberField(j, path, 'bpm'),
-    edits: { hitPointsSec: hitPoints.map((h) => h.timeSec), notBeatSec: transitions.filter((t) => t.excluded).map((t) => t.timeSec) },
+    path: resolve(path),
+    wavPath: near(j.outPath),
+    latentPath: near(j.latentPath),
+    videoDurationSec: numberField(j, path, 'videoDurationSec'),
+    beatsSec: beats as number[],
+    bpm: numberField(j, path, 'bpm'),
+    edits: {
+      hitPointsSec: hitPoints.map((h) => h.timeSec),
+      notBeatSec: transitions.filter((t) => t.excluded).map((t) => t.timeSec),
+    },
     settings: {
-      steps: numberField(j, path, 'steps'), guidance: numberField(j, path, 'guidance'), sampler: sampler as GenerateSettings['sampler'],
-      eta: numberField(j, path, 'eta'), seed: numberField(j, path, 'seed'), ...(typeof rg === 'number' ? { rhythmGuidance: rg } : {}),
+      steps: numberField(j, path, 'steps'),
+      guidance: numberField(j, path, 'guidance'),
+      sampler: sampler as GenerateSettings['sampler'],
+      eta: numberField(j, path, 'eta'),
+      seed: numberField(j, path, 'seed'),
+      ...(typeof rg === 'number' ? { rhythmGuidance: rg } : {}),
     },
   };
 }
@@ -74,11 +93,15 @@ export function readTakeBase(take: TakeJson, durationSec: number): TakeBase {
   const { pcm, sampleRate } = decodeWav(readFileSync(take.wavPath));
   const samples = Math.round(durationSec * SAMPLE_RATE);
   if (sampleRate !== SAMPLE_RATE || pcm.length !== samples) {
-    fail(take.path, `its WAV ${take.wavPath} holds ${pcm.length} samples at ${sampleRate} Hz, this video needs ${samples} at ${SAMPLE_RATE} Hz: not a take of this video`);
+    fail(
+      take.path,
+      `its WAV ${take.wavPath} holds ${pcm.length} samples at ${sampleRate} Hz, this video needs ${samples} at ${SAMPLE_RATE} Hz: not a take of this video`,
+    );
   }
   const bytes = readFileSync(take.latentPath);
   const values = LATENT_CHANNELS * latentFramesFor(durationSec);
-  if (bytes.byteLength !== values * 4) fail(take.path, `its latent ${take.latentPath} holds ${bytes.byteLength} bytes, this video needs ${values * 4}`);
+  if (bytes.byteLength !== values * 4)
+    fail(take.path, `its latent ${take.latentPath} holds ${bytes.byteLength} bytes, this video needs ${values * 4}`);
   const latent = new Float32Array(values);
   new Uint8Array(latent.buffer).set(bytes);
   return { latent, pcm, beatsSec: take.beatsSec, bpm: take.bpm };

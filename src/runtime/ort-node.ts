@@ -14,7 +14,10 @@ export class NodeBackend implements InferenceBackend {
   private readonly queue = new RunQueue();
   readonly manifest: Manifest;
 
-  constructor(private readonly dir: string, private readonly threads = 1) {
+  constructor(
+    private readonly dir: string,
+    private readonly threads = 1,
+  ) {
     this.manifest = parseManifest(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
   }
 
@@ -30,7 +33,10 @@ export class NodeBackend implements InferenceBackend {
     }
     await verifyModelBytes(name, entry, bytes);
     const s = await ort.InferenceSession.create(bytes, {
-      intraOpNumThreads: this.threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', extra: { session: { ...SESSION_CONFIG } },
+      intraOpNumThreads: this.threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      extra: { session: { ...SESSION_CONFIG } },
     });
     this.sessions.set(name, s);
     return s;

@@ -1,14 +1,38 @@
 // The run layer both onnxruntime backends share, against stand-in sessions: undeclared feeds dropped,
 // errors that name the real dtypes and where the run happened, GPU outputs read back, one run at a time.
 import { describe, expect, it } from 'vitest';
-import { dtypeOf, ModelRunError, RunQueue, runSession, type MakeTensor, type OrtSessionLike, type OrtTensorLike } from './ort-run.ts';
+import {
+  dtypeOf,
+  ModelRunError,
+  RunQueue,
+  runSession,
+  type MakeTensor,
+  type OrtSessionLike,
+  type OrtTensorLike,
+} from './ort-run.ts';
 
-interface Made { type: string; data: unknown; dims: readonly number[] }
+interface Made {
+  type: string;
+  data: unknown;
+  dims: readonly number[];
+}
 const makeTensor: MakeTensor<Made> = (type, data, dims) => ({ type, data, dims });
-const f32 = (data: number[], dims: number[]): OrtTensorLike => ({ type: 'float32', data: Float32Array.from(data), dims, location: 'cpu' });
+const f32 = (data: number[], dims: number[]): OrtTensorLike => ({
+  type: 'float32',
+  data: Float32Array.from(data),
+  dims,
+  location: 'cpu',
+});
 
 /** A session that records what it was fed and answers `answer` (or throws `fail`). */
-function fakeSession(inputNames: string[], opts: { answer?: Record<string, OrtTensorLike>; fail?: string; metadata?: { name: string; isTensor: boolean; type?: string }[] } = {}) {
+function fakeSession(
+  inputNames: string[],
+  opts: {
+    answer?: Record<string, OrtTensorLike>;
+    fail?: string;
+    metadata?: { name: string; isTensor: boolean; type?: string }[];
+  } = {},
+) {
   const fed: Record<string, Made>[] = [];
   const session: OrtSessionLike<Made> = {
     inputNames,
@@ -25,11 +49,17 @@ function fakeSession(inputNames: string[], opts: { answer?: Record<string, OrtTe
 describe('runSession', () => {
   it('feeds only the inputs the model declares (an ablation variant without the rhythm input)', async () => {
     const { session, fed } = fakeSession(['z_t', 'timestep']);
-    const out = await runSession(session, 'denoiser', {
-      z_t: { data: new Float32Array(4), dims: [1, 4] },
-      timestep: { data: new Float32Array([10]), dims: [1] },
-      rhythm: { data: new Float32Array(8), dims: [1, 2, 4] },
-    }, 'wasm', makeTensor);
+    const out = await runSession(
+      session,
+      'denoiser',
+      {
+        z_t: { data: new Float32Array(4), dims: [1, 4] },
+        timestep: { data: new Float32Array([10]), dims: [1] },
+        rhythm: { data: new Float32Array(8), dims: [1, 2, 4] },
+      },
+      'wasm',
+      makeTensor,
+    );
     expect(Object.keys(fed[0]!).sort()).toEqual(['timestep', 'z_t']);
     expect(fed[0]!.z_t).toMatchObject({ type: 'float32', dims: [1, 4] });
     expect(Array.from(out.y!.data)).toEqual([1, 2]);
@@ -38,12 +68,18 @@ describe('runSession', () => {
 
   it('converts each feed with the dtype of its data and names that dtype when the run fails', async () => {
     const { session, fed } = fakeSession(['x', 'steps', 'ids'], { fail: 'Unexpected input data type' });
-    const run = runSession(session, 'vocoder', {
-      x: { data: new Float32Array(6), dims: [1, 2, 3] },
-      steps: { data: new Int32Array([3, 4]), dims: [2] },
-      ids: { data: new BigInt64Array([1n]), dims: [1, 1] },
-      extra: { data: new Float32Array(1), dims: [1] },
-    }, 'webgpu', makeTensor);
+    const run = runSession(
+      session,
+      'vocoder',
+      {
+        x: { data: new Float32Array(6), dims: [1, 2, 3] },
+        steps: { data: new Int32Array([3, 4]), dims: [2] },
+        ids: { data: new BigInt64Array([1n]), dims: [1, 1] },
+        extra: { data: new Float32Array(1), dims: [1] },
+      },
+      'webgpu',
+      makeTensor,
+    );
     const err = await run.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ModelRunError);
     const e = err as ModelRunError;
@@ -56,29 +92,44 @@ describe('runSession', () => {
       { name: 'ids', dims: [1, 1], dtype: 'int64' },
     ]);
     expect(e.dropped).toEqual(['extra']);
-    expect(e.message).toBe('vocoder failed on webgpu with x[1×2×3] float32, steps[2] int32, ids[1×1] int64; '
-      + 'not declared by the model, so not fed: extra: Unexpected input data type');
+    expect(e.message).toBe(
+      'vocoder failed on webgpu with x[1×2×3] float32, steps[2] int32, ids[1×1] int64; ' +
+        'not declared by the model, so not fed: extra: Unexpected input data type',
+    );
     expect(fed[0]!.steps!.type).toBe('int32');
     expect(fed[0]!.ids!.type).toBe('int64');
   });
 
   it('says which dtype the model declares where the feed differs', async () => {
-    const { session } = fakeSession(['timestep'], { fail: 'type mismatch', metadata: [{ name: 'timestep', isTensor: true, type: 'int64' }] });
-    await expect(runSession(session, 'denoiser', { timestep: { data: new Float32Array([5]), dims: [1] } }, 'node', makeTensor))
-      .rejects.toThrow('denoiser failed on node with timestep[1] float32 (the model declares int64): type mismatch');
+    const { session } = fakeSession(['timestep'], {
+      fail: 'type mismatch',
+      metadata: [{ name: 'timestep', isTensor: true, type: 'int64' }],
+    });
+    await expect(
+      runSession(session, 'denoiser', { timestep: { data: new Float32Array([5]), dims: [1] } }, 'node', makeTensor),
+    ).rejects.toThrow('denoiser failed on node with timestep[1] float32 (the model declares int64): type mismatch');
   });
 
   it('reads outputs that stay on the GPU back to the CPU', async () => {
-    const gpu: OrtTensorLike = { type: 'float32', dims: [3], data: undefined, location: 'gpu-buffer', getData: async () => Float32Array.from([7, 8, 9]) };
+    const gpu: OrtTensorLike = {
+      type: 'float32',
+      dims: [3],
+      data: undefined,
+      location: 'gpu-buffer',
+      getData: async () => Float32Array.from([7, 8, 9]),
+    };
     const { session } = fakeSession(['x'], { answer: { y: gpu } });
     const out = await runSession(session, 'm', { x: { data: new Float32Array(1), dims: [1] } }, 'webgpu', makeTensor);
     expect(Array.from(out.y!.data)).toEqual([7, 8, 9]);
   });
 
   it('refuses an output that is not float32 with a ModelRunError', async () => {
-    const { session } = fakeSession(['x'], { answer: { y: { type: 'int64', data: new BigInt64Array(1), dims: [1], location: 'cpu' } } });
-    await expect(runSession(session, 'm', { x: { data: new Float32Array(1), dims: [1] } }, 'wasm', makeTensor))
-      .rejects.toThrow(/m failed on wasm with x\[1\] float32: output y is int64, expected float32/);
+    const { session } = fakeSession(['x'], {
+      answer: { y: { type: 'int64', data: new BigInt64Array(1), dims: [1], location: 'cpu' } },
+    });
+    await expect(
+      runSession(session, 'm', { x: { data: new Float32Array(1), dims: [1] } }, 'wasm', makeTensor),
+    ).rejects.toThrow(/m failed on wasm with x\[1\] float32: output y is int64, expected float32/);
   });
 });
 
@@ -98,14 +149,17 @@ describe('RunQueue', () => {
     const q = new RunQueue();
     const log: string[] = [];
     const gates: (() => void)[] = [];
-    const task = (name: string, fail = false) => () => new Promise<string>((resolve, reject) => {
-      log.push(`start ${name}`);
-      gates.push(() => {
-        log.push(`end ${name}`);
-        if (fail) reject(new Error(name));
-        else resolve(name);
-      });
-    });
+    const task =
+      (name: string, fail = false) =>
+      () =>
+        new Promise<string>((resolve, reject) => {
+          log.push(`start ${name}`);
+          gates.push(() => {
+            log.push(`end ${name}`);
+            if (fail) reject(new Error(name));
+            else resolve(name);
+          });
+        });
     const a = q.enqueue(task('a', true));
     const b = q.enqueue(task('b'));
     const c = q.enqueue(task('c'));

@@ -31,8 +31,17 @@ const DTYPES = [
 ] as const;
 
 export type FeedDtype = (typeof DTYPES)[number][1];
-export type FeedData = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint32Array | BigUint64Array
-  | Int16Array | Uint16Array | Int8Array | Uint8Array;
+export type FeedData =
+  | Float32Array
+  | Float64Array
+  | Int32Array
+  | BigInt64Array
+  | Uint32Array
+  | BigUint64Array
+  | Int16Array
+  | Uint16Array
+  | Int8Array
+  | Uint8Array;
 
 /** One input tensor; the core's Tensor32 is the float32 case. */
 export interface FeedTensor {
@@ -57,7 +66,9 @@ export function dtypeOf(data: FeedData): FeedDtype {
 /** "name[1×64×160] float32, …" */
 export function describeFeeds(feeds: readonly FeedInfo[]): string {
   if (feeds.length === 0) return 'no inputs';
-  return feeds.map((f) => `${f.name}[${f.dims.join('×')}] ${f.dtype}${f.declared ? ` (the model declares ${f.declared})` : ''}`).join(', ');
+  return feeds
+    .map((f) => `${f.name}[${f.dims.join('×')}] ${f.dtype}${f.declared ? ` (the model declares ${f.declared})` : ''}`)
+    .join(', ');
 }
 
 /** A model run that failed: which model, on what tensors, where, and the runtime's own message. */
@@ -111,7 +122,10 @@ export type MakeTensor<T> = (type: FeedDtype, data: FeedData, dims: readonly num
 
 /** The feeds a session declares, described (dtype from the data, the declared dtype where it differs),
  *  and the names of the others. */
-export function declaredFeeds<T>(session: OrtSessionLike<T>, feeds: Record<string, FeedTensor>): { info: FeedInfo[]; dropped: string[] } {
+export function declaredFeeds<T>(
+  session: OrtSessionLike<T>,
+  feeds: Record<string, FeedTensor>,
+): { info: FeedInfo[]; dropped: string[] } {
   const declared = new Map<string, string | undefined>();
   for (const n of session.inputNames) declared.set(n, undefined);
   for (const m of session.inputMetadata ?? []) if (m.isTensor && declared.has(m.name)) declared.set(m.name, m.type);
@@ -131,8 +145,13 @@ export function declaredFeeds<T>(session: OrtSessionLike<T>, feeds: Record<strin
 
 /** One run of a session: declared feeds in, float32 outputs back on the CPU (GPU-resident outputs are
  *  read back), every failure a ModelRunError. Not queued: call it inside a RunQueue task. */
-export async function runSession<T>(session: OrtSessionLike<T>, model: string, feeds: Record<string, FeedTensor>,
-  where: RunLocation, makeTensor: MakeTensor<T>): Promise<Record<string, Tensor32>> {
+export async function runSession<T>(
+  session: OrtSessionLike<T>,
+  model: string,
+  feeds: Record<string, FeedTensor>,
+  where: RunLocation,
+  makeTensor: MakeTensor<T>,
+): Promise<Record<string, Tensor32>> {
   const { info, dropped } = declaredFeeds(session, feeds);
   try {
     const inputs: Record<string, T> = {};

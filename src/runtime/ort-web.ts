@@ -50,7 +50,12 @@ export class WebBackend implements InferenceBackend {
   private readonly bytes = new Map<string, Uint8Array>();
   private readonly queue = new RunQueue();
 
-  private constructor(private readonly baseUrl: string, readonly manifest: Manifest, ep: EpPreference, private readonly strictGpu: boolean) {
+  private constructor(
+    private readonly baseUrl: string,
+    readonly manifest: Manifest,
+    ep: EpPreference,
+    private readonly strictGpu: boolean,
+  ) {
     this.ep = ep;
   }
 
@@ -99,11 +104,16 @@ export class WebBackend implements InferenceBackend {
         });
       } catch (err) {
         if (this.strictGpu) throw err;
-        await this.switchToWasm(`WebGPU session failed for ${name}: ${err instanceof Error ? err.message : String(err)}`);
+        await this.switchToWasm(
+          `WebGPU session failed for ${name}: ${err instanceof Error ? err.message : String(err)}`,
+        );
         return this.session(name);
       }
     } else {
-      s = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], extra: { session: { ...SESSION_CONFIG } } });
+      s = await ort.InferenceSession.create(bytes, {
+        executionProviders: ['wasm'],
+        extra: { session: { ...SESSION_CONFIG } },
+      });
     }
     this.sessions.set(name, s);
     return s;
@@ -136,7 +146,11 @@ export class WebBackend implements InferenceBackend {
     return this.queue.enqueue(() => this.runNow(model, feeds, true));
   }
 
-  private async runNow(model: string, feeds: Record<string, FeedTensor>, mayRetry: boolean): Promise<Record<string, Tensor32>> {
+  private async runNow(
+    model: string,
+    feeds: Record<string, FeedTensor>,
+    mayRetry: boolean,
+  ): Promise<Record<string, Tensor32>> {
     const s = await this.session(model);
     try {
       return await runSession(s, model, feeds, this.ep, makeTensor);

@@ -7,7 +7,12 @@ export interface ParityFixture {
   tolerance: number;
   inputs: Record<string, { dims: number[]; b64: string }>;
   expected: Record<string, { dims: number[]; b64: string }>;
-  reference?: { runtime: string; sha256: string; tolerance: number; expected: Record<string, { dims: number[]; b64: string }> };
+  reference?: {
+    runtime: string;
+    sha256: string;
+    tolerance: number;
+    expected: Record<string, { dims: number[]; b64: string }>;
+  };
 }
 
 export function decodeF32(b64: string): Float32Array {

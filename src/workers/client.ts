@@ -31,23 +31,32 @@ export class WorkerClient<Api extends WorkerApi> {
 
   constructor(private readonly worker: Worker) {
     worker.onmessage = (ev: MessageEvent<FromWorker>) => this.onMessage(ev.data);
-    worker.onerror = (ev) => this.failAll(new WorkerError('WorkerCrashed', ev.message || 'The worker stopped unexpectedly'));
+    worker.onerror = (ev) =>
+      this.failAll(new WorkerError('WorkerCrashed', ev.message || 'The worker stopped unexpectedly'));
   }
 
-  call<K extends keyof Api & string>(kind: K, payload: Api[K]['payload'], opts: CallOptions = {}): Promise<Api[K]['result']> {
+  call<K extends keyof Api & string>(
+    kind: K,
+    payload: Api[K]['payload'],
+    opts: CallOptions = {},
+  ): Promise<Api[K]['result']> {
     if (this.terminated) return Promise.reject(new WorkerError('WorkerTerminated', 'The worker was shut down'));
     const id = nextId();
     return new Promise((resolve, reject) => {
       if (opts.signal?.aborted) return reject(new CancelledError());
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress: opts.onProgress });
-      opts.signal?.addEventListener('abort', () => {
-        this.post({ type: 'cancel', id });
-        const p = this.pending.get(id);
-        if (p) {
-          this.pending.delete(id);
-          p.reject(new CancelledError());
-        }
-      }, { once: true });
+      opts.signal?.addEventListener(
+        'abort',
+        () => {
+          this.post({ type: 'cancel', id });
+          const p = this.pending.get(id);
+          if (p) {
+            this.pending.delete(id);
+            p.reject(new CancelledError());
+          }
+        },
+        { once: true },
+      );
       this.post({ type: 'request', id, kind, payload }, opts.transfer);
     });
   }
@@ -69,7 +78,12 @@ export class WorkerClient<Api extends WorkerApi> {
     else {
       this.pending.delete(msg.id);
       if (msg.type === 'result') p.resolve(msg.payload);
-      else p.reject(isCancelled(msg.error) ? new CancelledError(msg.error.message) : new WorkerError(msg.error.name, msg.error.message));
+      else
+        p.reject(
+          isCancelled(msg.error)
+            ? new CancelledError(msg.error.message)
+            : new WorkerError(msg.error.name, msg.error.message),
+        );
     }
   }
 

@@ -3,7 +3,14 @@ import type { TakeFigures, TakeRequest } from '../core/pipelines/take.ts';
 
 export type Ep = 'webgpu' | 'wasm';
 
-export interface GenerateTimingsMsg { alignerSec: number; denoiseSec: number; vaeSec: number; vocoderSec: number; beatTrackSec: number; loadSec: number }
+export interface GenerateTimingsMsg {
+  alignerSec: number;
+  denoiseSec: number;
+  vaeSec: number;
+  vocoderSec: number;
+  beatTrackSec: number;
+  loadSec: number;
+}
 
 export type GenerateApi = {
   /** Sent first, before any session: the WASM thread count the page chose (src/core/threads.ts). */
@@ -13,17 +20,43 @@ export type GenerateApi = {
   };
   /** Runs one model on given inputs (developer hook; used by the parity tests). */
   runModel: {
-    payload: { model: string; feeds: Record<string, { data: Float32Array; dims: number[] }>; ep: 'webgpu' | 'wasm'; strictGpu?: boolean };
-    result: { outputs: Record<string, { data: Float32Array; dims: number[] }>; ep: string; fallbackReason: string | null };
+    payload: {
+      model: string;
+      feeds: Record<string, { data: Float32Array; dims: number[] }>;
+      ep: 'webgpu' | 'wasm';
+      strictGpu?: boolean;
+    };
+    result: {
+      outputs: Record<string, { data: Float32Array; dims: number[] }>;
+      ep: string;
+      fallbackReason: string | null;
+    };
   };
   roundtrip: {
     payload: { pcm: Float32Array; ep: 'webgpu' | 'wasm'; strictGpu?: boolean; vocoderOnly?: boolean };
-    result: { pcm: Float32Array; sampleRate: number; durationSec: number; ep: string; fallbackReason: string | null; timings: RoundtripTimings; loadSec: number };
+    result: {
+      pcm: Float32Array;
+      sampleRate: number;
+      durationSec: number;
+      ep: string;
+      fallbackReason: string | null;
+      timings: RoundtripTimings;
+      loadSec: number;
+    };
   };
   /** Runs the aligner over a video's decoded frames (transferred), keeps its output for `generate` and
    *  stores it with the project; the page gets the per-frame probabilities only (for the plan it draws). */
   align: {
-    payload: { videoId: string; frames: ArrayBuffer; width: number; height: number; fps: number; frameCount: number; ep: Ep; strictGpu?: boolean };
+    payload: {
+      videoId: string;
+      frames: ArrayBuffer;
+      width: number;
+      height: number;
+      fps: number;
+      frameCount: number;
+      ep: Ep;
+      strictGpu?: boolean;
+    };
     result: { probs: Float32Array; ep: string; fallbackReason: string | null; alignerSec: number };
   };
   /** Fetches, verifies and opens the generation models now (while the user looks at the parse), so that
@@ -42,10 +75,15 @@ export type GenerateApi = {
   generate: {
     payload: { videoId: string; request: TakeRequest; ep: Ep; strictGpu?: boolean };
     result: {
-      pcm: Float32Array; sampleRate: number; durationSec: number;
+      pcm: Float32Array;
+      sampleRate: number;
+      durationSec: number;
       /** The plan the take was made on (a regenerated span: the base take's beats and tempo). */
       plan: { bpm: number; beatsSec: number[]; hitPointsSec: number[] };
-      figures: TakeFigures; ep: string; fallbackReason: string | null; timings: GenerateTimingsMsg;
+      figures: TakeFigures;
+      ep: string;
+      fallbackReason: string | null;
+      timings: GenerateTimingsMsg;
       level: { lufs: number; truePeakDbtp: number };
       /** The normalised latent (for regenerating a storyboard of this take later). */
       latent: Float32Array;

@@ -28,71 +28,99 @@ async function getBackend(ep: EpPreference, strictGpu: boolean): Promise<WebBack
   return backend;
 }
 
-serveWorker({
-  configure: (p: GenerateApi['configure']['payload']) => {
-    const threads = self.crossOriginIsolated ? Math.max(1, Math.floor(p.threads)) : 1;
-    setWasmThreads(threads);
-    return { threads };
+serveWorker(
+  {
+    configure: (p: GenerateApi['configure']['payload']) => {
+      const threads = self.crossOriginIsolated ? Math.max(1, Math.floor(p.threads)) : 1;
+      setWasmThreads(threads);
+      return { threads };
+    },
+    runModel: async (p: GenerateApi['runModel']['payload'], ctx) => {
+      const b = await getBackend(p.ep, p.strictGpu ?? false);
+      const outputs = await b.run(p.model, p.feeds);
+      for (const o of Object.values(outputs)) ctx.transfer(o.data.buffer);
+      return { outputs, ep: b.ep, fallbackReason: b.fallbackReason };
+    },
+    roundtrip: async (p: GenerateApi['roundtrip']['payload'], ctx) => {
+      const t0 = performance.now();
+      const b = await getBackend(p.ep, p.strictGpu ?? false);
+      ctx.progress('roundtrip', 0.1);
+      const res = await roundtrip(b, p.pcm, { skipVae: p.vocoderOnly });
+      ctx.transfer(res.pcm.buffer);
+      const out: GenerateApi['roundtrip']['result'] = {
+        pcm: res.pcm,
+        sampleRate: res.sampleRate,
+        durationSec: res.durationSec,
+        ep: b.ep,
+        fallbackReason: b.fallbackReason,
+        timings: res.timings,
+        loadSec: (performance.now() - t0) / 1000 - Object.values(res.timings).reduce((a, x) => a + x, 0),
+      };
+      return out;
+    },
+    align: async (p: GenerateApi['align']['payload'], ctx) => {
+      const b = await getBackend(p.ep, p.strictGpu ?? false);
+      await b.preload(['aligner'], (f) => ctx.progress('load', f));
+      const t0 = performance.now();
+      const frames = {
+        width: p.width,
+        height: p.height,
+        fps: p.fps,
+        frameCount: p.frameCount,
+        data: new Uint8Array(p.frames),
+      } as DecodedFrames;
+      const out = await runAligner(b, frames, {
+        signal: ctx.signal,
+        onProgress: (d, n) => ctx.progress('aligner', d / n),
+      });
+      aligned = { videoId: p.videoId, out };
+      const alignerSec = (performance.now() - t0) / 1000;
+      // stored with the project (saved before the aligner starts): a reload needs no second decode
+      await updateProject(p.videoId, { aligner: out }).catch(() => undefined);
+      const probs = out.probs.slice();
+      ctx.transfer(probs.buffer);
+      return { probs, ep: b.ep, fallbackReason: b.fallbackReason, alignerSec };
+    },
+    preload: async (p: GenerateApi['preload']['payload']) => {
+      const t0 = performance.now();
+      const b = await getBackend(p.ep, p.strictGpu ?? false);
+      await b.preload(['denoiser', 'vae_decoder', 'vocoder']);
+      return { ep: b.ep, loadSec: (performance.now() - t0) / 1000 };
+    },
+    restoreAligned: async (p: GenerateApi['restoreAligned']['payload']) => {
+      const stored = await loadAligner(p.videoId).catch(() => null);
+      if (stored) aligned = { videoId: p.videoId, out: stored };
+      return { found: stored !== null };
+    },
+    generate: async (p: GenerateApi['generate']['payload'], ctx) => {
+      const t0 = performance.now();
+      const b = await getBackend(p.ep, p.strictGpu ?? false);
+      await b.preload(['denoiser', 'vae_decoder', 'vocoder'], (f) => ctx.progress('load', f));
+      const loadSec = (performance.now() - t0) / 1000;
+      const res = await runTake(b, {
+        ...p.request,
+        aligner: aligned?.videoId === p.videoId ? aligned.out : null,
+        signal: ctx.signal,
+        onProgress: (stage, f) => ctx.progress(stage, f),
+      });
+      ctx.transfer(res.pcm.buffer, res.latent.buffer);
+      return {
+        latent: res.latent,
+        pcm: res.pcm,
+        sampleRate: res.sampleRate,
+        durationSec: res.durationSec,
+        plan: {
+          bpm: res.plan.bpm,
+          beatsSec: res.plan.beatsSec,
+          hitPointsSec: res.plan.hitPoints.map((h) => h.timeSec),
+        },
+        figures: res.figures,
+        ep: b.ep,
+        fallbackReason: b.fallbackReason,
+        level: { lufs: res.level.lufs, truePeakDbtp: res.level.truePeakDbtp },
+        timings: { alignerSec: 0, ...res.timings, beatTrackSec: res.beatTrackSec, loadSec },
+      };
+    },
   },
-  runModel: async (p: GenerateApi['runModel']['payload'], ctx) => {
-    const b = await getBackend(p.ep, p.strictGpu ?? false);
-    const outputs = await b.run(p.model, p.feeds);
-    for (const o of Object.values(outputs)) ctx.transfer(o.data.buffer);
-    return { outputs, ep: b.ep, fallbackReason: b.fallbackReason };
-  },
-  roundtrip: async (p: GenerateApi['roundtrip']['payload'], ctx) => {
-    const t0 = performance.now();
-    const b = await getBackend(p.ep, p.strictGpu ?? false);
-    ctx.progress('roundtrip', 0.1);
-    const res = await roundtrip(b, p.pcm, { skipVae: p.vocoderOnly });
-    ctx.transfer(res.pcm.buffer);
-    const out: GenerateApi['roundtrip']['result'] = {
-      pcm: res.pcm, sampleRate: res.sampleRate, durationSec: res.durationSec, ep: b.ep,
-      fallbackReason: b.fallbackReason, timings: res.timings, loadSec: (performance.now() - t0) / 1000 - Object.values(res.timings).reduce((a, x) => a + x, 0),
-    };
-    return out;
-  },
-  align: async (p: GenerateApi['align']['payload'], ctx) => {
-    const b = await getBackend(p.ep, p.strictGpu ?? false);
-    await b.preload(['aligner'], (f) => ctx.progress('load', f));
-    const t0 = performance.now();
-    const frames = { width: p.width, height: p.height, fps: p.fps, frameCount: p.frameCount, data: new Uint8Array(p.frames) } as DecodedFrames;
-    const out = await runAligner(b, frames, { signal: ctx.signal, onProgress: (d, n) => ctx.progress('aligner', d / n) });
-    aligned = { videoId: p.videoId, out };
-    const alignerSec = (performance.now() - t0) / 1000;
-    // stored with the project (saved before the aligner starts): a reload needs no second decode
-    await updateProject(p.videoId, { aligner: out }).catch(() => undefined);
-    const probs = out.probs.slice();
-    ctx.transfer(probs.buffer);
-    return { probs, ep: b.ep, fallbackReason: b.fallbackReason, alignerSec };
-  },
-  preload: async (p: GenerateApi['preload']['payload']) => {
-    const t0 = performance.now();
-    const b = await getBackend(p.ep, p.strictGpu ?? false);
-    await b.preload(['denoiser', 'vae_decoder', 'vocoder']);
-    return { ep: b.ep, loadSec: (performance.now() - t0) / 1000 };
-  },
-  restoreAligned: async (p: GenerateApi['restoreAligned']['payload']) => {
-    const stored = await loadAligner(p.videoId).catch(() => null);
-    if (stored) aligned = { videoId: p.videoId, out: stored };
-    return { found: stored !== null };
-  },
-  generate: async (p: GenerateApi['generate']['payload'], ctx) => {
-    const t0 = performance.now();
-    const b = await getBackend(p.ep, p.strictGpu ?? false);
-    await b.preload(['denoiser', 'vae_decoder', 'vocoder'], (f) => ctx.progress('load', f));
-    const loadSec = (performance.now() - t0) / 1000;
-    const res = await runTake(b, {
-      ...p.request, aligner: aligned?.videoId === p.videoId ? aligned.out : null,
-      signal: ctx.signal, onProgress: (stage, f) => ctx.progress(stage, f),
-    });
-    ctx.transfer(res.pcm.buffer, res.latent.buffer);
-    return {
-      latent: res.latent, pcm: res.pcm, sampleRate: res.sampleRate, durationSec: res.durationSec,
-      plan: { bpm: res.plan.bpm, beatsSec: res.plan.beatsSec, hitPointsSec: res.plan.hitPoints.map((h) => h.timeSec) },
-      figures: res.figures, ep: b.ep, fallbackReason: b.fallbackReason,
-      level: { lufs: res.level.lufs, truePeakDbtp: res.level.truePeakDbtp },
-      timings: { alignerSec: 0, ...res.timings, beatTrackSec: res.beatTrackSec, loadSec },
-    };
-  },
-}, self as unknown as DedicatedWorkerGlobalScope);
+  self as unknown as DedicatedWorkerGlobalScope,
+);

@@ -13,7 +13,10 @@ export interface HandlerContext {
 
 export type Handler = (payload: any, ctx: HandlerContext) => Promise<unknown> | unknown;
 
-export function serveWorker(handlers: Record<string, Handler>, scope: { postMessage(m: unknown, t?: Transferable[]): void; onmessage: unknown }): void {
+export function serveWorker(
+  handlers: Record<string, Handler>,
+  scope: { postMessage(m: unknown, t?: Transferable[]): void; onmessage: unknown },
+): void {
   const running = new Map<string, AbortController>();
   const post = (m: FromWorker, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
   scope.onmessage = async (ev: MessageEvent<ToWorker>) => {
@@ -24,7 +27,11 @@ export function serveWorker(handlers: Record<string, Handler>, scope: { postMess
     }
     const handler = handlers[msg.kind];
     if (!handler) {
-      post({ type: 'error', id: msg.id, error: { name: 'UnknownRequest', message: `Unknown request kind ${msg.kind}` } });
+      post({
+        type: 'error',
+        id: msg.id,
+        error: { name: 'UnknownRequest', message: `Unknown request kind ${msg.kind}` },
+      });
       return;
     }
     const ac = new AbortController();

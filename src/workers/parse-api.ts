@@ -7,5 +7,8 @@ export type ParseApi = {
   };
   release: { payload: { videoId: string }; result: null };
   /** Hands the video's frames over (transferred; the parse worker keeps no copy) for the aligner. */
-  takeFrames: { payload: { videoId: string }; result: { frames: ArrayBuffer; width: number; height: number; fps: number; frameCount: number } | null };
+  takeFrames: {
+    payload: { videoId: string };
+    result: { frames: ArrayBuffer; width: number; height: number; fps: number; frameCount: number } | null;
+  };
 };

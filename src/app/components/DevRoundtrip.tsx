@@ -31,11 +31,20 @@ export function DevRoundtrip() {
     setError(null);
     try {
       const pcm = await decodeAudioFile(file);
-      const res = await generateClient().call('roundtrip', { pcm, ep, vocoderOnly, strictGpu: strict }, { transfer: [pcm.buffer] });
+      const res = await generateClient().call(
+        'roundtrip',
+        { pcm, ep, vocoderOnly, strictGpu: strict },
+        { transfer: [pcm.buffer] },
+      );
       const { pcm: out, ...meta } = res;
       window.__vemRoundtrip = { pcm: out, result: meta };
       if (result) URL.revokeObjectURL(result.url);
-      setResult({ ...meta, url: URL.createObjectURL(new Blob([encodeWavPcm16(out, res.sampleRate) as Uint8Array<ArrayBuffer>], { type: 'audio/wav' })) });
+      setResult({
+        ...meta,
+        url: URL.createObjectURL(
+          new Blob([encodeWavPcm16(out, res.sampleRate) as Uint8Array<ArrayBuffer>], { type: 'audio/wav' }),
+        ),
+      });
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     } finally {
@@ -47,22 +56,51 @@ export function DevRoundtrip() {
     <section className="global dev-panel">
       <h2>Developer: autoencoder round trip</h2>
       <div className="dev-controls">
-        <select data-testid="roundtrip-ep" value={ep} onChange={(e) => setEp(e.currentTarget.value as 'webgpu' | 'wasm')}>
+        <select
+          data-testid="roundtrip-ep"
+          value={ep}
+          onChange={(e) => setEp(e.currentTarget.value as 'webgpu' | 'wasm')}
+        >
           <option value="wasm">WASM</option>
           <option value="webgpu">WebGPU</option>
         </select>
-        <label><input type="checkbox" checked={vocoderOnly} onChange={(e) => setVocoderOnly(e.currentTarget.checked)} /> vocoder only</label>
-        <label><input type="checkbox" data-testid="roundtrip-strict" checked={strict} onChange={(e) => setStrict(e.currentTarget.checked)} /> no CPU fallback</label>
-        <input type="file" accept="audio/*" data-testid="roundtrip-input" disabled={busy} onChange={(e) => void run(e.currentTarget.files?.[0])} />
+        <label>
+          <input type="checkbox" checked={vocoderOnly} onChange={(e) => setVocoderOnly(e.currentTarget.checked)} />{' '}
+          vocoder only
+        </label>
+        <label>
+          <input
+            type="checkbox"
+            data-testid="roundtrip-strict"
+            checked={strict}
+            onChange={(e) => setStrict(e.currentTarget.checked)}
+          />{' '}
+          no CPU fallback
+        </label>
+        <input
+          type="file"
+          accept="audio/*"
+          data-testid="roundtrip-input"
+          disabled={busy}
+          onChange={(e) => void run(e.currentTarget.files?.[0])}
+        />
       </div>
       {busy && <div data-testid="roundtrip-busy">Running…</div>}
-      {error && <div className="error" data-testid="error-message">{error}</div>}
+      {error && (
+        <div className="error" data-testid="error-message">
+          {error}
+        </div>
+      )}
       {result && (
         <div data-testid="roundtrip-result" data-duration-sec={result.durationSec.toFixed(4)}>
           <span data-testid="ep-badge">{result.ep}</span>
           {result.fallbackReason && <span> (fell back: {result.fallbackReason})</span>}
-          <span> · {result.durationSec.toFixed(2)} s · mel {result.timings.melSec.toFixed(3)} s, encode {result.timings.encodeSec.toFixed(3)} s,
-            decode {result.timings.decodeSec.toFixed(3)} s, vocoder {result.timings.vocoderSec.toFixed(3)} s</span>
+          <span>
+            {' '}
+            · {result.durationSec.toFixed(2)} s · mel {result.timings.melSec.toFixed(3)} s, encode{' '}
+            {result.timings.encodeSec.toFixed(3)} s, decode {result.timings.decodeSec.toFixed(3)} s, vocoder{' '}
+            {result.timings.vocoderSec.toFixed(3)} s
+          </span>
           <audio controls src={result.url} />
         </div>
       )}

@@ -9,14 +9,34 @@ export function DropZone({ disabled }: { disabled: boolean }) {
     if (f) void openVideo(f);
   };
   return (
-    <label className={`dropzone${over ? ' over' : ''}${disabled ? ' disabled' : ''}`}
-      onDragOver={(e) => { e.preventDefault(); setOver(true); }}
+    <label
+      className={`dropzone${over ? ' over' : ''}${disabled ? ' disabled' : ''}`}
+      onDragOver={(e) => {
+        e.preventDefault();
+        setOver(true);
+      }}
       onDragLeave={() => setOver(false)}
-      onDrop={(e) => { e.preventDefault(); setOver(false); if (!disabled) pick(e.dataTransfer.files); }}>
-      <input type="file" accept="video/*" data-testid="video-input" disabled={disabled}
-        onChange={(e) => { pick(e.currentTarget.files); e.currentTarget.value = ''; }} />
+      onDrop={(e) => {
+        e.preventDefault();
+        setOver(false);
+        if (!disabled) pick(e.dataTransfer.files);
+      }}
+    >
+      <input
+        type="file"
+        accept="video/*"
+        data-testid="video-input"
+        disabled={disabled}
+        onChange={(e) => {
+          pick(e.currentTarget.files);
+          e.currentTarget.value = '';
+        }}
+      />
       <strong>Drop a video here</strong> or click to choose one
-      <small>Up to {constants.video.maxDurationSec / 60} minutes and {constants.video.maxFileBytes / 2 ** 20} MB. It stays on this machine.</small>
+      <small>
+        Up to {constants.video.maxDurationSec / 60} minutes and {constants.video.maxFileBytes / 2 ** 20} MB. It stays on
+        this machine.
+      </small>
     </label>
   );
 }

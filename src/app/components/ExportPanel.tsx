@@ -24,7 +24,11 @@ function save(blob: Blob, name: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
-export function ExportPanel({ take, videoFile, videoName }: {
+export function ExportPanel({
+  take,
+  videoFile,
+  videoName,
+}: {
   take: { name: string; url: string };
   videoFile: File | Blob | null;
   videoName: string;
@@ -40,16 +44,30 @@ export function ExportPanel({ take, videoFile, videoName }: {
 
   // one processing job per take and settings; both downloads wait on it, so a click right after the
   // take appears (or right after a setting changes) gets the audio those settings describe
-  const job = useMemo(() => processTake(take.url, { normalize, fadeInSec, fadeOutSec }), [take.url, normalize, fadeInSec, fadeOutSec]);
+  const job = useMemo(
+    () => processTake(take.url, { normalize, fadeInSec, fadeOutSec }),
+    [take.url, normalize, fadeInSec, fadeOutSec],
+  );
   // the MP4's audio is held 1 dB lower before AAC: decoded AAC overshoots the PCM's true peak
-  const mp4Job = useMemo(() => processTake(take.url, { normalize, fadeInSec, fadeOutSec, ceilingDbtp: MP4_CEILING_DBTP }),
-    [take.url, normalize, fadeInSec, fadeOutSec]);
+  const mp4Job = useMemo(
+    () => processTake(take.url, { normalize, fadeInSec, fadeOutSec, ceilingDbtp: MP4_CEILING_DBTP }),
+    [take.url, normalize, fadeInSec, fadeOutSec],
+  );
   useEffect(() => {
     let live = true;
     setProcessed(null);
     setError(null);
-    job.then((p) => { if (live) setProcessed(p); }, (err: unknown) => { if (live) setError(err instanceof Error ? err.message : String(err)); });
-    return () => { live = false; };
+    job.then(
+      (p) => {
+        if (live) setProcessed(p);
+      },
+      (err: unknown) => {
+        if (live) setError(err instanceof Error ? err.message : String(err));
+      },
+    );
+    return () => {
+      live = false;
+    };
   }, [job]);
   // a take switched or the panel closed mid-export: stop ffmpeg rather than download a stale result
   useEffect(() => () => exporting.current?.abort(), [take.url]);
@@ -91,37 +109,76 @@ export function ExportPanel({ take, videoFile, videoName }: {
   return (
     <div className="export" data-testid="export-panel">
       <label className="check">
-        <input type="checkbox" data-testid="normalize-loudness" checked={normalize} onChange={(e) => setNormalize(e.target.checked)} />
+        <input
+          type="checkbox"
+          data-testid="normalize-loudness"
+          checked={normalize}
+          onChange={(e) => setNormalize(e.target.checked)}
+        />
         Normalise to −14 LUFS
       </label>
-      <label>Fade in
+      <label>
+        Fade in
         <select data-testid="fade-in" value={fadeInSec} onChange={(e) => setFadeIn(Number(e.target.value))}>
-          {FADES.map((s) => <option key={s} value={s}>{s} s</option>)}
+          {FADES.map((s) => (
+            <option key={s} value={s}>
+              {s} s
+            </option>
+          ))}
         </select>
       </label>
-      <label>Fade out
+      <label>
+        Fade out
         <select data-testid="fade-out" value={fadeOutSec} onChange={(e) => setFadeOut(Number(e.target.value))}>
-          {FADES.map((s) => <option key={s} value={s}>{s} s</option>)}
+          {FADES.map((s) => (
+            <option key={s} value={s}>
+              {s} s
+            </option>
+          ))}
         </select>
       </label>
-      <span data-testid="export-lufs" data-lufs={processed?.lufs} data-lufs-before={processed?.lufsBefore} data-limited={processed?.limited}
+      <span
+        data-testid="export-lufs"
+        data-lufs={processed?.lufs}
+        data-lufs-before={processed?.lufsBefore}
+        data-limited={processed?.limited}
         data-true-peak={processed?.truePeakDbtp}
-        title={processed ? `Generated take: ${formatLufs(processed.lufsBefore)}${processed.limited ? '. A look-ahead limiter kept the peaks under −1 dBTP' : ''}` : undefined}>
-        {processed ? `${formatLufs(processed.lufs)}, peak ${processed.truePeakDbtp.toFixed(1).replace('-', '−')} dBTP${processed.limited ? ' (limited)' : ''}` : 'measuring …'}
+        title={
+          processed
+            ? `Generated take: ${formatLufs(processed.lufsBefore)}${processed.limited ? '. A look-ahead limiter kept the peaks under −1 dBTP' : ''}`
+            : undefined
+        }
+      >
+        {processed
+          ? `${formatLufs(processed.lufs)}, peak ${processed.truePeakDbtp.toFixed(1).replace('-', '−')} dBTP${processed.limited ? ' (limited)' : ''}`
+          : 'measuring …'}
       </span>
-      <button data-testid="download-wav" onClick={() => void downloadWav()}>Download WAV</button>
-      {progress === null
-        ? <button data-testid="download-mp4" disabled={!videoFile} onClick={() => void downloadMp4()}>Export MP4</button>
-        : <>
-            <progress data-testid="export-progress" max={1} value={progress} />
-            <button data-testid="export-cancel" onClick={() => exporting.current?.abort()}>Cancel</button>
-          </>}
+      <button data-testid="download-wav" onClick={() => void downloadWav()}>
+        Download WAV
+      </button>
+      {progress === null ? (
+        <button data-testid="download-mp4" disabled={!videoFile} onClick={() => void downloadMp4()}>
+          Export MP4
+        </button>
+      ) : (
+        <>
+          <progress data-testid="export-progress" max={1} value={progress} />
+          <button data-testid="export-cancel" onClick={() => exporting.current?.abort()}>
+            Cancel
+          </button>
+        </>
+      )}
       {done && (
         <small data-testid="export-done" data-seconds={done.seconds} data-video-copied={done.videoCopied}>
-          MP4 exported in {done.seconds.toFixed(1)} s{done.videoCopied ? '' : ' (video re-encoded: its codec cannot go into MP4 as is)'}
+          MP4 exported in {done.seconds.toFixed(1)} s
+          {done.videoCopied ? '' : ' (video re-encoded: its codec cannot go into MP4 as is)'}
         </small>
       )}
-      {error && <div className="error" role="alert" data-testid="error-message">{error}</div>}
+      {error && (
+        <div className="error" role="alert" data-testid="error-message">
+          {error}
+        </div>
+      )}
     </div>
   );
 }

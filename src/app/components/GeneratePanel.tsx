@@ -8,7 +8,11 @@ import { getVideoFile } from '../video-file.ts';
 import { ExportPanel } from './ExportPanel.tsx';
 import { pageWasmThreads } from '../generate-client.ts';
 
-const PRESETS = [{ label: 'Fast (4 steps)', steps: 4 }, { label: 'Default (8 steps)', steps: 8 }, { label: 'More steps (20)', steps: 20 }];
+const PRESETS = [
+  { label: 'Fast (4 steps)', steps: 4 },
+  { label: 'Default (8 steps)', steps: 8 },
+  { label: 'More steps (20)', steps: 20 },
+];
 
 export function GeneratePanel({ videoRef }: { videoRef: RefObject<HTMLVideoElement | null> }) {
   const phase = useStudio((s) => s.phase);
@@ -23,45 +27,109 @@ export function GeneratePanel({ videoRef }: { videoRef: RefObject<HTMLVideoEleme
     <section className="generate">
       <h2>Soundtrack</h2>
       <div className="controls">
-        <label>Quality
-          <select data-testid="steps-select" value={c.steps} disabled={generating} onChange={(e) => set({ steps: Number(e.target.value) })}>
-            {PRESETS.map((p) => <option key={p.steps} value={p.steps}>{p.label}</option>)}
+        <label>
+          Quality
+          <select
+            data-testid="steps-select"
+            value={c.steps}
+            disabled={generating}
+            onChange={(e) => set({ steps: Number(e.target.value) })}
+          >
+            {PRESETS.map((p) => (
+              <option key={p.steps} value={p.steps}>
+                {p.label}
+              </option>
+            ))}
             {!PRESETS.some((p) => p.steps === c.steps) && <option value={c.steps}>{c.steps} steps</option>}
           </select>
         </label>
-        <label>Guidance
-          <input type="number" min={1} max={8} step={0.5} value={c.guidance} disabled={generating} data-testid="guidance-input"
-            onChange={(e) => set({ guidance: Math.min(8, Math.max(1, Number(e.target.value) || 1)) })} />
+        <label>
+          Guidance
+          <input
+            type="number"
+            min={1}
+            max={8}
+            step={0.5}
+            value={c.guidance}
+            disabled={generating}
+            data-testid="guidance-input"
+            onChange={(e) => set({ guidance: Math.min(8, Math.max(1, Number(e.target.value) || 1)) })}
+          />
         </label>
-        <label>Seed
-          <input type="number" value={c.seed} disabled={generating} data-testid="seed-input" onChange={(e) => set({ seed: Math.trunc(Number(e.target.value) || 0) })} />
+        <label>
+          Seed
+          <input
+            type="number"
+            value={c.seed}
+            disabled={generating}
+            data-testid="seed-input"
+            onChange={(e) => set({ seed: Math.trunc(Number(e.target.value) || 0) })}
+          />
         </label>
-        <label>Tempo
-          <input type="number" min={60} max={200} placeholder="auto" value={c.lockedBpm ?? ''} disabled={generating} data-testid="bpm-input"
-            onChange={(e) => set({ lockedBpm: e.target.value === '' ? null : Math.min(200, Math.max(60, Number(e.target.value))) })} />
+        <label>
+          Tempo
+          <input
+            type="number"
+            min={60}
+            max={200}
+            placeholder="auto"
+            value={c.lockedBpm ?? ''}
+            disabled={generating}
+            data-testid="bpm-input"
+            onChange={(e) =>
+              set({ lockedBpm: e.target.value === '' ? null : Math.min(200, Math.max(60, Number(e.target.value))) })
+            }
+          />
           <small>BPM (empty: planned from the cuts)</small>
         </label>
-        <label>Run on
-          <select data-testid="ep-select" data-threads={threads} value={c.ep} disabled={generating} onChange={(e) => set({ ep: e.target.value as 'webgpu' | 'wasm' })}>
+        <label>
+          Run on
+          <select
+            data-testid="ep-select"
+            data-threads={threads}
+            value={c.ep}
+            disabled={generating}
+            onChange={(e) => set({ ep: e.target.value as 'webgpu' | 'wasm' })}
+          >
             <option value="webgpu">WebGPU (falls back to WASM)</option>
             <option value="wasm">WASM (CPU, {threads === 1 ? 'one thread' : `${threads} threads`})</option>
           </select>
         </label>
-        {!generating
-          ? <button className="primary" data-testid="generate-button" disabled={phase !== 'ready'} onClick={() => void generateSoundtrack()}>Generate</button>
-          : <button data-testid="cancel-button" onClick={cancelGeneration}>Cancel</button>}
+        {!generating ? (
+          <button
+            className="primary"
+            data-testid="generate-button"
+            disabled={phase !== 'ready'}
+            onClick={() => void generateSoundtrack()}
+          >
+            Generate
+          </button>
+        ) : (
+          <button data-testid="cancel-button" onClick={cancelGeneration}>
+            Cancel
+          </button>
+        )}
       </div>
       {active && (
         <div className="result" data-testid="result">
-          <span data-testid="ep-badge" className="badge" title={active.fallbackReason ?? ''}>{active.ep}</span>
+          <span data-testid="ep-badge" className="badge" title={active.fallbackReason ?? ''}>
+            {active.ep}
+          </span>
           {active.fallbackReason && <small className="fallback">{active.fallbackReason}</small>}
           <span>{active.bpm.toFixed(0)} BPM</span>
           <span data-testid="cuts-on-beat">
-            {active.hits.length === 0 ? 'no cuts to land on' : `${active.hits.filter(Boolean).length} of ${active.hits.length} cuts land on a beat`}
+            {active.hits.length === 0
+              ? 'no cuts to land on'
+              : `${active.hits.filter(Boolean).length} of ${active.hits.length} cuts land on a beat`}
           </span>
           {active.hitPointsSec && active.hitPointsSec.length > 0 && (
-            <span data-testid="take-hit-points" data-hit-points={JSON.stringify(active.hitPointsSec)}
-              data-planned-beats={JSON.stringify(active.plannedBeatsSec.filter((b) => active.hitPointsSec!.some((h) => Math.abs(h - b) < 0.25)))}>
+            <span
+              data-testid="take-hit-points"
+              data-hit-points={JSON.stringify(active.hitPointsSec)}
+              data-planned-beats={JSON.stringify(
+                active.plannedBeatsSec.filter((b) => active.hitPointsSec!.some((h) => Math.abs(h - b) < 0.25)),
+              )}
+            >
               {active.hitPointsSec.length} hit point{active.hitPointsSec.length > 1 ? 's' : ''} on a planned beat
             </span>
           )}
@@ -69,13 +137,18 @@ export function GeneratePanel({ videoRef }: { videoRef: RefObject<HTMLVideoEleme
             <summary>Figures</summary>
             TB_hit@70ms <b data-testid="tb-hit">{active.tbHit70 === null ? '–' : active.tbHit70.toFixed(2)}</b>
             {' · '}TB_IoU <b data-testid="tb-iou">{active.tbIoU.toFixed(2)}</b>
-            {' · '}{active.beatsSec.length} beats heard, {active.plannedBeatsSec.length} planned
+            {' · '}
+            {active.beatsSec.length} beats heard, {active.plannedBeatsSec.length} planned
           </details>
           {active.level && (
-            <span data-testid="take-level" data-lufs={active.level.lufs} data-true-peak={active.level.truePeakDbtp}
-              title="Loudness and true peak of the take as generated; peaks above −1 dBTP are held, so it never clips">
-              {Number.isFinite(active.level.lufs) ? `${active.level.lufs.toFixed(1).replace('-', '−')} LUFS` : 'silent'},
-              {' '}peak {active.level.truePeakDbtp.toFixed(1).replace('-', '−')} dBTP
+            <span
+              data-testid="take-level"
+              data-lufs={active.level.lufs}
+              data-true-peak={active.level.truePeakDbtp}
+              title="Loudness and true peak of the take as generated; peaks above −1 dBTP are held, so it never clips"
+            >
+              {Number.isFinite(active.level.lufs) ? `${active.level.lufs.toFixed(1).replace('-', '−')} LUFS` : 'silent'}
+              , peak {active.level.truePeakDbtp.toFixed(1).replace('-', '−')} dBTP
             </span>
           )}
           <ExportPanel take={active} videoFile={getVideoFile()} videoName={getVideoFile()?.name ?? 'video'} />
@@ -91,13 +164,22 @@ export function GeneratePanel({ videoRef }: { videoRef: RefObject<HTMLVideoEleme
 function TakeAudio({ url, videoRef }: { url: string; videoRef: RefObject<HTMLVideoElement | null> }) {
   const audio = useRef<HTMLAudioElement>(null);
   useEffect(() => {
-    const v = videoRef.current, a = audio.current;
+    const v = videoRef.current,
+      a = audio.current;
     if (!v || !a) return;
     const wasMuted = v.muted;
     v.muted = true;
-    const sync = () => { if (Math.abs(a.currentTime - v.currentTime) > 0.05) a.currentTime = v.currentTime; };
-    const play = () => { sync(); void a.play().catch(() => undefined); };
-    const pause = () => { a.pause(); sync(); };
+    const sync = () => {
+      if (Math.abs(a.currentTime - v.currentTime) > 0.05) a.currentTime = v.currentTime;
+    };
+    const play = () => {
+      sync();
+      void a.play().catch(() => undefined);
+    };
+    const pause = () => {
+      a.pause();
+      sync();
+    };
     v.addEventListener('play', play);
     v.addEventListener('pause', pause);
     v.addEventListener('seeked', sync);

@@ -4,12 +4,23 @@ import type { ReactElement, RefObject } from 'react';
 import type { BeatPlan } from '../../core/plan/planner.ts';
 import { useStudio } from '../store.ts';
 
-export interface MarkerRef { kind: 'cut' | 'hit'; index: number }
+export interface MarkerRef {
+  kind: 'cut' | 'hit';
+  index: number;
+}
 
 const ms = (sec: number) => `${Math.round(Math.abs(sec) * 1000)} ms`;
 
-export function MarkerBar({ videoRef, plan, marker, setMarker }: {
-  videoRef: RefObject<HTMLVideoElement | null>; plan: BeatPlan | null; marker: MarkerRef | null; setMarker: (m: MarkerRef | null) => void;
+export function MarkerBar({
+  videoRef,
+  plan,
+  marker,
+  setMarker,
+}: {
+  videoRef: RefObject<HTMLVideoElement | null>;
+  plan: BeatPlan | null;
+  marker: MarkerRef | null;
+  setMarker: (m: MarkerRef | null) => void;
 }) {
   const transitions = useStudio((s) => s.transitions);
   const planEdits = useStudio((s) => s.planEdits);
@@ -27,8 +38,18 @@ export function MarkerBar({ videoRef, plan, marker, setMarker }: {
     detail = (
       <span data-testid="marker-detail" data-kind="cut">
         {t.kind === 'cut' ? 'Cut' : 'Gradual transition'} at {t.timeSec.toFixed(2)} s ·{' '}
-        {notBeat ? 'marked "not a beat"' : planned?.onBeat ? `on a planned beat (${ms(planned.offsetSec)} off)` : planned ? `${ms(planned.offsetSec)} from the nearest planned beat` : ''}
-        <button type="button" data-testid="toggle-not-beat" onClick={() => useStudio.getState().toggleNotBeat(t.timeSec)}>
+        {notBeat
+          ? 'marked "not a beat"'
+          : planned?.onBeat
+            ? `on a planned beat (${ms(planned.offsetSec)} off)`
+            : planned
+              ? `${ms(planned.offsetSec)} from the nearest planned beat`
+              : ''}
+        <button
+          type="button"
+          data-testid="toggle-not-beat"
+          onClick={() => useStudio.getState().toggleNotBeat(t.timeSec)}
+        >
           {notBeat ? 'Needs a beat again' : 'Mark as not a beat'}
         </button>
       </span>
@@ -39,7 +60,14 @@ export function MarkerBar({ videoRef, plan, marker, setMarker }: {
     detail = (
       <span data-testid="marker-detail" data-kind="hit">
         Hit point at {h.toFixed(2)} s{got ? ` · planned beat at ${got.beatSec.toFixed(3)} s` : ''}
-        <button type="button" data-testid="remove-hit-point" onClick={() => { useStudio.getState().removeHitPoint(marker.index); setMarker(null); }}>
+        <button
+          type="button"
+          data-testid="remove-hit-point"
+          onClick={() => {
+            useStudio.getState().removeHitPoint(marker.index);
+            setMarker(null);
+          }}
+        >
           Remove hit point
         </button>
       </span>
@@ -47,18 +75,35 @@ export function MarkerBar({ videoRef, plan, marker, setMarker }: {
   }
   return (
     <div className="marker-bar" data-testid="marker-bar">
-      <button type="button" data-testid="add-hit-point" onClick={addAtPlayhead} title="A moment that must get a beat (key H)">
+      <button
+        type="button"
+        data-testid="add-hit-point"
+        onClick={addAtPlayhead}
+        title="A moment that must get a beat (key H)"
+      >
         Add hit point at playhead
       </button>
-      {detail ?? <small>Double-click the timeline to add a hit point, drag it to move it. Click a cut to mark it “not a beat”.</small>}
+      {detail ?? (
+        <small>
+          Double-click the timeline to add a hit point, drag it to move it. Click a cut to mark it “not a beat”.
+        </small>
+      )}
       {planEdits.hitPointsSec.length > 0 && (
         // the keyboard path to the hit points (the markers in the lane are mouse targets)
         <span className="hit-list" role="group" aria-label="hit points" data-testid="hit-point-count">
           {planEdits.hitPointsSec.length} hit point{planEdits.hitPointsSec.length > 1 ? 's' : ''}:
           {planEdits.hitPointsSec.map((h, i) => (
-            <button type="button" key={h} className="hit-chip" aria-pressed={marker?.kind === 'hit' && marker.index === i}
+            <button
+              type="button"
+              key={h}
+              className="hit-chip"
+              aria-pressed={marker?.kind === 'hit' && marker.index === i}
               aria-label={`hit point at ${h.toFixed(2)} seconds`}
-              onClick={() => { setMarker({ kind: 'hit', index: i }); if (videoRef.current) videoRef.current.currentTime = h; }}>
+              onClick={() => {
+                setMarker({ kind: 'hit', index: i });
+                if (videoRef.current) videoRef.current.currentTime = h;
+              }}
+            >
               ◆ {h.toFixed(2)} s
             </button>
           ))}

@@ -27,15 +27,27 @@ export function StoryboardList({ videoRef }: { videoRef: RefObject<HTMLVideoElem
       <h2>Storyboards ({storyboards.length})</h2>
       <ol>
         {storyboards.map((sb, i) => (
-          <li key={`${sb.startSec}`} className={`storyboard-card${selected === i ? ' selected' : ''}`} data-testid="storyboard-card"
-            data-start-sec={sb.startSec.toFixed(3)} data-dur-sec={sb.durSec.toFixed(3)}>
-            <button className="seek" onClick={() => {
-              useStudio.getState().select(i);
-              if (videoRef.current) videoRef.current.currentTime = sb.startSec;
-            }}>
+          <li
+            key={`${sb.startSec}`}
+            className={`storyboard-card${selected === i ? ' selected' : ''}`}
+            data-testid="storyboard-card"
+            data-start-sec={sb.startSec.toFixed(3)}
+            data-dur-sec={sb.durSec.toFixed(3)}
+          >
+            <button
+              className="seek"
+              onClick={() => {
+                useStudio.getState().select(i);
+                if (videoRef.current) videoRef.current.currentTime = sb.startSec;
+              }}
+            >
               #{i + 1} · {fmt(sb.startSec)} – {fmt(sb.startSec + sb.durSec)}
             </button>
-            <TagEditor label={`storyboard ${i + 1}`} tags={sb.tags} onChange={(tags) => useStudio.getState().setStoryboardTags(i, tags)} />
+            <TagEditor
+              label={`storyboard ${i + 1}`}
+              tags={sb.tags}
+              onChange={(tags) => useStudio.getState().setStoryboardTags(i, tags)}
+            />
             <details className="descriptors" data-testid="storyboard-details">
               <summary>details</summary>
               {Object.entries(sb.descriptors).map(([k, v]) => (
@@ -44,8 +56,16 @@ export function StoryboardList({ videoRef }: { videoRef: RefObject<HTMLVideoElem
                 </span>
               ))}
             </details>
-            <button data-testid="regenerate-storyboard" disabled={!canRegenerate} onClick={() => void regenerateStoryboard(i)}
-              title={canRegenerate ? 'Re-sample only this storyboard of the selected take, with its current tags; the rest stays as it is' : 'Generate a take first'}>
+            <button
+              data-testid="regenerate-storyboard"
+              disabled={!canRegenerate}
+              onClick={() => void regenerateStoryboard(i)}
+              title={
+                canRegenerate
+                  ? 'Re-sample only this storyboard of the selected take, with its current tags; the rest stays as it is'
+                  : 'Generate a take first'
+              }
+            >
               Regenerate this storyboard
             </button>
           </li>

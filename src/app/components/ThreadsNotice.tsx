@@ -5,8 +5,8 @@ export function ThreadsNotice() {
   if (isolated()) return null;
   return (
     <p className="notice" role="note" data-testid="threads-notice">
-      Music is made on one CPU thread in this tab, so it takes longer than it could. The site has to be
-      served with the headers listed in the README (“Hosting”) to use more.
+      Music is made on one CPU thread in this tab, so it takes longer than it could. The site has to be served with the
+      headers listed in the README (“Hosting”) to use more.
     </p>
   );
 }

@@ -103,10 +103,12 @@ export function Timeline({ videoRef }: { videoRef: RefObject<HTMLVideoElement | 
     });
     // the playhead stays in view while the video plays (zoomed in, the lane scrolls with it)
     const follow = () => {
-      const sc = scroller.current, d = ws.getDuration();
+      const sc = scroller.current,
+        d = ws.getDuration();
       if (!sc || !(d > 0) || sc.scrollWidth <= sc.clientWidth + 1) return;
       const x = (media.currentTime / d) * sc.scrollWidth;
-      if (x < sc.scrollLeft || x > sc.scrollLeft + sc.clientWidth - 8) sc.scrollLeft = Math.max(0, x - 0.1 * sc.clientWidth);
+      if (x < sc.scrollLeft || x > sc.scrollLeft + sc.clientWidth - 8)
+        sc.scrollLeft = Math.max(0, x - 0.1 * sc.clientWidth);
     };
     media.addEventListener('timeupdate', follow);
     return () => {
@@ -144,7 +146,8 @@ export function Timeline({ videoRef }: { videoRef: RefObject<HTMLVideoElement | 
   }, [video]);
 
   useLayoutEffect(() => {
-    const sc = scroller.current, a = anchor.current;
+    const sc = scroller.current,
+      a = anchor.current;
     anchor.current = null;
     if (sc && a) sc.scrollLeft = Math.max(0, a.frac * sc.scrollWidth - a.px);
   }, [zoom]);
@@ -162,8 +165,13 @@ export function Timeline({ videoRef }: { videoRef: RefObject<HTMLVideoElement | 
     regions.clearRegions();
     storyboards.forEach((sb, i) => {
       const r = regions.addRegion({
-        id: `sb-${i}`, start: sb.startSec, end: sb.startSec + sb.durSec, drag: false, resize: false,
-        color: selected === i ? 'rgba(94, 129, 244, 0.45)' : COLORS[i % 2]!, content: `#${i + 1}`,
+        id: `sb-${i}`,
+        start: sb.startSec,
+        end: sb.startSec + sb.durSec,
+        drag: false,
+        resize: false,
+        color: selected === i ? 'rgba(94, 129, 244, 0.45)' : COLORS[i % 2]!,
+        content: `#${i + 1}`,
       });
       r.element?.setAttribute('data-testid', 'storyboard');
       r.element?.setAttribute('data-start-sec', sb.startSec.toFixed(3));
@@ -171,7 +179,13 @@ export function Timeline({ videoRef }: { videoRef: RefObject<HTMLVideoElement | 
     });
     transitions.forEach((t, i) => {
       const notBeat = planEdits.notBeatSec.some((x) => Math.abs(x - t.timeSec) < 1e-3);
-      const r = regions.addRegion({ id: `tr-${i}`, start: t.timeSec, drag: false, resize: false, color: t.kind === 'cut' ? '#e4572e' : '#9b5de5' });
+      const r = regions.addRegion({
+        id: `tr-${i}`,
+        start: t.timeSec,
+        drag: false,
+        resize: false,
+        color: t.kind === 'cut' ? '#e4572e' : '#9b5de5',
+      });
       const el = r.element;
       if (!el) return;
       el.setAttribute('data-testid', 'transition');
@@ -181,13 +195,26 @@ export function Timeline({ videoRef }: { videoRef: RefObject<HTMLVideoElement | 
       const hit = take ? take.hits[i] === true : null;
       if (hit !== null) el.setAttribute('data-hit', String(hit));
       if (hit) el.style.boxShadow = '0 0 0 2px #1b998b'; // a cut a beat landed on
-      if (notBeat) { el.style.opacity = '0.35'; el.style.borderLeftStyle = 'dashed'; }
+      if (notBeat) {
+        el.style.opacity = '0.35';
+        el.style.borderLeftStyle = 'dashed';
+      }
       if (marker?.kind === 'cut' && marker.index === i) el.style.outline = '2px solid #1f2430';
       const kind = t.kind === 'cut' ? 'Cut' : 'Gradual transition';
-      el.setAttribute('title', `${kind} at ${t.timeSec.toFixed(2)} s${notBeat ? ', marked "not a beat"' : ''}${hit === null ? '' : hit ? ', a beat lands on it' : ', no beat within 70 ms'}`);
+      el.setAttribute(
+        'title',
+        `${kind} at ${t.timeSec.toFixed(2)} s${notBeat ? ', marked "not a beat"' : ''}${hit === null ? '' : hit ? ', a beat lands on it' : ', no beat within 70 ms'}`,
+      );
     });
     planEdits.hitPointsSec.forEach((h, i) => {
-      const r = regions.addRegion({ id: `hp-${i}`, start: h, drag: true, resize: false, color: '#f2b705', content: '◆' });
+      const r = regions.addRegion({
+        id: `hp-${i}`,
+        start: h,
+        drag: true,
+        resize: false,
+        color: '#f2b705',
+        content: '◆',
+      });
       const el = r.element;
       if (!el) return;
       el.setAttribute('data-testid', 'hit-point');
@@ -208,7 +235,13 @@ export function Timeline({ videoRef }: { videoRef: RefObject<HTMLVideoElement | 
     const planned = plan?.beatsSec ?? [];
     const ps = beatStride(planned, pxPerSec);
     planned.forEach((b, i) => {
-      const r = regions.addRegion({ id: `pb-${i}`, start: b, drag: false, resize: false, color: 'rgba(46, 196, 182, 0.8)' });
+      const r = regions.addRegion({
+        id: `pb-${i}`,
+        start: b,
+        drag: false,
+        resize: false,
+        color: 'rgba(46, 196, 182, 0.8)',
+      });
       r.element?.setAttribute('data-testid', 'planned-beat');
       r.element?.setAttribute('data-time-sec', b.toFixed(3));
       tick(r.element, 'bottom', i % 4 === 0);
@@ -232,24 +265,67 @@ export function Timeline({ videoRef }: { videoRef: RefObject<HTMLVideoElement | 
       <div className="timeline-head">
         <h2>Timeline</h2>
         <div className="zoom" role="group" aria-label="zoom">
-          <button type="button" aria-label="zoom out" data-testid="zoom-out" disabled={zi <= 0} onClick={() => setZoom(ZOOMS[Math.max(0, zi - 1)]!)}>−</button>
+          <button
+            type="button"
+            aria-label="zoom out"
+            data-testid="zoom-out"
+            disabled={zi <= 0}
+            onClick={() => setZoom(ZOOMS[Math.max(0, zi - 1)]!)}
+          >
+            −
+          </button>
           <span data-testid="zoom-level">{zoom}×</span>
-          <button type="button" aria-label="zoom in" data-testid="zoom-in" disabled={zi >= ZOOMS.length - 1} onClick={() => setZoom(ZOOMS[Math.min(ZOOMS.length - 1, zi + 1)]!)}>+</button>
+          <button
+            type="button"
+            aria-label="zoom in"
+            data-testid="zoom-in"
+            disabled={zi >= ZOOMS.length - 1}
+            onClick={() => setZoom(ZOOMS[Math.min(ZOOMS.length - 1, zi + 1)]!)}
+          >
+            +
+          </button>
         </div>
       </div>
       <p className="legend" data-testid="timeline-legend">
-        <span><i className="sw sw-cut" />cut</span>
-        <span><i className="sw sw-gradual" />gradual transition</span>
-        <span><i className="sw sw-planned" />planned beat (bars taller)</span>
-        <span><i className="sw sw-heard" />beat heard in the take</span>
-        <span><i className="sw sw-hit" />cut a beat lands on</span>
-        <span><i className="sw sw-hp" />hit point</span>
+        <span>
+          <i className="sw sw-cut" />
+          cut
+        </span>
+        <span>
+          <i className="sw sw-gradual" />
+          gradual transition
+        </span>
+        <span>
+          <i className="sw sw-planned" />
+          planned beat (bars taller)
+        </span>
+        <span>
+          <i className="sw sw-heard" />
+          beat heard in the take
+        </span>
+        <span>
+          <i className="sw sw-hit" />
+          cut a beat lands on
+        </span>
+        <span>
+          <i className="sw sw-hp" />
+          hit point
+        </span>
       </p>
       <div className="timeline-scroll" ref={scroller} data-testid="timeline-scroll">
         <div className="timeline-inner" style={{ width: `${zoom * 100}%` }}>
-          <div ref={container} data-testid="timeline" className="timeline-lane" role="group"
-            aria-label="timeline lane: storyboards, cuts, planned and heard beats, hit points; double-click to add a hit point" />
-          {take && video && <div className="take-wave-lane"><TakeWaveform url={take.url} videoDurationSec={video.durationSec} zoom={zoom} /></div>}
+          <div
+            ref={container}
+            data-testid="timeline"
+            className="timeline-lane"
+            role="group"
+            aria-label="timeline lane: storyboards, cuts, planned and heard beats, hit points; double-click to add a hit point"
+          />
+          {take && video && (
+            <div className="take-wave-lane">
+              <TakeWaveform url={take.url} videoDurationSec={video.durationSec} zoom={zoom} />
+            </div>
+          )}
         </div>
       </div>
       <MarkerBar videoRef={videoRef} plan={plan} marker={marker} setMarker={setMarker} />

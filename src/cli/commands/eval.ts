@@ -18,7 +18,11 @@ const DEFAULT_BENCH = join(REPO, 'training/data/bench');
 const DEFAULT_VARIANTS = join(REPO, 'training/runs/variants');
 const PYTHON = join(REPO, 'training/.venv/bin/python');
 
-interface ModelSet { name: string; dir: string; drop?: { tags?: boolean; rhythm?: boolean } }
+interface ModelSet {
+  name: string;
+  dir: string;
+  drop?: { tags?: boolean; rhythm?: boolean };
+}
 
 function videosIn(dir: string): string[] {
   return readdirSync(dir)
@@ -36,7 +40,9 @@ function variantModels(shippedDir: string, variantDir: string, out: string): str
   const den = variant.models.denoiser;
   if (!den) throw new Error(`${variantDir}/manifest.json has no denoiser`);
   mkdirSync(out, { recursive: true });
-  const models = Object.fromEntries(Object.entries(shipped.models).map(([k, e]) => [k, { ...e, file: relative(out, join(shippedDir, e.file)) }]));
+  const models = Object.fromEntries(
+    Object.entries(shipped.models).map(([k, e]) => [k, { ...e, file: relative(out, join(shippedDir, e.file)) }]),
+  );
   models.denoiser = { ...den, file: relative(out, join(variantDir, den.file)) };
   writeFileSync(join(out, 'manifest.json'), JSON.stringify({ ...shipped, models }, null, 1));
   return out;
@@ -49,8 +55,14 @@ function modelSets(models: string, variants: string | null, run: string): ModelS
       const p = join(variants, d);
       if (!statSync(p).isDirectory() || !existsSync(join(p, 'manifest.json'))) continue;
       // a variant may be the shipped network run without some of its conditions (`inferenceDrop`)
-      const den = (JSON.parse(readFileSync(join(p, 'manifest.json'), 'utf8')) as { models: Record<string, { inferenceDrop?: string[] }> }).models.denoiser;
-      const drop = den?.inferenceDrop ? { tags: den.inferenceDrop.includes('tags'), rhythm: den.inferenceDrop.includes('rhythm') } : undefined;
+      const den = (
+        JSON.parse(readFileSync(join(p, 'manifest.json'), 'utf8')) as {
+          models: Record<string, { inferenceDrop?: string[] }>;
+        }
+      ).models.denoiser;
+      const drop = den?.inferenceDrop
+        ? { tags: den.inferenceDrop.includes('tags'), rhythm: den.inferenceDrop.includes('rhythm') }
+        : undefined;
       sets.push({ name: d, dir: variantModels(models, p, join(run, 'models', d)), drop });
     }
   }
@@ -60,7 +72,10 @@ function modelSets(models: string, variants: string | null, run: string): ModelS
 function gitCommit(): string {
   try {
     const head = execFileSync('git', ['-C', REPO, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['-C', REPO, 'status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim() !== '';
+    const dirty =
+      execFileSync('git', ['-C', REPO, 'status', '--porcelain', '--untracked-files=no'], {
+        encoding: 'utf8',
+      }).trim() !== '';
     return dirty ? `${head} (with uncommitted changes)` : head;
   } catch {
     return 'unknown';
@@ -68,15 +83,22 @@ function gitCommit(): string {
 }
 
 function modelHashes(dir: string): Record<string, string> {
-  const man = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { models: Record<string, { sha256: string }> };
+  const man = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
+    models: Record<string, { sha256: string }>;
+  };
   return Object.fromEntries(Object.entries(man.models).map(([k, v]) => [k, v.sha256]));
 }
 
 function python(args: string[], what: string): void {
   if (!existsSync(PYTHON)) {
-    throw new Error(`${what} needs the training environment (madmom, numpy): run \`bash scripts/setup-test-env.sh\` (creates ${PYTHON})`);
+    throw new Error(
+      `${what} needs the training environment (madmom, numpy): run \`bash scripts/setup-test-env.sh\` (creates ${PYTHON})`,
+    );
   }
-  const r = spawnSync(PYTHON, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, PYTHONPATH: join(REPO, 'training'), OPENBLAS_NUM_THREADS: '1' } });
+  const r = spawnSync(PYTHON, args, {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, PYTHONPATH: join(REPO, 'training'), OPENBLAS_NUM_THREADS: '1' },
+  });
   if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status ?? r.signal})`);
 }
 
@@ -88,13 +110,19 @@ function python(args: string[], what: string): void {
  *  docs/evaluation.md (the default benchmark's), --doc FILE anywhere else, --doc none nowhere. Without <dir>
  *  the default benchmark is built first (from the corpus). */
 export async function evalCommand(argv: string[]): Promise<number> {
-  const { positionals, flags } = parseArgs(argv, ['out', 'steps', 'seed', 'guidance', 'models', 'variants', 'doc', 'threads', 'pretrained', 'add-row'], ['json', 'write-docs', 'no-roundtrip']);
+  const { positionals, flags } = parseArgs(
+    argv,
+    ['out', 'steps', 'seed', 'guidance', 'models', 'variants', 'doc', 'threads', 'pretrained', 'add-row'],
+    ['json', 'write-docs', 'no-roundtrip'],
+  );
   const dir = positionals[0] ?? DEFAULT_BENCH;
   const doc = flags.get('doc');
   const writeDocs = flags.has('write-docs');
   if (writeDocs && doc !== undefined) throw new Error('--write-docs and --doc both say where the table goes: give one');
   if (writeDocs && positionals[0]) {
-    throw new Error('--write-docs writes docs/evaluation.md, which describes the default benchmark; for another folder use --doc FILE');
+    throw new Error(
+      '--write-docs writes docs/evaluation.md, which describes the default benchmark; for another folder use --doc FILE',
+    );
   }
   if (!existsSync(dir)) {
     if (positionals[0]) throw new Error(`no such folder: ${dir}`);
@@ -111,11 +139,16 @@ export async function evalCommand(argv: string[]): Promise<number> {
     if (v === true || !Number.isFinite(n)) throw new Error(`--${k} needs a number`);
     return n;
   };
-  const settings: GenerateSettings = { ...DEFAULT_SETTINGS, steps: num('steps', DEFAULT_SETTINGS.steps), seed: num('seed', DEFAULT_SETTINGS.seed),
-    guidance: num('guidance', DEFAULT_SETTINGS.guidance) };
+  const settings: GenerateSettings = {
+    ...DEFAULT_SETTINGS,
+    steps: num('steps', DEFAULT_SETTINGS.steps),
+    seed: num('seed', DEFAULT_SETTINGS.seed),
+    guidance: num('guidance', DEFAULT_SETTINGS.guidance),
+  };
   const variantsFlag = flags.get('variants');
   const variants = variantsFlag === 'none' ? null : typeof variantsFlag === 'string' ? variantsFlag : DEFAULT_VARIANTS;
-  if (typeof variantsFlag === 'string' && variantsFlag !== 'none' && !existsSync(variantsFlag)) throw new Error(`no such folder: ${variantsFlag}`);
+  if (typeof variantsFlag === 'string' && variantsFlag !== 'none' && !existsSync(variantsFlag))
+    throw new Error(`no such folder: ${variantsFlag}`);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
   const run = resolve(String(flags.get('out') ?? join(REPO, 'training/runs/eval', stamp)));
   mkdirSync(run, { recursive: true });
@@ -125,15 +158,27 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const items = videos.map((v) => {
     const id = basename(v, extname(v));
     const side = (suffix: string) => (existsSync(join(dir, id + suffix)) ? resolve(dir, id + suffix) : null);
-    return { id, video: resolve(v), groundTruthWav: side('.wav'), cutsJson: side('.cuts.json'), randomWav: side('.random.wav'),
-      roundTripWav: null as string | null, rows: {} as Record<string, { wav: string; json: string }> };
+    return {
+      id,
+      video: resolve(v),
+      groundTruthWav: side('.wav'),
+      cutsJson: side('.cuts.json'),
+      randomWav: side('.random.wav'),
+      roundTripWav: null as string | null,
+      rows: {} as Record<string, { wav: string; json: string }>,
+    };
   });
   for (const set of sets) {
     const backend = new NodeBackend(set.dir, num('threads', 1));
     try {
       for (const it of items) {
         const wav = join(run, `${it.id}.${set.name}.wav`);
-        const report = await generateForVideo(backend, it.video, wav, { settings, lockedBpm: null, userTags: null, drop: set.drop });
+        const report = await generateForVideo(backend, it.video, wav, {
+          settings,
+          lockedBpm: null,
+          userTags: null,
+          drop: set.drop,
+        });
         const json = join(run, `${it.id}.${set.name}.json`);
         writeFileSync(json, JSON.stringify(report) + '\n');
         it.rows[set.name] = { wav, json };
@@ -146,7 +191,10 @@ export async function evalCommand(argv: string[]): Promise<number> {
   // the reference row "roundTrip": each video's own music through the shipped VAE and vocoder — how close
   // any generated take can come through this decoder chain
   if (!flags.has('no-roundtrip')) {
-    const backend = new NodeBackend(resolve(String(flags.get('models') ?? join(REPO, 'public/models'))), num('threads', 1));
+    const backend = new NodeBackend(
+      resolve(String(flags.get('models') ?? join(REPO, 'public/models'))),
+      num('threads', 1),
+    );
     try {
       for (const it of items) {
         if (!it.groundTruthWav) continue;
@@ -161,28 +209,63 @@ export async function evalCommand(argv: string[]): Promise<number> {
   }
   const generateSec = (performance.now() - t0) / 1000;
   const request = {
-    benchDir: resolve(dir), runDir: run, date: new Date().toISOString(), commit: gitCommit(),
-    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), os: `${platform()} ${release()}`, runtime: `node ${process.version}, onnxruntime-node (cpu, 1 thread)` },
-    settings: { steps: settings.steps, seed: settings.seed, guidance: settings.guidance, sampler: settings.sampler, eta: settings.eta, rhythmGuidance: settings.rhythmGuidance ?? null },
+    benchDir: resolve(dir),
+    runDir: run,
+    date: new Date().toISOString(),
+    commit: gitCommit(),
+    machine: {
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      memGiB: Math.round(totalmem() / 2 ** 30),
+      os: `${platform()} ${release()}`,
+      runtime: `node ${process.version}, onnxruntime-node (cpu, 1 thread)`,
+    },
+    settings: {
+      steps: settings.steps,
+      seed: settings.seed,
+      guidance: settings.guidance,
+      sampler: settings.sampler,
+      eta: settings.eta,
+      rhythmGuidance: settings.rhythmGuidance ?? null,
+    },
     modelSets: sets.map((s) => ({ name: s.name, dir: s.dir, sha256: modelHashes(s.dir), drop: s.drop ?? null })),
-    generateSec, videos: items,
+    generateSec,
+    videos: items,
   };
   const reqPath = join(run, 'eval-request.json');
   writeFileSync(reqPath, JSON.stringify(request, null, 1) + '\n');
   // the table goes to the run folder; the repository's docs/evaluation.md (the default benchmark's) only
   // with --write-docs
-  const docPath = writeDocs ? join(REPO, 'docs/evaluation.md') : doc === 'none' ? null : typeof doc === 'string' ? resolve(doc) : join(run, 'evaluation.md');
+  const docPath = writeDocs
+    ? join(REPO, 'docs/evaluation.md')
+    : doc === 'none'
+      ? null
+      : typeof doc === 'string'
+        ? resolve(doc)
+        : join(run, 'evaluation.md');
   const docArgs = docPath ? ['--doc', docPath] : [];
   const pretrained = flags.get('pretrained') === 'none' ? 'none' : 'musicnn';
   // --add-row NAME=DIR: takes made elsewhere (e.g. by a previous model's `vem generate`) scored as one more row
   const addRow = flags.get('add-row');
   const extra = typeof addRow === 'string' ? ['--add-row', addRow] : [];
-  python(['-m', 'vem_training.evaluate.bench', '--request', reqPath, '--pretrained', pretrained, ...extra, ...docArgs], 'scoring');
-  const results = JSON.parse(readFileSync(join(run, 'eval-results.json'), 'utf8')) as { rows: Record<string, Record<string, number | null>>; totalSec?: number };
+  python(
+    ['-m', 'vem_training.evaluate.bench', '--request', reqPath, '--pretrained', pretrained, ...extra, ...docArgs],
+    'scoring',
+  );
+  const results = JSON.parse(readFileSync(join(run, 'eval-results.json'), 'utf8')) as {
+    rows: Record<string, Record<string, number | null>>;
+    totalSec?: number;
+  };
   const out = { ...results, runDir: run, totalSec: Math.round((performance.now() - t0) / 100) / 10 };
   if (flags.has('json')) console.log(JSON.stringify(out));
   else {
-    for (const [name, r] of Object.entries(results.rows)) console.log(name.padEnd(14), Object.entries(r).map(([k, v]) => `${k} ${v ?? '–'}`).join('  '));
+    for (const [name, r] of Object.entries(results.rows))
+      console.log(
+        name.padEnd(14),
+        Object.entries(r)
+          .map(([k, v]) => `${k} ${v ?? '–'}`)
+          .join('  '),
+      );
   }
   return 0;
 }

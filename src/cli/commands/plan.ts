@@ -18,7 +18,8 @@ export async function planCommand(argv: string[]): Promise<number> {
   if (!path) throw new Error('usage: vem plan <video> [--bpm N] [--json]');
   const bpmFlag = flags.get('bpm');
   const lockedBpm = bpmFlag === undefined ? null : Number(bpmFlag);
-  if (lockedBpm !== null && !Number.isFinite(lockedBpm)) throw new Error(`--bpm needs a number, got ${String(bpmFlag)}`);
+  if (lockedBpm !== null && !Number.isFinite(lockedBpm))
+    throw new Error(`--bpm needs a number, got ${String(bpmFlag)}`);
   const t0 = performance.now();
   const video = await decodeVideoFile(path);
   const t1 = performance.now();
@@ -32,18 +33,40 @@ export async function planCommand(argv: string[]): Promise<number> {
     await backend.dispose();
   }
   const t2a = performance.now();
-  const { plan, probs } = planWithAligner(parsed.durationSec, parsed.transitions, parsed.globalTags, aligner, lockedBpm,
-    { hitPointsSec: secondsListFlag(flags, 'hit-points'), notBeatSec: secondsListFlag(flags, 'not-beat') }, flags.has('weighted'));
+  const { plan, probs } = planWithAligner(
+    parsed.durationSec,
+    parsed.transitions,
+    parsed.globalTags,
+    aligner,
+    lockedBpm,
+    { hitPointsSec: secondsListFlag(flags, 'hit-points'), notBeatSec: secondsListFlag(flags, 'not-beat') },
+    flags.has('weighted'),
+  );
   const t3 = performance.now();
   const out = {
     bpm: plan.bpm,
     phaseSec: round(plan.phaseSec),
     beatsSec: plan.beatsSec.map((b) => round(b)),
-    transitions: plan.transitions.map((t, i) => ({ timeSec: round(t.timeSec), onBeat: t.onBeat, offsetSec: round(t.offsetSec), excluded: t.excluded, alignerProb: probs[i] === null ? null : round(probs[i]!) })),
+    transitions: plan.transitions.map((t, i) => ({
+      timeSec: round(t.timeSec),
+      onBeat: t.onBeat,
+      offsetSec: round(t.offsetSec),
+      excluded: t.excluded,
+      alignerProb: probs[i] === null ? null : round(probs[i]!),
+    })),
     hitPoints: plan.hitPoints.map((h) => ({ timeSec: round(h.timeSec), beatSec: round(h.beatSec) })),
     onBeatShare: round(plan.onBeatShare),
-    timings: { decodeSec: round((t1 - t0) / 1000), parseSec: round((t2 - t1) / 1000), alignerSec: round((t2a - t2) / 1000), planSec: round((t3 - t2a) / 1000, 4) },
+    timings: {
+      decodeSec: round((t1 - t0) / 1000),
+      parseSec: round((t2 - t1) / 1000),
+      alignerSec: round((t2a - t2) / 1000),
+      planSec: round((t3 - t2a) / 1000, 4),
+    },
   };
-  console.log(flags.has('json') ? JSON.stringify(out) : `${path}: ${out.bpm} BPM, ${out.transitions.filter((t) => t.onBeat).length}/${out.transitions.length} transitions on a beat`);
+  console.log(
+    flags.has('json')
+      ? JSON.stringify(out)
+      : `${path}: ${out.bpm} BPM, ${out.transitions.filter((t) => t.onBeat).length}/${out.transitions.length} transitions on a beat`,
+  );
   return 0;
 }

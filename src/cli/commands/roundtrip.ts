@@ -24,9 +24,15 @@ export async function roundtripCommand(argv: string[]): Promise<number> {
     const { pcm: safe, level, limited } = masterTake(res.pcm, res.sampleRate);
     writeFileSync(out, encodeWavPcm16(safe, res.sampleRate));
     const report = {
-      outPath: resolve(out), durationSec: round(res.durationSec), sampleRate: res.sampleRate, ep: backend.ep,
+      outPath: resolve(out),
+      durationSec: round(res.durationSec),
+      sampleRate: res.sampleRate,
+      ep: backend.ep,
       level: { lufs: round(level.lufs), truePeakDbtp: round(level.truePeakDbtp), limited },
-      timings: { readSec: round(readSec), ...Object.fromEntries(Object.entries(res.timings).map(([k, v]) => [k, round(v)])) },
+      timings: {
+        readSec: round(readSec),
+        ...Object.fromEntries(Object.entries(res.timings).map(([k, v]) => [k, round(v)])),
+      },
     };
     console.log(flags.has('json') ? JSON.stringify(report) : `${report.outPath}: ${report.durationSec} s`);
     return 0;

@@ -21,8 +21,11 @@ class FakeBackend implements InferenceBackend {
       expect(feeds.rhythm!.dims).toEqual([B, RHYTHM_CHANNELS, T]);
       expect(feeds.story_vis).toBeUndefined();
       expect(T % 4).toBe(0);
-      const r = feeds.rhythm!.data, per = RHYTHM_CHANNELS * T;
-      this.rhythmRows.push(Array.from({ length: B }, (_, b) => r.subarray(b * per, (b + 1) * per).reduce((a, x) => a + Math.abs(x), 0)));
+      const r = feeds.rhythm!.data,
+        per = RHYTHM_CHANNELS * T;
+      this.rhythmRows.push(
+        Array.from({ length: B }, (_, b) => r.subarray(b * per, (b + 1) * per).reduce((a, x) => a + Math.abs(x), 0)),
+      );
       const v = new Float32Array(z.data.length);
       for (let i = 0; i < C * T; i++) v[i] = 0.1 * z.data[i]!;
       return { v: { data: v, dims: z.dims } };
@@ -44,13 +47,26 @@ class FakeBackend implements InferenceBackend {
 
 const settings: GenerateSettings = { steps: 4, guidance: 2, sampler: 'ddim', eta: 1, seed: 3 };
 const norm = { mean: new Array(LATENT_CHANNELS).fill(0), std: new Array(LATENT_CHANNELS).fill(1) };
-const condition = { globalTags: ['mood:calm'], caption: 'A calm piece', storyboards: [{ startSec: 0, durSec: 5, tags: ['energy:low'] }, { startSec: 5, durSec: 6.3, tags: ['energy:high'] }] };
+const condition = {
+  globalTags: ['mood:calm'],
+  caption: 'A calm piece',
+  storyboards: [
+    { startSec: 0, durSec: 5, tags: ['energy:low'] },
+    { startSec: 5, durSec: 6.3, tags: ['energy:high'] },
+  ],
+};
 
 describe('generate pipeline', () => {
   it('returns exactly the video duration of audio at 16 kHz', async () => {
     for (const dur of [3.3, 11.3, 25.06]) {
       const n = latentFramesFor(dur);
-      const res = await generate(new FakeBackend(), { durationSec: dur, condition, rhythm: rhythmFeatures([0.5, 1, 1.5], n), latentNorm: norm, settings });
+      const res = await generate(new FakeBackend(), {
+        durationSec: dur,
+        condition,
+        rhythm: rhythmFeatures([0.5, 1, 1.5], n),
+        latentNorm: norm,
+        settings,
+      });
       expect(res.sampleRate).toBe(16000);
       expect(Math.abs(res.pcm.length - dur * 16000)).toBeLessThanOrEqual(1);
       expect(res.latent.length).toBe(LATENT_CHANNELS * n);
@@ -66,7 +82,13 @@ describe('generate pipeline', () => {
     expect(wins[wins.length - 1]!.end).toBe(n);
     for (let i = 1; i < wins.length; i++) expect(wins[i]!.start).toBeLessThan(wins[i - 1]!.end);
     const b = new FakeBackend();
-    const res = await generate(b, { durationSec: dur, condition, rhythm: rhythmFeatures([], n), latentNorm: norm, settings });
+    const res = await generate(b, {
+      durationSec: dur,
+      condition,
+      rhythm: rhythmFeatures([], n),
+      latentNorm: norm,
+      settings,
+    });
     expect(b.calls.filter((c) => c.model === 'denoiser').length).toBe(wins.length * settings.steps);
     expect(res.latent.every(Number.isFinite)).toBe(true);
   });
@@ -79,7 +101,15 @@ describe('generate pipeline', () => {
     mask.fill(1, 10, 40); // inside the first window only
     const known = Float32Array.from({ length: LATENT_CHANNELS * n }, (_, i) => Math.sin(i));
     const b = new FakeBackend();
-    const res = await generate(b, { durationSec: dur, condition, rhythm: rhythmFeatures([], n), latentNorm: norm, settings, mask, known });
+    const res = await generate(b, {
+      durationSec: dur,
+      condition,
+      rhythm: rhythmFeatures([], n),
+      latentNorm: norm,
+      settings,
+      mask,
+      known,
+    });
     const used = wins.filter((w) => w.start < 40 && w.end > 10).length;
     expect(used).toBeLessThan(wins.length);
     expect(b.calls.filter((c) => c.model === 'denoiser').length).toBe(used * settings.steps);
@@ -94,8 +124,16 @@ describe('generate pipeline', () => {
     const n = latentFramesFor(5);
     let steps = 0;
     const p = generate(new FakeBackend(), {
-      durationSec: 5, condition, rhythm: rhythmFeatures([], n), latentNorm: norm, settings: { ...settings, steps: 10 }, signal: ac.signal,
-      onStep: (k) => { steps = k; if (k === 2) ac.abort(); },
+      durationSec: 5,
+      condition,
+      rhythm: rhythmFeatures([], n),
+      latentNorm: norm,
+      settings: { ...settings, steps: 10 },
+      signal: ac.signal,
+      onStep: (k) => {
+        steps = k;
+        if (k === 2) ac.abort();
+      },
     });
     await expect(p).rejects.toBeInstanceOf(CancelledError);
     expect(steps).toBe(2);
@@ -104,9 +142,18 @@ describe('generate pipeline', () => {
   it('gives the rhythm to the conditioned row only (the unconditional and tags-only rows get none)', async () => {
     const dur = 6;
     const n = latentFramesFor(dur);
-    for (const [rows, extra] of [[2, {}], [3, { rhythmGuidance: 4 }]] as const) {
+    for (const [rows, extra] of [
+      [2, {}],
+      [3, { rhythmGuidance: 4 }],
+    ] as const) {
       const b = new FakeBackend(rows);
-      await generate(b, { durationSec: dur, condition, rhythm: rhythmFeatures([0.5, 1, 1.5], n), latentNorm: norm, settings: { ...settings, ...extra } });
+      await generate(b, {
+        durationSec: dur,
+        condition,
+        rhythm: rhythmFeatures([0.5, 1, 1.5], n),
+        latentNorm: norm,
+        settings: { ...settings, ...extra },
+      });
       for (const sums of b.rhythmRows) {
         expect(sums[0]).toBeGreaterThan(0);
         for (let r = 1; r < rows; r++) expect(sums[r]).toBe(0);
@@ -115,7 +162,15 @@ describe('generate pipeline', () => {
   });
 
   it('rejects rhythm features of the wrong length', async () => {
-    await expect(generate(new FakeBackend(), { durationSec: 5, condition, rhythm: new Float32Array(10), latentNorm: norm, settings })).rejects.toThrow(/rhythm/);
+    await expect(
+      generate(new FakeBackend(), {
+        durationSec: 5,
+        condition,
+        rhythm: new Float32Array(10),
+        latentNorm: norm,
+        settings,
+      }),
+    ).rejects.toThrow(/rhythm/);
   });
 });
 
@@ -135,7 +190,8 @@ describe('conditions', () => {
 
   it('reads tags back from a composed caption', () => {
     expect(captionTags('A calm, warm ambient piece with piano, slow tempo')).toEqual(
-      expect.arrayContaining(['mood:calm', 'timbre:warm', 'genre:ambient', 'tempo:slow']));
+      expect.arrayContaining(['mood:calm', 'timbre:warm', 'genre:ambient', 'tempo:slow']),
+    );
     expect(captionTags('A high-energy piece')).toContain('energy:high');
     expect(captionTags('')).toEqual([]);
   });

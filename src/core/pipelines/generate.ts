@@ -33,7 +33,10 @@ export interface GenerateSettings {
  *  time (docs/diffusion.md, "Fewer steps"). */
 export const DEFAULT_SETTINGS: GenerateSettings = { steps: 8, guidance: 2.5, sampler: 'ddim', eta: 0.5, seed: 0 };
 
-export interface LatentNorm { mean: number[]; std: number[] }
+export interface LatentNorm {
+  mean: number[];
+  std: number[];
+}
 
 export interface GenerateInput {
   durationSec: number;
@@ -49,7 +52,11 @@ export interface GenerateInput {
   known?: Float32Array;
 }
 
-export interface GenerateTimings { denoiseSec: number; vaeSec: number; vocoderSec: number }
+export interface GenerateTimings {
+  denoiseSec: number;
+  vaeSec: number;
+  vocoderSec: number;
+}
 
 export interface GenerateResult {
   pcm: Float32Array;
@@ -68,7 +75,10 @@ export function latentFramesFor(durationSec: number): number {
   return Math.max(TIME_MULTIPLE * 2, Math.ceil(n / TIME_MULTIPLE) * TIME_MULTIPLE);
 }
 
-export interface LatentWindow { start: number; end: number }
+export interface LatentWindow {
+  start: number;
+  end: number;
+}
 
 /** Overlapping windows over nLatent frames (starts and ends multiples of TIME_MULTIPLE). */
 export function latentWindows(n: number, size = 320, overlap = 64): LatentWindow[] {
@@ -109,7 +119,9 @@ export async function generate(backend: InferenceBackend, input: GenerateInput):
   const s = input.settings;
   const wins = latentWindows(n, s.windowFrames ?? 320, s.overlapFrames ?? 64);
   const rows = s.rhythmGuidance !== undefined ? 3 : 2;
-  const conds = wins.map((w) => conditionBatch(input.condition, latentFramesToSec(w.start), latentFramesToSec(w.end - w.start), rows));
+  const conds = wins.map((w) =>
+    conditionBatch(input.condition, latentFramesToSec(w.start), latentFramesToSec(w.end - w.start), rows),
+  );
   const weights = new Float32Array(n);
   for (const w of wins) for (let x = w.start; x < w.end; x++) weights[x] = weights[x]! + blendWeight(x, w);
   const C = LATENT_CHANNELS;
@@ -121,7 +133,9 @@ export async function generate(backend: InferenceBackend, input: GenerateInput):
     r.set(slice(input.rhythm, RHYTHM_CHANNELS, n, w.start, w.end, 1));
     return r;
   });
-  const shares = wins.map((w) => Float32Array.from({ length: w.end - w.start }, (_, i) => blendWeight(w.start + i, w) / weights[w.start + i]!));
+  const shares = wins.map((w) =>
+    Float32Array.from({ length: w.end - w.start }, (_, i) => blendWeight(w.start + i, w) / weights[w.start + i]!),
+  );
   let t0 = now();
   // inpainting: a window without a re-sampled frame only feeds frames the sampler replaces with the
   // kept latent, so it is not run (regenerating one storyboard of a long video costs its windows only)
@@ -130,7 +144,9 @@ export async function generate(backend: InferenceBackend, input: GenerateInput):
     const out = Array.from({ length: rows }, () => new Float32Array(C * n));
     for (let i = 0; i < wins.length; i++) {
       if (!active[i]) continue;
-      const w = wins[i]!, c = conds[i]!, T = w.end - w.start;
+      const w = wins[i]!,
+        c = conds[i]!,
+        T = w.end - w.start;
       const feeds: Record<string, Tensor32> = {
         z_t: { data: slice(x, C, n, w.start, w.end, rows), dims: [rows, C, T] },
         timestep: { data: new Float32Array(rows).fill(t), dims: [rows] },
@@ -147,22 +163,35 @@ export async function generate(backend: InferenceBackend, input: GenerateInput):
         const dst = out[r]!;
         for (let ch = 0; ch < C; ch++) {
           const src = (r * C + ch) * T - w.start;
-          for (let x0 = w.start; x0 < w.end; x0++) dst[ch * n + x0] = dst[ch * n + x0]! + share[x0 - w.start]! * v[src + x0]!;
+          for (let x0 = w.start; x0 < w.end; x0++)
+            dst[ch * n + x0] = dst[ch * n + x0]! + share[x0 - w.start]! * v[src + x0]!;
         }
       }
     }
     return { cond: out[0]!, uncond: out[1]!, tags: out[2] };
   };
   const latent = await sample({
-    channels: C, frames: n, steps: s.steps, guidance: s.guidance, rhythmGuidance: s.rhythmGuidance, sampler: s.sampler,
-    eta: s.eta, seed: s.seed, denoise, onStep: input.onStep, signal: input.signal, mask: input.mask, known: input.known,
+    channels: C,
+    frames: n,
+    steps: s.steps,
+    guidance: s.guidance,
+    rhythmGuidance: s.rhythmGuidance,
+    sampler: s.sampler,
+    eta: s.eta,
+    seed: s.seed,
+    denoise,
+    onStep: input.onStep,
+    signal: input.signal,
+    mask: input.mask,
+    known: input.known,
   });
   const timings: GenerateTimings = { denoiseSec: now() - t0, vaeSec: 0, vocoderSec: 0 };
   throwIfCancelled(input.signal);
   // de-normalise and unfold (128, n) → (8, 16, n): the same memory layout
   const z = new Float32Array(C * n);
   for (let ch = 0; ch < C; ch++) {
-    const m = input.latentNorm.mean[ch]!, sd = input.latentNorm.std[ch]!;
+    const m = input.latentNorm.mean[ch]!,
+      sd = input.latentNorm.std[ch]!;
     for (let x = 0; x < n; x++) z[ch * n + x] = latent[ch * n + x]! * sd + m;
   }
   t0 = now();

@@ -34,7 +34,7 @@ describe('spliceSpan', () => {
     expect(Math.abs(out[2999]! - base[2999]!)).toBeLessThan(0.02);
   });
   it('holds the peaks of a crossfade that bulges (correlated audio), inside the span only', () => {
-    const out = spliceSpan(base, base.slice(), sr, 1.5, 3.0, 0.1);  // the same audio both sides: +3 dB mid-fade
+    const out = spliceSpan(base, base.slice(), sr, 1.5, 3.0, 0.1); // the same audio both sides: +3 dB mid-fade
     let peak = 0;
     for (let i = 1500; i < 3000; i++) peak = Math.max(peak, Math.abs(out[i]!));
     expect(peak).toBeLessThanOrEqual(0.891 + 1e-6);

@@ -18,15 +18,24 @@ export function spanMask(nLatent: number, startSec: number, endSec: number, marg
 /** `base` outside [startSec, endSec), `fresh` inside, crossfaded over `fadeSec` just inside each edge
  *  (equal-power: the joins neither dip nor bulge on uncorrelated material). Same length as `base`.
  *  Correlated material can bulge in a crossfade: the span's peaks are then held at −1 dBTP, inside it. */
-export function spliceSpan(base: Float32Array, fresh: Float32Array, sampleRate: number, startSec: number, endSec: number, fadeSec = 0.08): Float32Array {
-  if (fresh.length < base.length) throw new RangeError(`new audio is shorter (${fresh.length}) than the take (${base.length})`);
+export function spliceSpan(
+  base: Float32Array,
+  fresh: Float32Array,
+  sampleRate: number,
+  startSec: number,
+  endSec: number,
+  fadeSec = 0.08,
+): Float32Array {
+  if (fresh.length < base.length)
+    throw new RangeError(`new audio is shorter (${fresh.length}) than the take (${base.length})`);
   const out = base.slice();
   const a = Math.max(0, Math.round(startSec * sampleRate));
   const b = Math.min(base.length, Math.round(endSec * sampleRate));
   const f = Math.max(1, Math.min(Math.round(fadeSec * sampleRate), Math.floor((b - a) / 2)));
   for (let i = a; i < b; i++) {
     const u = Math.min(1, (i - a + 0.5) / f, (b - i - 0.5) / f);
-    const wNew = Math.sin((Math.PI / 2) * u), wOld = Math.cos((Math.PI / 2) * u);
+    const wNew = Math.sin((Math.PI / 2) * u),
+      wOld = Math.cos((Math.PI / 2) * u);
     out[i] = wOld * base[i]! + wNew * fresh[i]!;
   }
   const span = masterTake(out.subarray(a, b), sampleRate);

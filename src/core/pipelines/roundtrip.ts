@@ -3,7 +3,12 @@ import { LogMelExtractor, type LogMel } from '../audio/mel.ts';
 import type { InferenceBackend, Tensor32 } from '../models/backend.ts';
 import { AUDIO } from '../constants.ts';
 
-export interface RoundtripTimings { melSec: number; encodeSec: number; decodeSec: number; vocoderSec: number }
+export interface RoundtripTimings {
+  melSec: number;
+  encodeSec: number;
+  decodeSec: number;
+  vocoderSec: number;
+}
 
 const now = () => performance.now() / 1000;
 

@@ -14,14 +14,25 @@ import { spanMask } from './inpaint.ts';
 import { SAMPLE_RATE } from '../time.ts';
 import { expectGolden } from '../testing/golden.ts';
 
-const sha = (a: ArrayBufferView) => createHash('sha256').update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest('hex');
+const sha = (a: ArrayBufferView) =>
+  createHash('sha256')
+    .update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
+    .digest('hex');
 const shaJson = (o: unknown) => createHash('sha256').update(JSON.stringify(o)).digest('hex');
 
 async function fixture(path: string) {
   const frames = await decodeVideoFile(path);
   const parsed = parseFrames(frames);
-  const condition = { globalTags: parsed.globalTags, caption: parsed.caption,
-    storyboards: parsed.storyboards.map((s) => ({ startSec: s.startSec, durSec: s.durSec, tags: s.tags, descriptors: { ...s.descriptors } })) };
+  const condition = {
+    globalTags: parsed.globalTags,
+    caption: parsed.caption,
+    storyboards: parsed.storyboards.map((s) => ({
+      startSec: s.startSec,
+      durSec: s.durSec,
+      tags: s.tags,
+      descriptors: { ...s.descriptors },
+    })),
+  };
   return { frames, parsed, condition };
 }
 
@@ -30,8 +41,16 @@ describe('runTake with the shipped models', () => {
     const { frames, parsed, condition } = await fixture('e2e/fixtures/cuts-4s.mp4');
     const b = new NodeBackend('public/models');
     try {
-      const res = await runTake(b, { frames, durationSec: parsed.durationSec, transitions: parsed.transitions, lockedBpm: null,
-        settings: { ...DEFAULT_SETTINGS, steps: 2, seed: 3 }, edits: { hitPointsSec: [], notBeatSec: [] }, condition, noRhythm: false });
+      const res = await runTake(b, {
+        frames,
+        durationSec: parsed.durationSec,
+        transitions: parsed.transitions,
+        lockedBpm: null,
+        settings: { ...DEFAULT_SETTINGS, steps: 2, seed: 3 },
+        edits: { hitPointsSec: [], notBeatSec: [] },
+        condition,
+        noRhythm: false,
+      });
       expectGolden('cuts-4s take: res.pcm', sha(res.pcm));
       expectGolden('cuts-4s take: res.latent', sha(res.latent));
       expectGolden('cuts-4s take: res.figures', shaJson(res.figures));
@@ -53,20 +72,34 @@ describe('runTake with the shipped models', () => {
       const first = await runTake(b, { ...req, frames, settings: { ...DEFAULT_SETTINGS, steps: 1, seed: 1 } });
       const sb = parsed.storyboards[1]!;
       const span = { startSec: sb.startSec, endSec: sb.startSec + sb.durSec };
-      const base = { latent: first.latent.slice(), pcm: first.pcm.slice(), beatsSec: first.plan.beatsSec, bpm: first.plan.bpm };
+      const base = {
+        latent: first.latent.slice(),
+        pcm: first.pcm.slice(),
+        beatsSec: first.plan.beatsSec,
+        bpm: first.plan.bpm,
+      };
       const stages = new Set<string>();
-      const re = await runTake(b, { ...req, frames, settings: { ...DEFAULT_SETTINGS, steps: 1, seed: 2 }, regenerate: { base, ...span },
-        onProgress: (stage) => stages.add(stage) });
+      const re = await runTake(b, {
+        ...req,
+        frames,
+        settings: { ...DEFAULT_SETTINGS, steps: 1, seed: 2 },
+        regenerate: { base, ...span },
+        onProgress: (stage) => stages.add(stage),
+      });
       expect([...stages]).toEqual(['aligner', 'denoise', 'beats']);
       expect(re.plan.beatsSec).toEqual(first.plan.beatsSec);
       expect(re.pcm.length).toBe(first.pcm.length);
-      const a = Math.round(span.startSec * SAMPLE_RATE), e = Math.round(span.endSec * SAMPLE_RATE);
+      const a = Math.round(span.startSec * SAMPLE_RATE),
+        e = Math.round(span.endSec * SAMPLE_RATE);
       let inside = 0;
       for (let i = 0; i < re.pcm.length; i++) {
-        if (i < a || i >= e) { if (re.pcm[i] !== first.pcm[i]) throw new Error(`sample ${i} outside the span changed`); } else if (re.pcm[i] !== first.pcm[i]) inside++;
+        if (i < a || i >= e) {
+          if (re.pcm[i] !== first.pcm[i]) throw new Error(`sample ${i} outside the span changed`);
+        } else if (re.pcm[i] !== first.pcm[i]) inside++;
       }
       expect(inside / (e - a)).toBeGreaterThan(0.9);
-      const n = first.latent.length / LATENT_CHANNELS, mask = spanMask(n, span.startSec, span.endSec);
+      const n = first.latent.length / LATENT_CHANNELS,
+        mask = spanMask(n, span.startSec, span.endSec);
       for (let ch = 0; ch < LATENT_CHANNELS; ch += 9) {
         for (let x = 0; x < n; x++) if (mask[x] === 0) expect(re.latent[ch * n + x]).toBe(first.latent[ch * n + x]);
       }

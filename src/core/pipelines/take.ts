@@ -19,7 +19,8 @@ import { eventIoU, hitRate } from '../beats/metrics.ts';
 
 export function latentNormOf(backend: InferenceBackend): LatentNorm {
   const entry = backend.manifest?.models.denoiser as { latentNorm?: LatentNorm } | undefined;
-  if (!entry?.latentNorm) throw new Error('The denoiser entry of the model manifest has no latentNorm; re-export the denoiser.');
+  if (!entry?.latentNorm)
+    throw new Error('The denoiser entry of the model manifest has no latentNorm; re-export the denoiser.');
   return entry.latentNorm;
 }
 
@@ -36,7 +37,13 @@ export interface TakeFigures {
 export function takeFigures(pcm: Float32Array, sampleRate: number, transitionsSec: readonly number[]): TakeFigures {
   const { beatsSec, bpm } = trackBeats(pcm, sampleRate);
   const hits = transitionsSec.map((t) => beatsSec.some((b) => Math.abs(b - t) <= 0.07));
-  return { beatsSec, detectedBpm: bpm, tbIoU: eventIoU([...transitionsSec], beatsSec, 0.5), tbHit70: hitRate([...transitionsSec], beatsSec, 0.07), hits };
+  return {
+    beatsSec,
+    detectedBpm: bpm,
+    tbIoU: eventIoU([...transitionsSec], beatsSec, 0.5),
+    tbHit70: hitRate([...transitionsSec], beatsSec, 0.07),
+    hits,
+  };
 }
 
 /** What regenerating one span keeps of an earlier take. */
@@ -51,7 +58,11 @@ export interface TakeBase {
 }
 
 /** Regenerate [startSec, endSec) of `base` (one storyboard) instead of a whole new take. */
-export interface TakeRegeneration { base: TakeBase; startSec: number; endSec: number }
+export interface TakeRegeneration {
+  base: TakeBase;
+  startSec: number;
+  endSec: number;
+}
 
 /** A take as asked for: everything but the models, the aligner, progress and cancellation (the part the
  *  app sends to the generate worker). */
@@ -90,24 +101,55 @@ export async function runTake(backend: InferenceBackend, input: TakeInput): Prom
   const t0 = performance.now();
   let aligner = input.aligner ?? null;
   if (!aligner && input.frames && input.frames.frameCount > 0) {
-    aligner = await runAligner(backend, input.frames, { signal: input.signal, onProgress: (d, n) => input.onProgress?.('aligner', d / n) });
+    aligner = await runAligner(backend, input.frames, {
+      signal: input.signal,
+      onProgress: (d, n) => input.onProgress?.('aligner', d / n),
+    });
   }
   const alignerSec = (performance.now() - t0) / 1000;
-  const planned = planWithAligner(input.durationSec, input.transitions, input.condition.globalTags, aligner, input.lockedBpm, input.edits);
+  const planned = planWithAligner(
+    input.durationSec,
+    input.transitions,
+    input.condition.globalTags,
+    aligner,
+    input.lockedBpm,
+    input.edits,
+  );
   const re = input.regenerate;
   const plan = re ? { ...planned.plan, beatsSec: [...re.base.beatsSec], bpm: re.base.bpm } : planned.plan;
   const n = latentFramesFor(input.durationSec);
-  const rhythm = input.noRhythm ? new Float32Array(RHYTHM_CHANNELS * n) : rhythmFeatures(plan.beatsSec, n, aligner ?? undefined);
+  const rhythm = input.noRhythm
+    ? new Float32Array(RHYTHM_CHANNELS * n)
+    : rhythmFeatures(plan.beatsSec, n, aligner ?? undefined);
   const res = await generate(backend, {
-    durationSec: input.durationSec, condition: withPlannedTempo(input.condition, plan.bpm), rhythm, latentNorm: latentNormOf(backend),
-    settings: input.settings, signal: input.signal, onStep: (k, s) => input.onProgress?.('denoise', k / s),
-    mask: re ? spanMask(n, re.startSec, re.endSec) : undefined, known: re?.base.latent,
+    durationSec: input.durationSec,
+    condition: withPlannedTempo(input.condition, plan.bpm),
+    rhythm,
+    latentNorm: latentNormOf(backend),
+    settings: input.settings,
+    signal: input.signal,
+    onStep: (k, s) => input.onProgress?.('denoise', k / s),
+    mask: re ? spanMask(n, re.startSec, re.endSec) : undefined,
+    known: re?.base.latent,
   });
   // a regenerated span: the new audio inside it only, the level measured on the whole spliced take
   const pcm = re ? spliceSpan(re.base.pcm, res.pcm, res.sampleRate, re.startSec, re.endSec) : res.pcm;
   const level = re ? measureLevel(pcm, res.sampleRate) : res.level;
   input.onProgress?.('beats', 1);
   const t1 = performance.now();
-  const figures = takeFigures(pcm, res.sampleRate, input.transitions.map((t) => t.timeSec));
-  return { ...res, pcm, level, plan, alignerProbs: planned.probs, figures, alignerSec, beatTrackSec: (performance.now() - t1) / 1000 };
+  const figures = takeFigures(
+    pcm,
+    res.sampleRate,
+    input.transitions.map((t) => t.timeSec),
+  );
+  return {
+    ...res,
+    pcm,
+    level,
+    plan,
+    alignerProbs: planned.probs,
+    figures,
+    alignerSec,
+    beatTrackSec: (performance.now() - t1) / 1000,
+  };
 }
