@@ -14,6 +14,7 @@ import { parseFrames } from '../src/core/parse/index.ts';
 import { runTake } from '../src/core/pipelines/take.ts';
 import { DEFAULT_SETTINGS } from '../src/core/pipelines/generate.ts';
 import { NodeBackend } from '../src/runtime/ort-node.ts';
+import { stageSeconds } from '../src/cli/report.ts';
 
 const argv = process.argv.slice(2);
 const opt = (k: string, d: number) => {
@@ -71,15 +72,7 @@ async function nodeRun(path: string) {
   await b.dispose();
   return {
     durationSec: r3(res.durationSec),
-    stages: {
-      decodeSec: r3((t1 - t0) / 1000),
-      parseSec: r3((t2 - t1) / 1000),
-      alignerSec: r3(res.alignerSec),
-      denoiseSec: r3(res.timings.denoiseSec),
-      vaeSec: r3(res.timings.vaeSec),
-      vocoderSec: r3(res.timings.vocoderSec),
-      beatTrackSec: r3(res.beatTrackSec),
-    },
+    stages: stageSeconds(res, (t1 - t0) / 1000, (t2 - t1) / 1000),
     totalSec: r3(total),
     generateSec: r3(total - (t2 - t0) / 1000),
     rtf: r3(total / res.durationSec),

@@ -11,6 +11,7 @@ import { encodeWavPcm16 } from '../../core/audio/wav.ts';
 import { masterTake } from '../../core/audio/loudness.ts';
 import { roundtrip } from '../../core/pipelines/roundtrip.ts';
 import { generateForVideo } from './generate.ts';
+import { settingsReport } from '../report.ts';
 
 const VIDEO_EXT = new Set(['.mp4', '.mov', '.m4v', '.webm', '.mkv']);
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -220,14 +221,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
       os: `${platform()} ${release()}`,
       runtime: `node ${process.version}, onnxruntime-node (cpu, 1 thread)`,
     },
-    settings: {
-      steps: settings.steps,
-      seed: settings.seed,
-      guidance: settings.guidance,
-      sampler: settings.sampler,
-      eta: settings.eta,
-      rhythmGuidance: settings.rhythmGuidance ?? null,
-    },
+    settings: settingsReport(settings),
     modelSets: sets.map((s) => ({ name: s.name, dir: s.dir, sha256: modelHashes(s.dir), drop: s.drop ?? null })),
     generateSec,
     videos: items,

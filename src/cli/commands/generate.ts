@@ -9,9 +9,8 @@ import { isKnownTag } from '../../core/constants.ts';
 import { NodeBackend } from '../../runtime/ort-node.ts';
 import { parseArgs, secondsListFlag } from '../args.ts';
 import { decodeVideoFile } from '../decode-node.ts';
+import { round, settingsReport, stageSeconds } from '../report.ts';
 import { latentPathFor, readTakeBase, readTakeJson, writeLatent, type TakeJson } from '../take-file.ts';
-
-const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 
 function numberFlag(flags: Map<string, string | true>, name: string): number | undefined {
   const v = flags.get(name);
@@ -120,20 +119,9 @@ export async function generateForVideo(backend: NodeBackend, path: string, out: 
           }
         : null,
     ep: backend.ep,
-    steps: settings.steps,
-    seed: settings.seed,
-    guidance: settings.guidance,
-    sampler: settings.sampler,
-    eta: settings.eta,
-    rhythmGuidance: settings.rhythmGuidance ?? null,
+    ...settingsReport(settings),
     timings: {
-      decodeSec: round((t1 - t0) / 1000),
-      parseSec: round((t2 - t1) / 1000),
-      alignerSec: round(res.alignerSec),
-      denoiseSec: round(res.timings.denoiseSec),
-      vaeSec: round(res.timings.vaeSec),
-      vocoderSec: round(res.timings.vocoderSec),
-      beatTrackSec: round(res.beatTrackSec),
+      ...stageSeconds(res, (t1 - t0) / 1000, (t2 - t1) / 1000),
       totalSec: round((performance.now() - t0) / 1000),
     },
   };
