@@ -18,6 +18,8 @@ test('a real video is parsed into storyboards and transitions at the known times
   await expect(page.getByTestId('parse-status')).toHaveAttribute('data-phase', 'ready', { timeout: 90_000 });
   // the timeline lays its markers out once it knows the video's duration (a moment after the parse)
   await expect(page.getByTestId('transition')).toHaveCount(truth.transitions.length);
+  // Chromium has WebCodecs and H.264: the fast path decoded it, not the ffmpeg.wasm fallback
+  await expect(page.getByTestId('video-meta')).toHaveAttribute('data-decoder', 'webcodecs');
 
   const times = await page
     .getByTestId('transition')
@@ -79,6 +81,29 @@ test('a real video is parsed into storyboards and transitions at the known times
   await expect(caption).toHaveValue('A bright, hopeful score');
 
   expect(requests.foreign()).toEqual([]);
+});
+
+test('the WebCodecs path and the ffmpeg.wasm fallback hand the parser the same video', async ({ page }) => {
+  const seen: Record<string, { times: number[]; frames: number; boards: number }> = {};
+  for (const decoder of ['webcodecs', 'ffmpeg']) {
+    await page.goto(`/?decoder=${decoder}`);
+    await page.getByTestId('video-input').setInputFiles(FIXTURE);
+    await expect(page.getByTestId('parse-status')).toHaveAttribute('data-phase', 'ready', { timeout: 90_000 });
+    await expect(page.getByTestId('video-meta')).toHaveAttribute('data-decoder', decoder);
+    await expect(page.getByTestId('transition')).toHaveCount(truth.transitions.length);
+    seen[decoder] = {
+      times: await page
+        .getByTestId('transition')
+        .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-time-sec')))),
+      frames: Number(await page.getByTestId('video-meta').getAttribute('data-frame-count')),
+      boards: await page.getByTestId('storyboard').count(),
+    };
+  }
+  const [a, b] = [seen['webcodecs']!, seen['ffmpeg']!];
+  expect(a.frames).toBe(b.frames);
+  expect(a.frames).toBe(Math.round(truth.durationSec * 16));
+  expect(a.boards).toBe(b.boards);
+  a.times.forEach((t, i) => expect(Math.abs(t - b.times[i]!), `transition ${i}`).toBeLessThanOrEqual(1 / 16 + 1e-3));
 });
 
 for (const [file, pattern] of [

@@ -1,8 +1,9 @@
 // Decode + parse speed in headless Chromium (the built app) vs native ffmpeg on the same video.
 //   npm run build && npx tsx scripts/bench-parse.ts [video] [--json]
-// Default video: .cache/testvideos/out/bench-60s-720p.mp4 (npm run fixtures). Prints decode and
-// parse seconds in the browser, the longest main-thread task while they ran (parsing must never
-// block the UI), native ffmpeg's time for the same frames, and the ratio.
+// Default video: .cache/testvideos/out/bench-60s-720p.mp4 (npm run fixtures). Drops the video twice,
+// once on each browser path (WebCodecs, and the ffmpeg.wasm fallback with ?decoder=ffmpeg), and prints
+// decode and parse seconds, the longest main-thread task while they ran (parsing must never block the
+// UI), native ffmpeg's time for the same frames, and the ratios.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { decodeVideoFile } from '../src/cli/decode-node.ts';
@@ -20,25 +21,39 @@ if (!existsSync(video)) {
 const PORT = 4199;
 const preview = await startPreview(PORT);
 try {
-  const browser = await launchChromium();
-  const page = await browser.newPage();
-  await page.goto(`${preview.url}/?sw=0`);
-  await page.evaluate(() => {
-    (window as unknown as { __longTasks: number[] }).__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) (window as unknown as { __longTasks: number[] }).__longTasks.push(e.duration);
-    }).observe({ type: 'longtask', buffered: true });
-  });
-  const t0 = Date.now();
-  await page.getByTestId('video-input').setInputFiles(video);
-  await page.getByTestId('parse-status').filter({ hasText: 'ready' }).waitFor({ timeout: 600_000 });
-  const wallSec = (Date.now() - t0) / 1000;
-  const meta = page.getByTestId('video-meta');
-  const decodeSec = Number(await meta.getAttribute('data-decode-sec'));
-  const parseSec = Number(await meta.getAttribute('data-parse-sec'));
-  const durationSec = Number(await meta.getAttribute('data-duration-sec'));
-  const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
-  await browser.close();
+  /** One drop of the video into a fresh page of the built app, decoded by `decoder`. */
+  const inBrowser = async (decoder: 'webcodecs' | 'ffmpeg') => {
+    const browser = await launchChromium();
+    const page = await browser.newPage();
+    await page.goto(`${preview.url}/?sw=0&decoder=${decoder}`);
+    await page.evaluate(() => {
+      (window as unknown as { __longTasks: number[] }).__longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries())
+          (window as unknown as { __longTasks: number[] }).__longTasks.push(e.duration);
+      }).observe({ type: 'longtask', buffered: true });
+    });
+    const t0 = Date.now();
+    await page.getByTestId('video-input').setInputFiles(video);
+    await page.getByTestId('parse-status').filter({ hasText: 'ready' }).waitFor({ timeout: 600_000 });
+    const wallSec = (Date.now() - t0) / 1000;
+    const meta = page.getByTestId('video-meta');
+    const used = await meta.getAttribute('data-decoder');
+    if (used !== decoder) throw new Error(`asked for ${decoder}, decoded by ${used}`);
+    const res = {
+      decodeSec: Number(await meta.getAttribute('data-decode-sec')),
+      parseSec: Number(await meta.getAttribute('data-parse-sec')),
+      durationSec: Number(await meta.getAttribute('data-duration-sec')),
+      frames: Number(await meta.getAttribute('data-frame-count')),
+      transitions: await page.getByTestId('transition').count(),
+      wallSec,
+      longTasks: await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks),
+    };
+    await browser.close();
+    return res;
+  };
+  const webcodecs = await inBrowser('webcodecs');
+  const wasm = await inBrowser('ffmpeg');
 
   const n0 = performance.now();
   const nat = spawnSync('ffmpeg', [
@@ -64,17 +79,23 @@ try {
   const nodeParseSec = (performance.now() - p0) / 1000;
 
   const r = (x: number) => Math.round(x * 1000) / 1000;
+  const row = (b: typeof webcodecs) => ({
+    decodeSec: r(b.decodeSec),
+    parseSec: r(b.parseSec),
+    decodePlusParseSec: r(b.decodeSec + b.parseSec),
+    wallSec: r(b.wallSec),
+    frames: b.frames,
+    transitions: b.transitions,
+    longestMainThreadTaskMs: Math.round(Math.max(0, ...b.longTasks)),
+    decodeRatioToNative: r(b.decodeSec / nativeSec),
+  });
   const out = {
     video,
-    durationSec: r(durationSec),
-    browser: {
-      decodeSec: r(decodeSec),
-      parseSec: r(parseSec),
-      wallSec: r(wallSec),
-      longestMainThreadTaskMs: Math.round(Math.max(0, ...longTasks)),
-    },
-    native: { ffmpegDecodeSec: r(nativeSec), nodeParseSec: r(nodeParseSec) },
-    decodeRatioBrowserToNative: r(decodeSec / nativeSec),
+    durationSec: r(webcodecs.durationSec),
+    webcodecs: row(webcodecs),
+    ffmpegWasm: row(wasm),
+    native: { ffmpegDecodeSec: r(nativeSec), nodeParseSec: r(nodeParseSec), frames: decoded.frameCount },
+    speedupWebCodecsOverWasm: r(wasm.decodeSec / webcodecs.decodeSec),
   };
   console.log(args.includes('--json') ? JSON.stringify(out) : JSON.stringify(out, null, 2));
 } finally {

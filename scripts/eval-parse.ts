@@ -1,9 +1,11 @@
 // Accuracy of the video parser on the generated test set (scripts/make-test-videos.sh), with ffmpeg's
 // scdet filter as a reference.
 //   npx tsx scripts/eval-parse.ts [dir] [--json] [--no-scdet] [--only <substring>] [--skip <substring>]
-//                                 [--verbose] [--frame-cache]
+//                                 [--verbose] [--frame-cache] [--browser webcodecs|ffmpeg]
 // dir defaults to .cache/testvideos/out. --frame-cache keeps the decoded 16 fps frames under
 // .cache/testvideos/frames/ (quick iterations on the detector; decode timings are then meaningless).
+// --browser decodes in headless Chromium instead (the built app's decode path, `npm run build` first:
+// WebCodecs or ffmpeg.wasm, app/decode.ts) and parses those frames here with the same parser.
 // Each <name>.mp4 is scored against <name>.json:
 //   {durationSec, transitions:[{timeSec, kind, durSec}]} → F1 (cuts ±1 frame at 16 fps, gradual ±0.25 s)
 //   transitions: []                                       → false transitions per minute (uncut footage)
@@ -14,6 +16,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { basename, join } from 'node:path';
 import { decodeVideoFile, type NodeDecodedVideo as DecodedVideo } from '../src/cli/decode-node.ts';
 import { parseFrames } from '../src/core/parse/index.ts';
+import { launchChromium, startPreview } from './lib/browser.ts';
+import type { Browser, Page } from '@playwright/test';
 import { round3, scoreKindless, scoreVideo, type GtTransition } from './testvideos/match.ts';
 import { Tally } from './testvideos/tally.ts';
 
@@ -23,7 +27,9 @@ const optVal = (f: string): string | undefined => {
   const i = argv.indexOf(f);
   return i >= 0 ? argv[i + 1] : undefined;
 };
-const positional = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--only' && argv[i - 1] !== '--skip');
+const positional = argv.filter(
+  (a, i) => !a.startsWith('--') && !['--only', '--skip', '--browser'].includes(argv[i - 1]!),
+);
 const dir = positional[0] ?? '.cache/testvideos/out';
 const asJson = flag('--json');
 const withScdet = !flag('--no-scdet');
@@ -31,9 +37,48 @@ const only = optVal('--only');
 const skip = optVal('--skip');
 const verbose = flag('--verbose');
 const frameCache = flag('--frame-cache') ? '.cache/testvideos/frames' : null;
+const browserPath = optVal('--browser');
+if (browserPath && browserPath !== 'webcodecs' && browserPath !== 'ffmpeg')
+  throw new Error('--browser webcodecs|ffmpeg');
+
+/** The built app in headless Chromium at ?dev=decode, the file served and the frames caught by routes. */
+let browser: { page: Page; close: () => Promise<void> } | null = null;
+let served = '';
+let caught: Buffer | null = null;
+async function browserDecode(path: string): Promise<DecodedVideo> {
+  if (!browser) {
+    const preview = await startPreview(4198);
+    const b: Browser = await launchChromium();
+    const page = await b.newPage();
+    await page.route('**/__eval/video/**', (r) => r.fulfill({ body: readFileSync(served) }));
+    await page.route('**/__eval/frames', (r) => {
+      caught = r.request().postDataBuffer();
+      return r.fulfill({ status: 204 });
+    });
+    await page.goto(`${preview.url}/?sw=0&dev=decode`);
+    await page.waitForFunction(
+      () => (window as unknown as { vemDev?: { decodeForEval?: unknown } }).vemDev?.decodeForEval,
+    );
+    browser = { page, close: async () => (await b.close(), preview.stop()) };
+  }
+  served = path;
+  caught = null;
+  const meta = await browser.page.evaluate(
+    ([name, choice]) =>
+      (
+        window as unknown as { vemDev: { decodeForEval: (u: string, n: string, c: string) => Promise<unknown> } }
+      ).vemDev.decodeForEval(`/__eval/video/${name}`, name!, choice!),
+    [basename(path), browserPath!],
+  );
+  const m = meta as Omit<DecodedVideo, 'data' | 'warnings'> & { decoder: string };
+  if (m.decoder !== browserPath) throw new Error(`${basename(path)}: decoded by ${m.decoder}, not ${browserPath}`);
+  if (!caught) throw new Error('the frames did not arrive');
+  return { ...m, data: new Uint8Array(caught as Buffer), warnings: m.warning ? [m.warning] : [] };
+}
 
 /** Decodes, or reads the frames a previous run with --frame-cache stored (keyed by size and mtime). */
 async function decode(path: string): Promise<DecodedVideo> {
+  if (browserPath) return browserDecode(path);
   if (!frameCache) return decodeVideoFile(path);
   const st = statSync(path);
   const key = `${basename(path)}-${st.size}-${Math.round(st.mtimeMs)}`;
@@ -116,7 +161,7 @@ async function main(): Promise<void> {
       let outcome: string;
       let ok: boolean;
       try {
-        const v = await decodeVideoFile(path);
+        const v = await decode(path);
         const r = parseFrames(v);
         ok = truth.expect === 'error-or-partial' && v.warnings.length > 0;
         outcome = `parsed ${v.frameCount} frames, ${r.transitions.length} transitions, ${v.warnings.length} decoder errors`;
@@ -208,7 +253,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`eval-parse: ${(e as Error).message}\n`);
-  process.exit(1);
-});
+main()
+  .then(() => browser?.close())
+  .catch((e: unknown) => {
+    process.stderr.write(`eval-parse: ${(e as Error).message}\n`);
+    process.exit(1);
+  });

@@ -20,6 +20,11 @@ if (DEV === 'storage') {
     (window as unknown as Record<string, unknown>).vemDev = { addSyntheticTakes: m.addSyntheticTakes };
   });
 }
+if (DEV === 'decode') {
+  void import('./dev-decode.ts').then((m) => {
+    (window as unknown as Record<string, unknown>).vemDev = { decodeForEval: m.decodeForEval };
+  });
+}
 
 /** What the header says for each phase, in words. */
 const PHASE_WORDS: Record<string, string> = {
@@ -110,11 +115,19 @@ export function App() {
               data-duration-sec={video.durationSec}
               data-decode-sec={timings?.decodeSec}
               data-parse-sec={timings?.parseSec}
+              data-decoder={timings?.decoder}
+              data-frame-count={video.frameCount}
             >
               {video.name} · {video.durationSec.toFixed(2)} s · {video.width}×{video.height}
               {video.rotationDeg ? ` · rotated ${video.rotationDeg}°` : ''}
-              {timings && ` · decoded in ${timings.decodeSec.toFixed(1)} s, parsed in ${timings.parseSec.toFixed(2)} s`}
+              {timings &&
+                ` · decoded in ${timings.decodeSec.toFixed(1)} s${timings.decoder ? ` (${timings.decoder === 'webcodecs' ? 'WebCodecs' : 'ffmpeg.wasm'})` : ''}, parsed in ${timings.parseSec.toFixed(2)} s`}
             </div>
+            {video.decodeWarning && (
+              <p className="notice" data-testid="decode-warning">
+                {video.decodeWarning}
+              </p>
+            )}
           </section>
           <Timeline videoRef={videoRef} />
           <GeneratePanel videoRef={videoRef} />

@@ -1,6 +1,6 @@
-// Drives one video through decode (ffmpeg.wasm) and parse (parse worker). A failed or cancelled file
+// Drives one video through decode (WebCodecs or ffmpeg.wasm, app/decode.ts) and parse (parse worker). A failed or cancelled file
 // leaves the previous project untouched: results are committed to the store only on success.
-import { VideoDecoder } from '../media/decoder.ts';
+import { decodeVideo } from './decode.ts';
 import { isCancelled, throwIfCancelled } from '../core/cancel.ts';
 import { NO_PLAN_EDITS, useStudio } from './store.ts';
 import { saveProject } from './persist.ts';
@@ -8,7 +8,6 @@ import { prepareAligner, startVideoSession } from './generation.ts';
 import { parseClient } from './parse-client.ts';
 import { setVideoFile } from './video-file.ts';
 
-let decoder: VideoDecoder | null = null;
 let current: AbortController | null = null;
 
 export function cancelCurrent(): void {
@@ -22,8 +21,7 @@ export async function openVideo(file: File): Promise<void> {
   const store = useStudio.getState();
   store.setPhase('decoding', { stage: 'decode', fraction: 0 });
   try {
-    decoder ??= new VideoDecoder();
-    const decoded = await decoder.decode(file, (f) => useStudio.getState().setProgress('decode', f), ac.signal);
+    const decoded = await decodeVideo(file, (f) => useStudio.getState().setProgress('decode', f), ac.signal);
     throwIfCancelled(ac.signal);
     useStudio.getState().setPhase('parsing', { stage: 'parse', fraction: 0 });
     const videoId = `${file.name}-${file.size}-${file.lastModified}`;
@@ -63,6 +61,7 @@ export async function openVideo(file: File): Promise<void> {
         height: meta.info.height,
         rotationDeg: meta.info.rotationDeg,
         frameCount: meta.frameCount,
+        ...(meta.warning && { decodeWarning: meta.warning }),
       },
       transitions: result.transitions,
       storyboards: result.storyboards,
@@ -74,7 +73,7 @@ export async function openVideo(file: File): Promise<void> {
       alignerProbs: null,
       planEdits: NO_PLAN_EDITS,
       preview: null,
-      timings: { decodeSec: meta.decodeSec, parseSec: result.parseSec },
+      timings: { decodeSec: meta.decodeSec, parseSec: result.parseSec, decoder: meta.decoder },
     });
     startVideoSession();
     const st = useStudio.getState();

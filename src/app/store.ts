@@ -55,6 +55,8 @@ export interface VideoMeta {
   height: number;
   rotationDeg: number;
   frameCount: number;
+  /** What the decoder could not read (a file that ends early), said under the video; absent when clean. */
+  decodeWarning?: string;
 }
 
 /** The creator's edits to the beat plan (the planner honours both; see core/plan/planner.ts). */
@@ -77,7 +79,7 @@ export interface StudioState {
   globalTags: string[];
   caption: string;
   captionEdited: boolean;
-  timings: { decodeSec: number; parseSec: number } | null;
+  timings: { decodeSec: number; parseSec: number; decoder?: 'webcodecs' | 'ffmpeg' } | null;
   selected: number | null;
   controls: GenerateControls;
   takes: Take[];

@@ -1,5 +1,5 @@
-// Browser decoding with ffmpeg.wasm. Its core runs in ffmpeg.wasm's own worker (the decode worker),
-// loaded from this origin. The input file is mounted with WORKERFS (not copied into wasm memory); the
+// Browser decoding with ffmpeg.wasm, the fallback for what WebCodecs cannot take (app/decode.ts). Its
+// core runs in ffmpeg.wasm's own worker, loaded from this origin. The input file is mounted with WORKERFS (not copied into wasm memory); the
 // decoded frames come back as one transferred buffer that the caller hands straight to the parse
 // worker without keeping a reference.
 import type { FFmpeg } from '@ffmpeg/ffmpeg';
@@ -19,11 +19,13 @@ import { throwIfCancelled } from '../core/cancel.ts';
 
 export interface DecodedVideo extends DecodedFrames {
   decodeSec: number;
+  /** Which path decoded it: the browser's WebCodecs (app/decode.ts) or ffmpeg.wasm. */
+  decoder: 'webcodecs' | 'ffmpeg';
 }
 
 const MOUNT = '/input';
 
-export class VideoDecoder {
+export class FFmpegDecoder {
   private ffmpeg: FFmpeg | null = null;
   private log: string[] = [];
   private onLine: ((line: string) => void) | null = null;
@@ -90,6 +92,7 @@ export class VideoDecoder {
           durationSec: info.durationSec ?? videoFramesToSec(frameCount),
           data: data.byteLength === frameCount * frameBytes ? data : data.slice(0, frameCount * frameBytes),
           decodeSec: (performance.now() - t0) / 1000,
+          decoder: 'ffmpeg',
         };
       } finally {
         await ff.unmount(MOUNT).catch(() => undefined);

@@ -31,6 +31,8 @@ export interface DecodedFrames {
   durationSec: number;
   /** RGB24, frame-major. */
   data: Uint8Array;
+  /** Set when fewer frames could be read than the container promises (a truncated file). */
+  warning?: string;
 }
 
 export const FRAME_WIDTH = constants.video.frameWidth;
