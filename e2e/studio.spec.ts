@@ -5,6 +5,8 @@
 import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { expectRefused, probePolicy, pthreadWorkers, SHOTS_DIR, watchConsole } from './helpers.ts';
+import { changedSamples } from '../src/core/testing/span-diff.ts';
+import { samplesIn } from '../src/core/time.ts';
 
 const SHOTS = SHOTS_DIR;
 mkdirSync(SHOTS, { recursive: true });
@@ -59,16 +61,9 @@ test('regenerate one storyboard with new tags: the audio outside its span is unc
   const a = await samples(page, baseUrl),
     b = await samples(page, newUrl);
   expect(b.length).toBe(a.length);
-  const sr = 16000,
-    s0 = Math.round(start * sr),
-    s1 = Math.round((start + dur) * sr);
-  let outside = 0,
-    inside = 0;
-  for (let i = 0; i < a.length; i++) {
-    if (i < s0 || i >= s1) {
-      if (a[i] !== b[i]) outside++;
-    } else if (a[i] !== b[i]) inside++;
-  }
+  const s0 = samplesIn(start),
+    s1 = samplesIn(start + dur);
+  const { inside, outside } = changedSamples(a, b, s0, s1);
   expect(outside).toBe(0);
   expect(inside / (s1 - s0)).toBeGreaterThan(0.5); // the storyboard itself was re-sampled
 });

@@ -7,6 +7,8 @@ import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { eventIoU } from '../core/beats/metrics.ts';
 import { expectGolden } from '../core/testing/golden.ts';
+import { changedSamples } from '../core/testing/span-diff.ts';
+import { samplesIn } from '../core/time.ts';
 
 const vem = (...args: string[]) => spawnSync('node', ['bin/vem.mjs', ...args], { encoding: 'utf8' });
 
@@ -250,15 +252,9 @@ describe('vem generate --from <take.json> --storyboard N', () => {
       b = int16(join(dir, 're.wav'));
     expect(b.length).toBe(a.length);
     // the splice's crossfades lie inside the span, so outside it every 16-bit sample is the take's
-    const s0 = Math.round(r.regenerated.startSec * 16000),
-      s1 = Math.round(r.regenerated.endSec * 16000);
-    let outside = 0,
-      inside = 0;
-    for (let i = 0; i < a.length; i++) {
-      if (i < s0 || i >= s1) {
-        if (a[i] !== b[i]) outside++;
-      } else if (a[i] !== b[i]) inside++;
-    }
+    const s0 = samplesIn(r.regenerated.startSec),
+      s1 = samplesIn(r.regenerated.endSec);
+    const { inside, outside } = changedSamples(a, b, s0, s1);
     expect(outside).toBe(0);
     expect(inside / (s1 - s0)).toBeGreaterThan(0.5);
   }, 120_000);

@@ -24,6 +24,22 @@ function save(blob: Blob, name: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
+/** One fade length (seconds) out of FADES. */
+function FadeSelect(props: { label: string; testId: string; value: number; onChange: (sec: number) => void }) {
+  return (
+    <label>
+      {props.label}
+      <select data-testid={props.testId} value={props.value} onChange={(e) => props.onChange(Number(e.target.value))}>
+        {FADES.map((s) => (
+          <option key={s} value={s}>
+            {s} s
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 export function ExportPanel({
   take,
   videoFile,
@@ -117,26 +133,8 @@ export function ExportPanel({
         />
         Normalise to −14 LUFS
       </label>
-      <label>
-        Fade in
-        <select data-testid="fade-in" value={fadeInSec} onChange={(e) => setFadeIn(Number(e.target.value))}>
-          {FADES.map((s) => (
-            <option key={s} value={s}>
-              {s} s
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Fade out
-        <select data-testid="fade-out" value={fadeOutSec} onChange={(e) => setFadeOut(Number(e.target.value))}>
-          {FADES.map((s) => (
-            <option key={s} value={s}>
-              {s} s
-            </option>
-          ))}
-        </select>
-      </label>
+      <FadeSelect label="Fade in" testId="fade-in" value={fadeInSec} onChange={setFadeIn} />
+      <FadeSelect label="Fade out" testId="fade-out" value={fadeOutSec} onChange={setFadeOut} />
       <span
         data-testid="export-lufs"
         data-lufs={processed?.lufs}

@@ -45,6 +45,16 @@ def encode(sess, mel: np.ndarray) -> np.ndarray:
     return np.concatenate(out, axis=1)
 
 
+def norm_of(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Latent mean/std from a pack (.npz) or from the manifest's denoiser entry (manifest.json: a run
+    warm-started from the shipped denoiser keeps the normalisation it was trained with)."""
+    if path.suffix == ".json":
+        norm = json.loads(path.read_text())["models"]["denoiser"]["latentNorm"]
+        return np.asarray(norm["mean"], np.float64), np.asarray(norm["std"], np.float64)
+    zn = np.load(path)
+    return zn["mean"].astype(np.float64), zn["std"].astype(np.float64)
+
+
 def build(corpus: Path, out: Path, splits: tuple[str, ...], aligner_run: Path | None, norm_from: Path | None = None) -> dict:
     sess = _encoder()
     clips = [json.loads(l) for l in (corpus / "clips.jsonl").read_text().splitlines()]
@@ -89,8 +99,7 @@ def build(corpus: Path, out: Path, splits: tuple[str, ...], aligner_run: Path | 
         pieces.append(p)
         latents.append(z)
     if norm_from is not None:  # keep the normalisation a run was trained with (a pack rebuilt on more data)
-        zn = np.load(norm_from)
-        mean, std = zn["mean"].astype(np.float64), zn["std"].astype(np.float64)
+        mean, std = norm_of(norm_from)
     else:
         train = [z for z, p in zip(latents, pieces) if p["split"] == "train"] or latents
         cat = np.concatenate(train, axis=1)
@@ -194,7 +203,8 @@ def main(argv=None):
     ap.add_argument("--splits", default="train,valid", help="valid pieces are held out (rhythm checks during training)")
     ap.add_argument("--aligner", default=None, help="a training run (ckpt.pt) or ../public/models/aligner.onnx")
     ap.add_argument("--from-pack", default=None, help="reuse this pack's latents, only add aligner outputs")
-    ap.add_argument("--norm-from", default=None, help="take the latent mean/std from this pack instead of computing them")
+    ap.add_argument("--norm-from", default=None,
+                    help="take the latent mean/std from this pack (or manifest.json's denoiser) instead of computing them")
     args = ap.parse_args(argv)
     if args.from_pack:
         print(json.dumps(add_aligner(Path(args.from_pack), Path(args.out), Path(args.corpus), Path(args.aligner))))
