@@ -25,6 +25,10 @@ const vocoderInputs = () =>
 for (const ep of ['wasm', 'webgpu'] as const) {
   test(`models on ${ep} match PyTorch`, async ({ page }) => {
     test.setTimeout(300_000);
+    const wasmFiles: string[] = [];
+    page.on('request', (r) => {
+      if (/ort-wasm[^/]*\.wasm$/.test(r.url())) wasmFiles.push(r.url().split('/').pop()!);
+    });
     await page.goto('/?dev=roundtrip');
     for (const fx of fixtures) {
       const res = await page.evaluate(
@@ -55,6 +59,9 @@ for (const ep of ['wasm', 'webgpu'] as const) {
         { fx, ep },
       );
       expect(res.ep).toBe(ep);
+      // WASM runs on onnxruntime-web's plain CPU build; only WebGPU loads the (4× slower on CPU) JSEP build
+      expect(wasmFiles.length, wasmFiles.join(', ')).toBe(1);
+      expect(wasmFiles[0]!.includes('.jsep'), wasmFiles[0]).toBe(ep === 'webgpu');
       for (const d of Object.values(res.diffs)) expect(d, `${fx.model} on ${ep}`).toBeLessThanOrEqual(fx.tolerance);
       if (fx.reference)
         expect(fx.reference.sha256, `${fx.model}: the fixture's reference is for another file`).toBe(

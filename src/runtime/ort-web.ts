@@ -2,16 +2,31 @@
 // WebGPU when the browser has an adapter (and the caller allows it), else WASM; a WebGPU failure at
 // session creation or mid-run falls back to WASM and says so through `fallbackReason`.
 import * as ort from 'onnxruntime-web';
-import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
-import mjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url';
+import jsepWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
+import jsepMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url';
+import cpuWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
+import cpuMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
 import type { InferenceBackend, Tensor32 } from '../core/models/backend.ts';
 import { modelEntry, ModelFileError, parseManifest, verifyModelBytes, type Manifest } from '../core/models/manifest.ts';
 import { ModelRunError, RunQueue, runSession, SESSION_CONFIG, type FeedTensor, type MakeTensor } from './ort-run.ts';
 
-// The glue script from this origin too (not the copy bundled into the worker): with threads, each
-// pthread is a module worker of that script, which must not be the generate worker's whole chunk.
-ort.env.wasm.wasmPaths = { wasm: wasmUrl, mjs: mjsUrl };
 ort.env.wasm.numThreads = 1;
+
+/** Which onnxruntime-web WASM build this worker runs, fixed by the first backend (onnxruntime-web sets
+ *  its wasm up once): the WebGPU-capable JSEP build only when WebGPU will be used, else the plain CPU
+ *  build. The JSEP build is Asyncify-instrumented: its WASM kernels ran 4× slower here (the aligner's
+ *  128-frame window: 864 ms against 214 ms in Node on the same file; docs/generation.md). Both glue
+ *  scripts come from this origin (not a copy bundled into the worker): with threads, each pthread is a
+ *  module worker of that script, which must not be the generate worker's whole chunk. */
+let wasmBuild: 'cpu' | 'jsep' | null = null;
+
+function chooseWasmBuild(ep: EpPreference): 'cpu' | 'jsep' {
+  if (wasmBuild) return wasmBuild;
+  wasmBuild = ep === 'webgpu' ? 'jsep' : 'cpu';
+  ort.env.wasm.wasmPaths =
+    wasmBuild === 'jsep' ? { wasm: jsepWasmUrl, mjs: jsepMjsUrl } : { wasm: cpuWasmUrl, mjs: cpuMjsUrl };
+  return wasmBuild;
+}
 
 /** WASM threads (src/core/threads.ts decides how many); takes effect only before the first session,
  *  as onnxruntime-web sets up its wasm once. */
@@ -76,6 +91,11 @@ export class WebBackend implements InferenceBackend {
         reason = 'WebGPU is a software fallback on this machine (much slower than WASM)';
       }
     }
+    if (ep === 'webgpu' && chooseWasmBuild(ep) === 'cpu') {
+      // this tab already runs the CPU build (it started on WASM); WebGPU needs the other one
+      ep = 'wasm';
+      reason = 'this tab started on WASM; reload the page to use WebGPU';
+    } else chooseWasmBuild(ep);
     const b = new WebBackend(baseUrl, manifest, ep, opts.strictGpu ?? false);
     b.fallbackReason = reason;
     return b;
