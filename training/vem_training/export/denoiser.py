@@ -58,7 +58,16 @@ def denoiser_training_info(run: Path) -> dict:
         kinds.setdefault(f"{p['kind']}/{p['split']}", 0)
         kinds[f"{p['kind']}/{p['split']}"] += 1
     model_cfg = {k: v for k, v in cfg.items()
-                 if k not in ("pack", "packHours", "encoderSha256", "device", "chain", "params")}
+                 if k not in ("pack", "packHours", "encoderSha256", "device", "chain", "params", "configFile")}
+    # the command that reproduces it: its config file and how it started (runs before configFile was
+    # recorded: the residual-FiLM config is the only one with model.film "residual")
+    residual = cfg.get("model", {}).get("film") == "residual"
+    config_file = cfg.get("configFile") or ("configs/denoiser-film.json" if residual else "configs/denoiser.json")
+    start = (cfg.get("chain") or [{}])[0]
+    init = (f" --init-onnx {start['initOnnx']}" if "initOnnx" in start else
+            f" --init-ckpt {start['initCkpt']}" if "initCkpt" in start else "")
+    init += " --reset-film" if start.get("resetFilm") else ""
+    norm = " --norm-from ../public/models/manifest.json" if "initOnnx" in start else ""
     return {"training": {
         "config": model_cfg, "params": cfg["params"], "steps": int(st["step"]), "hours": round(st["elapsed"] / 3600, 3),
         "device": cfg["device"],
@@ -69,9 +78,9 @@ def denoiser_training_info(run: Path) -> dict:
         "chain": cfg.get("chain", []) + [{"run": str(run), "steps": int(st["step"])}],
         "date": dt.date.today().isoformat(),
         "command": ("python -m vem_training.data.diffusion_pack --aligner ../public/models/aligner.onnx"
-                    " --out data/diffusion/pack.npz"
-                    " && python -m vem_training.train.diffusion --config configs/denoiser.json"
-                    " --pack data/diffusion/pack.npz"
+                    f"{norm} --out data/diffusion/pack.npz"
+                    f" && python -m vem_training.train.diffusion --config {config_file}"
+                    f" --pack data/diffusion/pack.npz{init}"
                     f" --run {run} --steps {int(st['step'])}"),
         "heldOutChecks": checks[-1] if checks else None,
         "heldOutChecksAll": checks,

@@ -180,7 +180,8 @@ def main(argv=None):
         print(f"initialised from {args.init_ckpt} (step {n['step']}, {n['zeroed']} FiLM tensors zeroed)", flush=True)
     net = torch.nn.parallel.DistributedDataParallel(model, find_unused_parameters=True) if ddp else model
     d = cfg.to_dict()
-    meta = {**d, "variant": args.variant, "tb": tb, "pack": str(args.pack), "packHours": pack.meta["hours"],
+    meta = {**d, "configFile": args.config, "variant": args.variant, "tb": tb, "pack": str(args.pack),
+            "packHours": pack.meta["hours"],
             "encoderSha256": pack.meta["encoderSha256"], "params": sum(p.numel() for p in model.parameters()),
             "device": str(dev), "crops": crops, "chain": chain}
     if rank == 0:
