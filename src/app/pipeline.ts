@@ -1,5 +1,6 @@
-// Drives one video through decode (WebCodecs or ffmpeg.wasm, app/decode.ts) and parse (parse worker). A failed or cancelled file
-// leaves the previous project untouched: results are committed to the store only on success.
+// Drives one video through decode (WebCodecs or ffmpeg.wasm, app/decode.ts) and parse (parse worker).
+// A failed or cancelled file leaves the previous project untouched: results are committed to the store
+// only on success.
 import { decodeVideo } from './decode.ts';
 import { isCancelled, throwIfCancelled } from '../core/cancel.ts';
 import { NO_PLAN_EDITS, useStudio } from './store.ts';

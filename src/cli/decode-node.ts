@@ -1,10 +1,10 @@
 // CLI decoding with the system ffmpeg, using the same probe parsing and arguments as the browser.
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
-import constants from '../core/constants.json';
 import { VIDEO_FPS, videoFramesToSec } from '../core/time.ts';
-import { EmptyFileError, MediaError, NoFramesError, TooLargeError } from '../core/media/errors.ts';
+import { MediaError, NoFramesError } from '../core/media/errors.ts';
 import {
+  checkFileSize,
   checkLimits,
   frameArgs,
   outputSize,
@@ -48,8 +48,7 @@ export async function decodeVideoFile(path: string, onProgress?: (f: number) => 
   } catch {
     throw new MediaError(`No such file: ${path}`);
   }
-  if (size === 0) throw new EmptyFileError();
-  if (size > constants.video.maxFileBytes) throw new TooLargeError(size, constants.video.maxFileBytes);
+  checkFileSize(size);
   const probe = await run(['-hide_banner', '-nostdin', '-i', path]);
   const info = parseProbeLog(probe.stderr);
   checkLimits(info);

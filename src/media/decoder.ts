@@ -1,13 +1,13 @@
 // Browser decoding with ffmpeg.wasm, the fallback for what WebCodecs cannot take (app/decode.ts). Its
-// core runs in ffmpeg.wasm's own worker, loaded from this origin. The input file is mounted with WORKERFS (not copied into wasm memory); the
-// decoded frames come back as one transferred buffer that the caller hands straight to the parse
-// worker without keeping a reference.
+// core runs in ffmpeg.wasm's own worker, loaded from this origin. The input file is mounted with
+// WORKERFS (not copied into wasm memory); the decoded frames come back as one transferred buffer that
+// the caller hands straight to the parse worker without keeping a reference.
 import type { FFmpeg } from '@ffmpeg/ffmpeg';
 import { loadFFmpeg } from './ffmpeg-core.ts';
-import constants from '../core/constants.json';
 import { VIDEO_FPS, videoFramesToSec } from '../core/time.ts';
-import { EmptyFileError, NoFramesError, TooLargeError } from '../core/media/errors.ts';
+import { NoFramesError } from '../core/media/errors.ts';
 import {
+  checkFileSize,
   checkLimits,
   frameArgs,
   outputSize,
@@ -48,8 +48,7 @@ export class FFmpegDecoder {
 
   async decode(file: File, onProgress: (fraction: number) => void, signal?: AbortSignal): Promise<DecodedVideo> {
     const t0 = performance.now();
-    if (file.size === 0) throw new EmptyFileError();
-    if (file.size > constants.video.maxFileBytes) throw new TooLargeError(file.size, constants.video.maxFileBytes);
+    checkFileSize(file.size);
     const abort = () => this.cancel();
     signal?.addEventListener('abort', abort, { once: true });
     try {

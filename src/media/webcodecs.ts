@@ -18,10 +18,9 @@ import {
   type VideoSample,
 } from 'mediabunny';
 import { FrameScaler, yuvMatrix, type PlaneView } from '../core/media/frame-scale.ts';
-import constants from '../core/constants.json';
 import { VIDEO_FPS } from '../core/time.ts';
-import { EmptyFileError, NoFramesError, TooLargeError } from '../core/media/errors.ts';
-import { checkLimits, outputSize, type DecodedFrames, type ProbeInfo } from '../core/media/probe.ts';
+import { NoFramesError } from '../core/media/errors.ts';
+import { checkFileSize, checkLimits, outputSize, type DecodedFrames, type ProbeInfo } from '../core/media/probe.ts';
 import { fpsFilterTimes } from '../core/media/resample.ts';
 import { throwIfCancelled } from '../core/cancel.ts';
 
@@ -83,11 +82,8 @@ function rotateRgb(src: Uint8Array, w: number, h: number, deg: number, out: Uint
   const W = deg === 180 ? w : h; // output width
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      let ox: number;
-      let oy: number;
-      if (deg === 90) [ox, oy] = [h - 1 - y, x];
-      else if (deg === 180) [ox, oy] = [w - 1 - x, h - 1 - y];
-      else [ox, oy] = [y, w - 1 - x];
+      const ox = deg === 90 ? h - 1 - y : deg === 180 ? w - 1 - x : y;
+      const oy = deg === 90 ? x : deg === 180 ? h - 1 - y : w - 1 - x;
       const s = (y * w + x) * 3;
       const d = offset + (oy * W + ox) * 3;
       out[d] = src[s]!;
@@ -102,8 +98,7 @@ export async function decodeWithWebCodecs(
   onProgress: (fraction: number) => void,
   signal?: AbortSignal,
 ): Promise<DecodedFrames | null> {
-  if (file.size === 0) throw new EmptyFileError();
-  if (file.size > constants.video.maxFileBytes) throw new TooLargeError(file.size, constants.video.maxFileBytes);
+  checkFileSize(file.size);
   if (!webCodecsAvailable()) return null;
   // The video containers only: MPEG-TS, AVI, MPEG-PS and the rest go to ffmpeg.wasm.
   const input = new Input({ formats: [MP4, QTFF, WEBM, MATROSKA], source: new BlobSource(file) });
@@ -130,7 +125,10 @@ export async function decodeWithWebCodecs(
     // shrink the stored frame first (to the rotated size's transpose), then turn the small RGB frame
     const scaler = new FrameScaler(turned ? size.height : size.width, turned ? size.width : size.height);
     const rotated = rot ? new Uint8Array(frameBytes) : null;
+    // the bitstream's own colour tags, as ffmpeg reads them (a browser may fill in defaults per frame)
     const tagged = await track.getColorSpace();
+    const matrix = yuvMatrix(tagged.matrix ?? null);
+    const fullRange = tagged.fullRange ?? false;
     let planes = new Uint8Array(0);
     let canvas: OffscreenCanvasRenderingContext2D | null = null;
     let count = 0;
@@ -147,15 +145,15 @@ export async function decodeWithWebCodecs(
         const bytes = sample.allocationSize();
         if (planes.length < bytes) planes = new Uint8Array(bytes);
         const layout = await sample.copyTo(planes);
-        // the bitstream's own tags, as ffmpeg reads them (a browser may fill in defaults per frame)
-        const matrix = yuvMatrix(tagged.matrix ?? null);
-        const full = tagged.fullRange ?? false;
-        scaler.toRgb(views(planes, layout), matrix, full, rotated ?? data, rotated ? 0 : out);
+        scaler.toRgb(views(planes, layout), matrix, fullRange, rotated ?? data, rotated ? 0 : out);
         if (rotated) rotateRgb(rotated, scaler.width, scaler.height, rot, data, out);
       } else {
         // RGB or high-bit-depth frames: the canvas draws them (rotation included)
         canvas ??= new OffscreenCanvas(size.width, size.height).getContext('2d', { willReadFrequently: true });
-        if (!canvas) return null;
+        if (!canvas) {
+          sample.close();
+          return null;
+        }
         sample.drawWithFit(canvas, { fit: 'fill' });
         const rgba = canvas.getImageData(0, 0, size.width, size.height).data;
         for (let i = 0, j = out; i < rgba.length; i += 4, j += 3) {

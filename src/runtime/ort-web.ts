@@ -91,11 +91,11 @@ export class WebBackend implements InferenceBackend {
         reason = 'WebGPU is a software fallback on this machine (much slower than WASM)';
       }
     }
-    if (ep === 'webgpu' && chooseWasmBuild(ep) === 'cpu') {
+    if (chooseWasmBuild(ep) === 'cpu' && ep === 'webgpu') {
       // this tab already runs the CPU build (it started on WASM); WebGPU needs the other one
       ep = 'wasm';
       reason = 'this tab started on WASM; reload the page to use WebGPU';
-    } else chooseWasmBuild(ep);
+    }
     const b = new WebBackend(baseUrl, manifest, ep, opts.strictGpu ?? false);
     b.fallbackReason = reason;
     return b;

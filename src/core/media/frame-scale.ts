@@ -11,8 +11,9 @@ interface Axis {
   n: Int32Array;
   w: Float32Array;
   taps: number;
-  /** When shrinking, the same weights as spans for running sums: output i is
-   *  (P(jb + fb) − P(ja + fa))·inv, P(x) the integral of the source row up to x. */
+  /** When shrinking, the same weights as spans for running sums, which the horizontal pass uses (the
+   *  vertical one adds whole rows with the taps): output i is (P(jb + fb) − P(ja + fa))·inv, P(x) the
+   *  integral of the source row up to x. */
   box: { ja: Int32Array; fa: Float32Array; jb: Int32Array; fb: Float32Array; inv: Float32Array } | null;
 }
 

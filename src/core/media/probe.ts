@@ -1,7 +1,7 @@
 // Reads what ffmpeg prints about an input (`ffmpeg -hide_banner -i file`), the same text from the
 // system ffmpeg (CLI) and from ffmpeg.wasm (browser), and builds the frame-extraction arguments.
 import constants from '../constants.json';
-import { NoVideoStreamError, NotAVideoError, TooLongError } from './errors.ts';
+import { EmptyFileError, NoVideoStreamError, NotAVideoError, TooLargeError, TooLongError } from './errors.ts';
 import { VIDEO_FPS } from '../time.ts';
 
 export interface ProbeInfo {
@@ -77,6 +77,12 @@ export function parseProbeLog(log: string): ProbeInfo {
     hasAudio: /Stream #\d+:\d+[^\n]*Audio:/.test(log),
     videoCodec: line.match(/Video:\s*([a-z0-9_]+)/i)?.[1]?.toLowerCase() ?? null,
   };
+}
+
+/** The file-size limits every decoder checks before reading: not empty, not over maxFileBytes. */
+export function checkFileSize(bytes: number): void {
+  if (bytes === 0) throw new EmptyFileError();
+  if (bytes > constants.video.maxFileBytes) throw new TooLargeError(bytes, constants.video.maxFileBytes);
 }
 
 export function checkLimits(info: ProbeInfo): void {
