@@ -77,8 +77,9 @@ export async function serveWithoutHeaders(root = 'dist'): Promise<{ url: string;
   };
 }
 
-/** onnxruntime-web's pthread workers: module workers of its glue script, served from the app's assets. */
-export const PTHREAD = /\/assets\/ort-wasm-simd-threaded\.jsep-[\w-]+\.mjs$/;
+/** onnxruntime-web's pthread workers: module workers of its glue script, served from the app's assets
+ *  (the CPU build's `ort-wasm-simd-threaded-<hash>.mjs` on WASM, the JSEP build's on WebGPU). */
+export const PTHREAD = /\/assets\/ort-wasm-simd-threaded(\.jsep)?-[\w-]+\.mjs$/;
 /** How many of them the page runs now (onnxruntime-web starts threads − 1 when it sets up its wasm). */
 export const pthreadWorkers = (page: Page) => page.workers().filter((w) => PTHREAD.test(w.url())).length;
 /** The app's default WASM thread count on this machine, isolated (src/core/threads.ts). */
