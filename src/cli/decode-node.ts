@@ -1,19 +1,10 @@
 // CLI decoding with the system ffmpeg, using the same probe parsing and arguments as the browser.
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { VIDEO_FPS, videoFramesToSec } from '../core/time.ts';
-import { MediaError, NoFramesError } from '../core/media/errors.ts';
-import {
-  checkFileSize,
-  checkLimits,
-  frameArgs,
-  outputSize,
-  parseProbeLog,
-  progressFromLog,
-  type DecodedFrames,
-} from '../core/media/probe.ts';
+import { MediaError } from '../core/media/errors.ts';
+import * as probe from '../core/media/probe.ts';
 
-export interface NodeDecodedVideo extends DecodedFrames {
+export interface NodeDecodedVideo extends probe.DecodedFrames {
   /** ffmpeg's error lines while decoding (e.g. a half-truncated file that still gave frames); empty when clean. */
   warnings: string[];
 }
@@ -48,29 +39,22 @@ export async function decodeVideoFile(path: string, onProgress?: (f: number) => 
   } catch {
     throw new MediaError(`No such file: ${path}`);
   }
-  checkFileSize(size);
-  const probe = await run(['-hide_banner', '-nostdin', '-i', path]);
-  const info = parseProbeLog(probe.stderr);
-  checkLimits(info);
-  const dims = outputSize(info);
-  const res = await run(frameArgs(path, 'pipe:1', dims), (s) => {
-    const f = progressFromLog(s, info.durationSec);
+  probe.checkFileSize(size);
+  const info = probe.parseProbeLog((await run(['-hide_banner', '-nostdin', '-i', path])).stderr);
+  probe.checkLimits(info);
+  const dims = probe.outputSize(info);
+  const res = await run(probe.frameArgs(path, 'pipe:1', dims), (s) => {
+    const f = probe.progressFromLog(s, info.durationSec);
     if (f !== null) onProgress?.(f);
   });
-  const frameBytes = dims.width * dims.height * 3;
-  const frameCount = Math.floor(res.stdout.byteLength / frameBytes);
-  if (frameCount === 0) throw new NoFramesError();
+  const frames = probe.rawFrames(
+    info,
+    dims,
+    new Uint8Array(res.stdout.buffer, res.stdout.byteOffset, res.stdout.byteLength),
+  );
   const warnings = res.stderr
     .split(/[\r\n]+/)
     .map((l) => l.trim())
     .filter((l) => DECODE_ERROR_LINE.test(l) && !l.startsWith('frame='));
-  return {
-    info,
-    ...dims,
-    fps: VIDEO_FPS,
-    frameCount,
-    warnings,
-    durationSec: info.durationSec ?? videoFramesToSec(frameCount),
-    data: new Uint8Array(res.stdout.buffer, res.stdout.byteOffset, frameCount * frameBytes),
-  };
+  return { ...frames, warnings };
 }

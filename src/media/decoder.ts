@@ -4,20 +4,11 @@
 // the caller hands straight to the parse worker without keeping a reference.
 import type { FFmpeg } from '@ffmpeg/ffmpeg';
 import { loadFFmpeg } from './ffmpeg-core.ts';
-import { VIDEO_FPS, videoFramesToSec } from '../core/time.ts';
 import { NoFramesError } from '../core/media/errors.ts';
-import {
-  checkFileSize,
-  checkLimits,
-  frameArgs,
-  outputSize,
-  parseProbeLog,
-  progressFromLog,
-  type DecodedFrames,
-} from '../core/media/probe.ts';
+import * as probe from '../core/media/probe.ts';
 import { throwIfCancelled } from '../core/cancel.ts';
 
-export interface DecodedVideo extends DecodedFrames {
+export interface DecodedVideo extends probe.DecodedFrames {
   decodeSec: number;
   /** Which path decoded it: the browser's WebCodecs (app/decode.ts) or ffmpeg.wasm. */
   decoder: 'webcodecs' | 'ffmpeg';
@@ -48,7 +39,7 @@ export class FFmpegDecoder {
 
   async decode(file: File, onProgress: (fraction: number) => void, signal?: AbortSignal): Promise<DecodedVideo> {
     const t0 = performance.now();
-    checkFileSize(file.size);
+    probe.checkFileSize(file.size);
     const abort = () => this.cancel();
     signal?.addEventListener('abort', abort, { once: true });
     try {
@@ -60,18 +51,17 @@ export class FFmpegDecoder {
       try {
         this.log = [];
         await ff.exec(['-hide_banner', '-i', input]);
-        const info = parseProbeLog(this.log.join('\n'));
-        checkLimits(info);
-        const size = outputSize(info);
+        const info = probe.parseProbeLog(this.log.join('\n'));
+        probe.checkLimits(info);
+        const size = probe.outputSize(info);
         this.log = [];
         this.onLine = (line) => {
-          const f = progressFromLog(line, info.durationSec);
+          const f = probe.progressFromLog(line, info.durationSec);
           if (f !== null) onProgress(f);
         };
-        const code = await ff.exec(frameArgs(input, '/frames.rgb', size));
+        await ff.exec(probe.frameArgs(input, '/frames.rgb', size));
         this.onLine = null;
         throwIfCancelled(signal);
-        const frameBytes = size.width * size.height * 3;
         let data: Uint8Array;
         try {
           data = (await ff.readFile('/frames.rgb')) as Uint8Array;
@@ -79,20 +69,11 @@ export class FFmpegDecoder {
           throw new NoFramesError();
         }
         await ff.deleteFile('/frames.rgb').catch(() => undefined);
-        const frameCount = Math.floor(data.byteLength / frameBytes);
-        if (code !== 0 && frameCount === 0) throw new NoFramesError();
-        if (frameCount === 0) throw new NoFramesError();
+        const frames = probe.rawFrames(info, size, data);
         onProgress(1);
-        return {
-          info,
-          ...size,
-          fps: VIDEO_FPS,
-          frameCount,
-          durationSec: info.durationSec ?? videoFramesToSec(frameCount),
-          data: data.byteLength === frameCount * frameBytes ? data : data.slice(0, frameCount * frameBytes),
-          decodeSec: (performance.now() - t0) / 1000,
-          decoder: 'ffmpeg',
-        };
+        // a copy when a partial last frame was cut off, so the transferred buffer holds only whole frames
+        const whole = frames.data.byteLength === data.byteLength ? data : frames.data.slice();
+        return { ...frames, data: whole, decodeSec: (performance.now() - t0) / 1000, decoder: 'ffmpeg' };
       } finally {
         await ff.unmount(MOUNT).catch(() => undefined);
       }

@@ -169,6 +169,7 @@ class DenoiserConfig(Config):
     steps: int = 200000
     lr: float = 3e-4
     warmupSteps: int = 300
+    lrCosineSteps: int | None = None  # a half cosine from lr to 0 over this many steps of the run (an anneal)
     weightDecay: float = 0.01
     gpuBatchScale: int = 6
 

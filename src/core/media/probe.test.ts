@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { NoVideoStreamError, NotAVideoError, TooLongError } from './errors.ts';
-import { checkLimits, outputSize, parseProbeLog, progressFromLog } from './probe.ts';
+import { NoFramesError, NoVideoStreamError, NotAVideoError, TooLongError } from './errors.ts';
+import { checkLimits, outputSize, parseProbeLog, progressFromLog, rawFrames } from './probe.ts';
 
 const LOG = `Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'clip.mp4':
   Duration: 00:01:02.50, start: 0.000000, bitrate: 1205 kb/s
@@ -44,5 +44,23 @@ describe('probe log parsing', () => {
   it('turns ffmpeg progress lines into a fraction', () => {
     expect(progressFromLog('frame=  100 fps= 50 q=-0.0 size= 1kB time=00:00:31.25 bitrate=', 62.5)).toBeCloseTo(0.5);
     expect(progressFromLog('no time here', 62.5)).toBeNull();
+  });
+});
+
+describe('raw frames', () => {
+  const size = { width: 4, height: 2 }; // 24 bytes a frame
+  it('keeps whole frames only and takes the duration from the container, else from the frames', () => {
+    const bytes = Uint8Array.from({ length: 24 * 3 + 10 }, (_, i) => i % 251);
+    const info = parseProbeLog(LOG);
+    const f = rawFrames(info, size, bytes);
+    expect(f.frameCount).toBe(3);
+    expect(f.data.byteLength).toBe(72);
+    expect(Array.from(f.data.subarray(70, 72))).toEqual([70, 71]);
+    expect(f.durationSec).toBeCloseTo(62.5, 6);
+    expect(rawFrames({ ...info, durationSec: null }, size, bytes).durationSec).toBeCloseTo(3 / 16, 9);
+    expect(rawFrames(info, size, bytes.subarray(0, 48)).data.byteLength).toBe(48);
+  });
+  it('refuses output without one whole frame', () => {
+    expect(() => rawFrames(parseProbeLog(LOG), size, new Uint8Array(23))).toThrow(NoFramesError);
   });
 });

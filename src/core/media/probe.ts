@@ -1,8 +1,15 @@
 // Reads what ffmpeg prints about an input (`ffmpeg -hide_banner -i file`), the same text from the
 // system ffmpeg (CLI) and from ffmpeg.wasm (browser), and builds the frame-extraction arguments.
 import constants from '../constants.json';
-import { EmptyFileError, NoVideoStreamError, NotAVideoError, TooLargeError, TooLongError } from './errors.ts';
-import { VIDEO_FPS } from '../time.ts';
+import {
+  EmptyFileError,
+  NoFramesError,
+  NoVideoStreamError,
+  NotAVideoError,
+  TooLargeError,
+  TooLongError,
+} from './errors.ts';
+import { VIDEO_FPS, videoFramesToSec } from '../time.ts';
 
 export interface ProbeInfo {
   durationSec: number | null;
@@ -124,4 +131,22 @@ export function progressFromLog(line: string, durationSec: number | null): numbe
   const m = line.match(/time=\s*(\d+:\d+:\d+(?:\.\d+)?)/);
   if (!m || !durationSec) return null;
   return Math.max(0, Math.min(1, parseClock(m[1]!) / durationSec));
+}
+
+/** The whole frames of ffmpeg's raw RGB24 output at `size` (a partial last frame is dropped), as the
+ * decoders return them; NoFramesError when there is not one. The duration is the container's, or the
+ * frames' when it gives none. */
+export function rawFrames(info: ProbeInfo, size: { width: number; height: number }, bytes: Uint8Array): DecodedFrames {
+  const frameBytes = size.width * size.height * 3;
+  const frameCount = Math.floor(bytes.byteLength / frameBytes);
+  if (frameCount === 0) throw new NoFramesError();
+  const n = frameCount * frameBytes;
+  return {
+    info,
+    ...size,
+    fps: VIDEO_FPS,
+    frameCount,
+    durationSec: info.durationSec ?? videoFramesToSec(frameCount),
+    data: bytes.byteLength === n ? bytes : bytes.subarray(0, n),
+  };
 }

@@ -56,6 +56,18 @@ const condition = {
   ],
 };
 
+/** A take of `dur` seconds on the fake backend: no beats unless given, the settings above. */
+function fakeTake(b: FakeBackend, dur: number, extra: Partial<Parameters<typeof generate>[1]> = {}) {
+  return generate(b, {
+    durationSec: dur,
+    condition,
+    rhythm: rhythmFeatures([], latentFramesFor(dur)),
+    latentNorm: norm,
+    settings,
+    ...extra,
+  });
+}
+
 describe('generate pipeline', () => {
   it('returns exactly the video duration of audio at 16 kHz', async () => {
     for (const dur of [3.3, 11.3, 25.06]) {
@@ -82,13 +94,7 @@ describe('generate pipeline', () => {
     expect(wins[wins.length - 1]!.end).toBe(n);
     for (let i = 1; i < wins.length; i++) expect(wins[i]!.start).toBeLessThan(wins[i - 1]!.end);
     const b = new FakeBackend();
-    const res = await generate(b, {
-      durationSec: dur,
-      condition,
-      rhythm: rhythmFeatures([], n),
-      latentNorm: norm,
-      settings,
-    });
+    const res = await fakeTake(b, dur);
     expect(b.calls.filter((c) => c.model === 'denoiser').length).toBe(wins.length * settings.steps);
     expect(res.latent.every(Number.isFinite)).toBe(true);
   });
@@ -101,15 +107,7 @@ describe('generate pipeline', () => {
     mask.fill(1, 10, 40); // inside the first window only
     const known = Float32Array.from({ length: LATENT_CHANNELS * n }, (_, i) => Math.sin(i));
     const b = new FakeBackend();
-    const res = await generate(b, {
-      durationSec: dur,
-      condition,
-      rhythm: rhythmFeatures([], n),
-      latentNorm: norm,
-      settings,
-      mask,
-      known,
-    });
+    const res = await fakeTake(b, dur, { mask, known });
     const used = wins.filter((w) => w.start < 40 && w.end > 10).length;
     expect(used).toBeLessThan(wins.length);
     expect(b.calls.filter((c) => c.model === 'denoiser').length).toBe(used * settings.steps);
@@ -121,13 +119,8 @@ describe('generate pipeline', () => {
 
   it('stops between steps when cancelled', async () => {
     const ac = new AbortController();
-    const n = latentFramesFor(5);
     let steps = 0;
-    const p = generate(new FakeBackend(), {
-      durationSec: 5,
-      condition,
-      rhythm: rhythmFeatures([], n),
-      latentNorm: norm,
+    const p = fakeTake(new FakeBackend(), 5, {
       settings: { ...settings, steps: 10 },
       signal: ac.signal,
       onStep: (k) => {
@@ -162,15 +155,7 @@ describe('generate pipeline', () => {
   });
 
   it('rejects rhythm features of the wrong length', async () => {
-    await expect(
-      generate(new FakeBackend(), {
-        durationSec: 5,
-        condition,
-        rhythm: new Float32Array(10),
-        latentNorm: norm,
-        settings,
-      }),
-    ).rejects.toThrow(/rhythm/);
+    await expect(fakeTake(new FakeBackend(), 5, { rhythm: new Float32Array(10) })).rejects.toThrow(/rhythm/);
   });
 });
 

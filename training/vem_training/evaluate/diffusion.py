@@ -31,16 +31,7 @@ from ..data import audio, beats
 from ..data.rhythm import rhythm_features
 from ..export.denoiser import VARIANTS
 from ..export.manifest import MODELS_DIR
-from ..models import load_model
-from ..models.diffusion import (
-    MAX_STORIES,
-    clip_storyboards,
-    empty_condition,
-    fill_storyboards,
-    multi_hot,
-    sample,
-    tag_index,
-)
+from ..models import diffusion as dm, load_model
 from ..timebase import LATENT_FRAME_SEC, SAMPLE_RATE
 from ..train.diffusion_checks import model_call
 from . import metrics as eval_metrics
@@ -59,15 +50,15 @@ def clips(corpus: Path, n: int, split: str = "test") -> list[dict]:
 
 def request(c: dict, n_latent: int, track_beats=None) -> tuple[dict, list[dict], np.ndarray]:
     """Rows: 0 the condition, 1 the empty condition, 2 the tags without rhythm (three-row guidance)."""
-    idx = tag_index()
+    idx = dm.tag_index()
     V = len(idx)
     dur = n_latent * LATENT_FRAME_SEC
-    secs = clip_storyboards(c["sections"], 0.0, dur, MAX_STORIES)
-    cond = empty_condition(3, V, n_latent, max(1, len(secs)))
+    secs = dm.clip_storyboards(c["sections"], 0.0, dur, dm.MAX_STORIES)
+    cond = dm.empty_condition(3, V, n_latent, max(1, len(secs)))
     for r in (0, 2):
-        cond["global_tags"][r] = multi_hot(c["tags"], idx)
-        cond["caption_tags"][r] = multi_hot(c["tags"], idx)
-        fill_storyboards(cond, r, secs, idx)
+        cond["global_tags"][r] = dm.multi_hot(c["tags"], idx)
+        cond["caption_tags"][r] = dm.multi_hot(c["tags"], idx)
+        dm.fill_storyboards(cond, r, secs, idx)
     if track_beats is not None:
         beats_sec = np.asarray(track_beats, np.float64) - c["startSec"]
     else:
@@ -118,7 +109,7 @@ def generate(model, cond: dict, n_latent: int, steps: int, guidance: float, samp
     def fn(x, t, c):
         with torch.no_grad():
             return model_call(model, x, torch.full((x.shape[0],), float(t)), c)
-    return sample(fn, (1, 128, n_latent), rows[0], rows[1], steps=steps, guidance=guidance, sampler=sampler, eta=eta,
+    return dm.sample(fn, (1, 128, n_latent), rows[0], rows[1], steps=steps, guidance=guidance, sampler=sampler, eta=eta,
                   seed=seed, cond_tags=rows[2] if rhythm_guidance is not None else None,
                   rhythm_guidance=rhythm_guidance)[0].numpy()
 

@@ -67,7 +67,7 @@ class DenoiserTask(loop.Task):
         self.cfg, self.model, self.net, self.opt, self.ema, self.data = cfg, model, net, opt, ema, data
         self.dev, self.meta, self.held, self.decoder = dev, meta, held, decoder
         self.params, self.clip = list(model.parameters()), 1.0
-        self.lrs = (loop.Warmup(opt, cfg.lr, cfg.warmupSteps),)
+        self.lrs = (loop.Warmup(opt, cfg.lr, cfg.warmupSteps, cosine=cfg.lrCosineSteps),)
         self.ac = torch.tensor(schedule()["alphas_cumprod"], dtype=torch.float32, device=dev)
         self.amp = dev.type == "cuda"
 

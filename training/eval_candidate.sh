@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Measures a denoiser checkpoint while its run goes on, without touching what is shipped:
+#   bash training/eval_candidate.sh <run dir, e.g. training/runs/denoiser-film-anneal> <name>
+# 1. copies the run's ckpt.pt/config.json/checks.jsonl/log.jsonl to training/runs/snap-<name>;
+# 2. exports it (int8, as shipped) into public/models, copies public/models and the denoiser's parity
+#    fixture to training/runs/models-<name>, then restores both from git;
+# 3. runs `vem eval` on it (the full model only, 8 steps) → training/runs/eval-<name>/.
+# Shipping a candidate is a separate step (docs/diffusion.md, "Shipping a denoiser").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUN=$1 NAME=$2
+SNAP=training/runs/snap-$NAME MODELS=training/runs/models-$NAME
+if ! git diff --quiet -- public/models e2e/fixtures/parity/denoiser.json; then
+  echo "public/models or the parity fixture has uncommitted changes; commit or restore them first" >&2; exit 1
+fi
+mkdir -p "$SNAP"
+for f in ckpt.pt config.json checks.jsonl log.jsonl; do [ -f "$RUN/$f" ] && cp "$RUN/$f" "$SNAP/"; done
+restore() { git checkout -- public/models e2e/fixtures/parity/denoiser.json; }
+trap restore EXIT
+( cd training && OPENBLAS_NUM_THREADS=1 nice -n 2 .venv/bin/python -m vem_training.export denoiser --weights "runs/snap-$NAME" \
+  && OPENBLAS_NUM_THREADS=1 nice -n 2 .venv/bin/python -m vem_training.export quantize --only denoiser )
+rm -rf "$MODELS"; cp -r public/models "$MODELS"; cp e2e/fixtures/parity/denoiser.json "$MODELS/parity-denoiser.json"
+restore; trap - EXIT
+nice -n 2 npx vem eval --models "$MODELS" --variants none --no-roundtrip --out "training/runs/eval-$NAME" --json \
+  > "training/runs/eval-$NAME.json"
+python3 - "training/runs/eval-$NAME.json" <<'P'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(json.dumps(d.get("summary", d), indent=1)[:3000])
+P
