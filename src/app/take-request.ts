@@ -2,6 +2,7 @@
 // studio's state, the creator's tags, caption, storyboards, plan edits and controls. The worker plans and
 // generates it with the core's take pipeline, as `vem generate` does.
 import { DEFAULT_SETTINGS } from '../core/pipelines/generate.ts';
+import { hvpCondition } from '../core/conditioning/condition.ts';
 import type { TakeRegeneration, TakeRequest } from '../core/pipelines/take.ts';
 import type { GenerateControls, StudioState } from './store.ts';
 
@@ -13,16 +14,7 @@ export function takeRequest(s: TakeState, controls: GenerateControls, regenerate
   return {
     durationSec: s.video.durationSec,
     transitions: s.transitions.map((t) => ({ timeSec: t.timeSec, frameIdx: t.frameIdx })),
-    condition: {
-      globalTags: s.globalTags,
-      caption: s.caption,
-      storyboards: s.storyboards.map((sb) => ({
-        startSec: sb.startSec,
-        durSec: sb.durSec,
-        tags: sb.tags,
-        descriptors: { ...sb.descriptors },
-      })),
-    },
+    condition: hvpCondition(s),
     lockedBpm: controls.lockedBpm,
     edits: s.planEdits,
     settings: {

@@ -4,6 +4,7 @@ import { encodeWavPcm16 } from '../../core/audio/wav.ts';
 import { parseFrames } from '../../core/parse/index.ts';
 import { DEFAULT_SETTINGS, type GenerateSettings } from '../../core/pipelines/generate.ts';
 import { runTake } from '../../core/pipelines/take.ts';
+import { hvpCondition } from '../../core/conditioning/condition.ts';
 import type { PlanEdits } from '../../core/plan/with-aligner.ts';
 import { isKnownTag } from '../../core/constants.ts';
 import { NodeBackend } from '../../runtime/ort-node.ts';
@@ -54,15 +55,11 @@ export async function generateForVideo(backend: NodeBackend, path: string, out: 
   const parsed = parseFrames(video);
   const t2 = performance.now();
   const globalTags = userTags ?? parsed.globalTags;
-  const storyboards = parsed.storyboards.map((s) => ({
-    startSec: s.startSec,
-    durSec: s.durSec,
-    tags: s.tags,
-    descriptors: { ...s.descriptors },
-  }));
-  const condition = opts.drop?.tags
-    ? { globalTags: [], caption: '', storyboards: [] }
-    : { globalTags, caption: userTags ? '' : parsed.caption, storyboards };
+  const condition = hvpCondition(
+    opts.drop?.tags
+      ? { globalTags: [], caption: '', storyboards: [] }
+      : { globalTags, caption: userTags ? '' : parsed.caption, storyboards: parsed.storyboards },
+  );
   const from = opts.regenerate;
   const span = from ? storyboardSpan(parsed.storyboards, from.storyboard) : null;
   const res = await runTake(backend, {
@@ -100,7 +97,11 @@ export async function generateForVideo(backend: NodeBackend, path: string, out: 
       hit: res.figures.hits[i],
     })),
     hitPoints: res.plan.hitPoints.map((h) => ({ timeSec: round(h.timeSec), beatSec: round(h.beatSec) })),
-    storyboards: storyboards.map((s) => ({ startSec: round(s.startSec), durSec: round(s.durSec), tags: s.tags })),
+    storyboards: parsed.storyboards.map((s) => ({
+      startSec: round(s.startSec),
+      durSec: round(s.durSec),
+      tags: s.tags,
+    })),
     globalTags,
     level: {
       lufs: round(res.level.lufs, 2),

@@ -45,6 +45,16 @@ export interface HvpCondition {
   storyboards: readonly StoryCondition[];
 }
 
+/** The condition of a parse, or of the studio's edited copy of it: global tags, caption, and each
+ * storyboard's span and tags (its descriptors stay behind, see above). The app and the CLI both send this. */
+export function hvpCondition(p: HvpCondition): HvpCondition {
+  return {
+    globalTags: [...p.globalTags],
+    caption: p.caption,
+    storyboards: p.storyboards.map(({ startSec, durSec, tags }) => ({ startSec, durSec, tags: [...tags] })),
+  };
+}
+
 export function multiHot(
   tags: readonly string[],
   out: Float32Array = new Float32Array(TAG_VOCABULARY.length),

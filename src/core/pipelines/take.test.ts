@@ -10,6 +10,7 @@ import { NodeBackend } from '../../runtime/ort-node.ts';
 import { parseFrames } from '../parse/index.ts';
 import { LATENT_CHANNELS, DEFAULT_SETTINGS } from './generate.ts';
 import { runTake } from './take.ts';
+import { hvpCondition } from '../conditioning/condition.ts';
 import { spanMask } from './inpaint.ts';
 import { SAMPLE_RATE } from '../time.ts';
 import { expectGolden } from '../testing/golden.ts';
@@ -23,16 +24,7 @@ const shaJson = (o: unknown) => createHash('sha256').update(JSON.stringify(o)).d
 async function fixture(path: string) {
   const frames = await decodeVideoFile(path);
   const parsed = parseFrames(frames);
-  const condition = {
-    globalTags: parsed.globalTags,
-    caption: parsed.caption,
-    storyboards: parsed.storyboards.map((s) => ({
-      startSec: s.startSec,
-      durSec: s.durSec,
-      tags: s.tags,
-      descriptors: { ...s.descriptors },
-    })),
-  };
+  const condition = hvpCondition(parsed);
   return { frames, parsed, condition };
 }
 
