@@ -40,17 +40,26 @@ export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
-/** Summed RSS (MB) of Chromium's processes (/usr/lib/chromium/chromium, or Playwright's chrome). */
-export function chromiumRssMB(match = 'chrom'): number {
-  let kb = 0;
+/** Chromium's processes (/usr/lib/chromium/chromium, or Playwright's chrome), summed in MB: RSS (each
+ * process counted whole, so the pages they share, the browser binary first, are counted in every one) and
+ * PSS (shared pages divided among the processes that map them: the footprint they add up to). */
+export function chromiumMemMB(match = 'chrom'): { rss: number; pss: number } {
+  let rss = 0,
+    pss = 0;
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(match)) continue;
-      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (m) kb += Number(m[1]);
+      const roll = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      rss += Number(/^Rss:\s+(\d+)/m.exec(roll)?.[1] ?? 0);
+      pss += Number(/^Pss:\s+(\d+)/m.exec(roll)?.[1] ?? 0);
     } catch {
       /* process ended */
     }
   }
-  return Math.round(kb / 1024);
+  return { rss: Math.round(rss / 1024), pss: Math.round(pss / 1024) };
+}
+
+/** Summed RSS (MB) of Chromium's processes (see chromiumMemMB). */
+export function chromiumRssMB(match = 'chrom'): number {
+  return chromiumMemMB(match).rss;
 }
