@@ -105,8 +105,29 @@ test('generate on WASM, play in sync with the video, download the WAV; nothing l
   test.setTimeout(600_000);
   const req = trackRequests(page, baseURL!);
   const watch = await watchConsole(page);
+  // the generate worker opens the models at the file drop, while the video decodes and parses: its first
+  // request (the model manifest) comes before the parse is shown, and every model before Generate
+  const fromWorker: { url: string; at: number }[] = [];
+  page.on('request', (r) => {
+    if (r.serviceWorker() === null) fromWorker.push({ url: r.url(), at: Date.now() });
+  });
+  await page.addInitScript(() => {
+    const w = window as unknown as { __parsedAt?: number };
+    new MutationObserver(() => {
+      if (!w.__parsedAt && document.querySelector('[data-testid="parse-status"][data-phase="ready"]'))
+        w.__parsedAt = Date.now();
+    }).observe(document, { subtree: true, childList: true, attributes: true });
+  });
   await page.goto('/?ep=wasm&steps=4');
+  const dropAt = Date.now();
   const dur = await openVideo(page, 'e2e/fixtures/cuts-10s.mp4');
+  const parsedAt = await page.evaluate(() => (window as unknown as { __parsedAt: number }).__parsedAt);
+  const manifestAt = fromWorker.find((r) => r.url.endsWith('/models/manifest.json'))?.at ?? Infinity;
+  expect(manifestAt).toBeGreaterThanOrEqual(dropAt);
+  expect(manifestAt).toBeLessThan(parsedAt);
+  const models = ['aligner', 'denoiser', 'vae_decoder', 'vocoder'];
+  const missing = () => models.filter((m) => !fromWorker.some((r) => r.url.endsWith(`/models/${m}.onnx`)));
+  await expect.poll(missing, { timeout: 60_000 }).toEqual([]);
   await generateAndCheck(page, 'wasm', dur, 400_000);
   // planned and detected beats on the timeline; each transition says whether a beat hit it
   await expect(page.getByTestId('planned-beat').first()).toBeAttached();

@@ -94,6 +94,15 @@ async function alignNow(videoId: string, signal: AbortSignal, report: boolean): 
   return 0;
 }
 
+/** Opens the models in the generate worker in the background (a video was dropped: they load while it
+ *  decodes and parses, on the other core); failures surface when the aligner or a generation needs them. */
+export function openModels(): void {
+  const { controls } = useStudio.getState();
+  void generateClient()
+    .call('preload', { ep: controls.ep, strictGpu: controls.strictGpu })
+    .catch(() => undefined);
+}
+
 /** Starts the aligner for a freshly parsed video in the background (no progress bar; errors surface
  *  when a generation needs it). */
 export function prepareAligner(videoId: string): void {

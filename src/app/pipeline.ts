@@ -5,7 +5,7 @@ import { decodeVideo } from './decode.ts';
 import { isCancelled, throwIfCancelled } from '../core/cancel.ts';
 import { NO_PLAN_EDITS, useStudio } from './store.ts';
 import { saveProject } from './persist.ts';
-import { prepareAligner, startVideoSession } from './generation.ts';
+import { openModels, prepareAligner, startVideoSession } from './generation.ts';
 import { parseClient } from './parse-client.ts';
 import { setVideoFile } from './video-file.ts';
 
@@ -21,6 +21,7 @@ export async function openVideo(file: File): Promise<void> {
   current = ac;
   const store = useStudio.getState();
   store.setPhase('decoding', { stage: 'decode', fraction: 0 });
+  openModels();
   try {
     const decoded = await decodeVideo(file, (f) => useStudio.getState().setProgress('decode', f), ac.signal);
     throwIfCancelled(ac.signal);

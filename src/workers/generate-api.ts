@@ -59,8 +59,8 @@ export type GenerateApi = {
     };
     result: { probs: Float32Array; ep: string; fallbackReason: string | null; alignerSec: number };
   };
-  /** Fetches, verifies and opens the generation models now (while the user looks at the parse), so that
-   *  Generate does not wait for them. */
+  /** Fetches, verifies and opens the aligner and the generation models now (from the file drop, while the
+   *  video decodes and the user looks at the parse), so that neither the aligner nor Generate waits. */
   preload: {
     payload: { ep: Ep; strictGpu?: boolean };
     result: { ep: string; loadSec: number };

@@ -16,16 +16,26 @@ import { loadAligner, updateProject } from '../app/persist.ts';
 let aligned: { videoId: string; out: AlignerOutput } | null = null;
 
 const MODELS_URL = new URL(`${import.meta.env.BASE_URL}models/`, self.location.origin).href;
-let backend: WebBackend | null = null;
+/** The backend, created once for an EP choice: calls that arrive while it is being created (the models
+ *  opened at the file drop, then the aligner after the parse) share the same promise. */
+let backend: Promise<WebBackend> | null = null;
 let backendKey = '';
 
-async function getBackend(ep: EpPreference, strictGpu: boolean): Promise<WebBackend> {
+function getBackend(ep: EpPreference, strictGpu: boolean): Promise<WebBackend> {
   const key = `${ep}:${strictGpu}`;
   if (backend && backendKey === key) return backend;
-  await backend?.dispose();
-  backend = await WebBackend.create(MODELS_URL, ep, { strictGpu });
+  const previous = backend;
+  const created = (async () => {
+    await (await previous?.catch(() => null))?.dispose();
+    return WebBackend.create(MODELS_URL, ep, { strictGpu });
+  })();
+  backend = created;
   backendKey = key;
-  return backend;
+  // a failed creation is not kept: the next call tries again (and reports its own error)
+  created.catch(() => {
+    if (backend === created) backend = null;
+  });
+  return created;
 }
 
 serveWorker(
@@ -84,7 +94,8 @@ serveWorker(
     preload: async (p: GenerateApi['preload']['payload']) => {
       const t0 = performance.now();
       const b = await getBackend(p.ep, p.strictGpu ?? false);
-      await b.preload(['denoiser', 'vae_decoder', 'vocoder']);
+      // the aligner first: it runs as soon as the parse is done
+      await b.preload(['aligner', 'denoiser', 'vae_decoder', 'vocoder']);
       return { ep: b.ep, loadSec: (performance.now() - t0) / 1000 };
     },
     restoreAligned: async (p: GenerateApi['restoreAligned']['payload']) => {
