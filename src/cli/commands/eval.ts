@@ -103,7 +103,8 @@ function python(args: string[], what: string): void {
   if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status ?? r.signal})`);
 }
 
-/** `vem eval [<dir>] [--json] [--out RUN_DIR] [--steps N] [--seed N] [--models DIR] [--variants DIR|none]
+/** `vem eval [<dir>] [--json] [--out RUN_DIR] [--steps N] [--seed N] [--guidance X] [--rhythm-guidance X]
+ *  [--models DIR] [--variants DIR|none]
  *  [--write-docs | --doc FILE|none]`: generate a soundtrack for every video in <dir> with the shipped models
  *  (and each ablation variant found under --variants), then score every row with the Python twin
  *  (`vem_training.evaluate.bench`: madmom beats, TB_IoU, B_IoU, TB_hit@70ms, beat F, tag agreement, FD).
@@ -113,7 +114,19 @@ function python(args: string[], what: string): void {
 export async function evalCommand(argv: string[]): Promise<number> {
   const { positionals, flags } = parseArgs(
     argv,
-    ['out', 'steps', 'seed', 'guidance', 'models', 'variants', 'doc', 'threads', 'pretrained', 'add-row'],
+    [
+      'out',
+      'steps',
+      'seed',
+      'guidance',
+      'rhythm-guidance',
+      'models',
+      'variants',
+      'doc',
+      'threads',
+      'pretrained',
+      'add-row',
+    ],
     ['json', 'write-docs', 'no-roundtrip'],
   );
   const dir = positionals[0] ?? DEFAULT_BENCH;
@@ -145,6 +158,8 @@ export async function evalCommand(argv: string[]): Promise<number> {
     steps: num('steps', DEFAULT_SETTINGS.steps),
     seed: num('seed', DEFAULT_SETTINGS.seed),
     guidance: num('guidance', DEFAULT_SETTINGS.guidance),
+    // a separate scale for the rhythm (a third batch row without it); absent: the same as --guidance
+    ...(flags.has('rhythm-guidance') ? { rhythmGuidance: num('rhythm-guidance', DEFAULT_SETTINGS.guidance) } : {}),
   };
   const variantsFlag = flags.get('variants');
   const variants = variantsFlag === 'none' ? null : typeof variantsFlag === 'string' ? variantsFlag : DEFAULT_VARIANTS;
