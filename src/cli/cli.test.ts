@@ -309,8 +309,25 @@ describe('vem eval', () => {
     writeFileSync(join(dir, 'clip.cuts.json'), JSON.stringify({ cutsSec: truth.transitions.map((t) => t.timeSec) }));
     const run = join(dir, 'run');
     const docs = readFileSync('docs/evaluation.md', 'utf8');
-    const res = vem('eval', dir, '--steps', '2', '--variants', 'none', '--pretrained', 'none', '--out', run, '--json');
+    const res = vem(
+      'eval',
+      dir,
+      '--steps',
+      '2',
+      '--rhythm-guidance',
+      '3',
+      '--variants',
+      'none',
+      '--pretrained',
+      'none',
+      '--out',
+      run,
+      '--json',
+    );
     expect(res.status, res.stderr).toBe(0);
+    // a separate rhythm scale reaches the report and the take that was generated with it
+    expect((JSON.parse(res.stdout) as { settings: object }).settings).toMatchObject({ steps: 2, rhythmGuidance: 3 });
+    expect(JSON.parse(readFileSync(join(run, 'clip.full.json'), 'utf8'))).toMatchObject({ rhythmGuidance: 3 });
     // the table goes to the run folder; the repository's docs are not touched without --write-docs
     expect(readFileSync(join(run, 'evaluation.md'), 'utf8')).toMatch(/\| full \| /);
     expect(readFileSync('docs/evaluation.md', 'utf8')).toBe(docs);
