@@ -107,10 +107,6 @@ test('generate on WASM, play in sync with the video, download the WAV; nothing l
   const watch = await watchConsole(page);
   // the generate worker opens the models at the file drop, while the video decodes and parses: its first
   // request (the model manifest) comes before the parse is shown, and every model before Generate
-  const fromWorker: { url: string; at: number }[] = [];
-  page.on('request', (r) => {
-    if (r.serviceWorker() === null) fromWorker.push({ url: r.url(), at: Date.now() });
-  });
   await page.addInitScript(() => {
     const w = window as unknown as { __parsedAt?: number };
     new MutationObserver(() => {
@@ -122,11 +118,11 @@ test('generate on WASM, play in sync with the video, download the WAV; nothing l
   const dropAt = Date.now();
   const dur = await openVideo(page, 'e2e/fixtures/cuts-10s.mp4');
   const parsedAt = await page.evaluate(() => (window as unknown as { __parsedAt: number }).__parsedAt);
-  const manifestAt = fromWorker.find((r) => r.url.endsWith('/models/manifest.json'))?.at ?? Infinity;
+  const manifestAt = req.timed.find((r) => r.url.endsWith('/models/manifest.json'))?.at ?? Infinity;
   expect(manifestAt).toBeGreaterThanOrEqual(dropAt);
   expect(manifestAt).toBeLessThan(parsedAt);
   const models = ['aligner', 'denoiser', 'vae_decoder', 'vocoder'];
-  const missing = () => models.filter((m) => !fromWorker.some((r) => r.url.endsWith(`/models/${m}.onnx`)));
+  const missing = () => models.filter((m) => !req.timed.some((r) => r.url.endsWith(`/models/${m}.onnx`)));
   await expect.poll(missing, { timeout: 60_000 }).toEqual([]);
   await generateAndCheck(page, 'wasm', dur, 400_000);
   // planned and detected beats on the timeline; each transition says whether a beat hit it

@@ -9,9 +9,15 @@ import { wasmThreads } from '../src/core/threads.ts';
 /** Records every request the page makes; `foreign()` lists those that left the app's origin. */
 export function trackRequests(page: Page, origin: string) {
   const urls: string[] = [];
-  page.on('request', (req) => urls.push(req.url()));
+  /** Each request of the page and its workers (not the service worker's own), with when it was seen. */
+  const timed: { url: string; at: number }[] = [];
+  page.on('request', (req) => {
+    urls.push(req.url());
+    if (req.serviceWorker() === null) timed.push({ url: req.url(), at: Date.now() });
+  });
   return {
     urls,
+    timed,
     foreign: () => urls.filter((u) => !u.startsWith(origin) && !u.startsWith('blob:') && !u.startsWith('data:')),
   };
 }

@@ -5,7 +5,8 @@
 # 2. exports it (int8, as shipped) into public/models, copies public/models and the denoiser's parity
 #    fixture to training/runs/models-<name>, then restores both from git;
 # 3. runs `vem eval` on it (the full model only, 8 steps) → training/runs/eval-<name>/.
-# Shipping a candidate is a separate step (docs/diffusion.md, "Shipping a denoiser").
+# Shipping a candidate is a separate step: copy its denoiser, manifest and parity fixture into place, name the
+# file it started from in the manifest's chain and command, re-record the golden takes (docs/diffusion.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUN=$1 NAME=$2
@@ -26,5 +27,5 @@ nice -n 2 npx vem eval --models "$MODELS" --variants none --no-roundtrip --out "
 python3 - "training/runs/eval-$NAME.json" <<'P'
 import json, sys
 d = json.load(open(sys.argv[1]))
-print(json.dumps(d.get("summary", d), indent=1)[:3000])
+print(json.dumps({"settings": d["settings"], "full": d["rows"]["full"], "musicnn": d["pretrained"].get("full")}, indent=1))
 P

@@ -41,25 +41,30 @@ export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
 }
 
 /** Chromium's processes (/usr/lib/chromium/chromium, or Playwright's chrome), summed in MB: RSS (each
- * process counted whole, so the pages they share, the browser binary first, are counted in every one) and
- * PSS (shared pages divided among the processes that map them: the footprint they add up to). */
-export function chromiumMemMB(match = 'chrom'): { rss: number; pss: number } {
-  let rss = 0,
-    pss = 0;
+ * process counted whole, so the pages they share, the browser binary first, are counted in every one) and,
+ * with `pss`, PSS (shared pages divided among the processes that map them: the footprint they add up to).
+ * PSS walks each process's page tables (smaps_rollup), so samplers ask for it less often than for RSS. */
+export function chromiumMemMB(match = 'chrom', pss = true): { rss: number; pss: number | null } {
+  let rssKb = 0,
+    pssKb = 0;
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(match)) continue;
-      const roll = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-      rss += Number(/^Rss:\s+(\d+)/m.exec(roll)?.[1] ?? 0);
-      pss += Number(/^Pss:\s+(\d+)/m.exec(roll)?.[1] ?? 0);
+      if (pss) {
+        const roll = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+        rssKb += Number(/^Rss:\s+(\d+)/m.exec(roll)?.[1] ?? 0);
+        pssKb += Number(/^Pss:\s+(\d+)/m.exec(roll)?.[1] ?? 0);
+      } else {
+        rssKb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+      }
     } catch {
       /* process ended */
     }
   }
-  return { rss: Math.round(rss / 1024), pss: Math.round(pss / 1024) };
+  return { rss: Math.round(rssKb / 1024), pss: pss ? Math.round(pssKb / 1024) : null };
 }
 
 /** Summed RSS (MB) of Chromium's processes (see chromiumMemMB). */
 export function chromiumRssMB(match = 'chrom'): number {
-  return chromiumMemMB(match).rss;
+  return chromiumMemMB(match, false).rss;
 }
