@@ -4,7 +4,7 @@
 import { encodeWavPcm16 } from '../core/audio/wav.ts';
 import { LATENT_CHANNELS, latentFramesFor } from '../core/pipelines/generate.ts';
 import { SAMPLE_RATE } from '../core/time.ts';
-import { saveTake } from './persist.ts';
+import { saveTake } from '../storage/persist.ts';
 import { useStudio, type Take } from './store.ts';
 
 export async function addSyntheticTakes(count: number, seconds: number): Promise<number> {

@@ -12,7 +12,7 @@ import type { TakeRegeneration } from '../core/pipelines/take.ts';
 import { isCancelled } from '../core/cancel.ts';
 import { generateClient } from './generate-client.ts';
 import { parseClient } from './parse-client.ts';
-import { deleteTakes, loadTake, saveTake, updateTake } from './persist.ts';
+import { deleteTakes, loadTake, saveTake, updateTake } from '../storage/persist.ts';
 import { useStudio, type Take } from './store.ts';
 import { takeRequest } from './take-request.ts';
 

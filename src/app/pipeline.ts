@@ -4,7 +4,7 @@
 import { decodeVideo } from './decode.ts';
 import { isCancelled, throwIfCancelled } from '../core/cancel.ts';
 import { NO_PLAN_EDITS, useStudio } from './store.ts';
-import { saveProject } from './persist.ts';
+import { saveProject } from '../storage/persist.ts';
 import { openModels, prepareAligner, startVideoSession } from './generation.ts';
 import { parseClient } from './parse-client.ts';
 import { setVideoFile } from './video-file.ts';

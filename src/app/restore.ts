@@ -1,7 +1,7 @@
 // Reopens the last project from IndexedDB on start-up (video, parse, edits, controls, takes) and keeps
 // the stored project in step with the user's edits.
 import { NO_PLAN_EDITS, useStudio, type GenerateControls } from './store.ts';
-import { loadCurrent, updateProject } from './persist.ts';
+import { loadCurrent, updateProject } from '../storage/persist.ts';
 import { startVideoSession } from './generation.ts';
 import { setVideoFile } from './video-file.ts';
 

@@ -1,87 +1,27 @@
 // The UI store: metadata, phases and ids only. Frames, latents and PCM stay in workers.
 import { create } from 'zustand';
-import type { Storyboard, Transition } from '../core/parse/index.ts';
+import {
+  NO_PLAN_EDITS,
+  type GenerateControls,
+  type PlanEditsState,
+  type ProjectEdits,
+  type Take,
+  type VideoMeta,
+} from '../storage/records.ts';
 import { DEFAULT_SETTINGS } from '../core/pipelines/generate.ts';
 import { HIT_POINT_MIN_GAP_SEC } from '../core/plan/planner.ts';
 
+export type { GenerateControls, PlanEditsState, Take, VideoMeta } from '../storage/records.ts';
+export { NO_PLAN_EDITS } from '../storage/records.ts';
+
 export type Phase = 'idle' | 'decoding' | 'parsing' | 'ready' | 'generating' | 'error';
 
-export interface GenerateControls {
-  steps: number;
-  guidance: number;
-  seed: number;
-  sampler: 'ddim' | 'dpmpp';
-  eta: number;
-  /** null: the planner chooses the tempo. */
-  lockedBpm: number | null;
-  ep: 'webgpu' | 'wasm';
-  /** Refuse any silent CPU fallback inside the WebGPU session (tests of the WebGPU path). */
-  strictGpu: boolean;
-}
-
-export interface Take {
-  id: string;
-  name: string;
-  /** Blob URL of the 16-bit PCM WAV. */
-  url: string;
-  durationSec: number;
-  settings: GenerateControls;
-  bpm: number;
-  plannedBeatsSec: number[];
-  beatsSec: number[];
-  hits: boolean[];
-  tbIoU: number;
-  tbHit70: number | null;
-  /** Integrated loudness and true peak of the take as generated (peaks held at −1 dBTP). */
-  level?: { lufs: number; truePeakDbtp: number };
-  ep: string;
-  fallbackReason: string | null;
-  timings: Record<string, number>;
-  createdAt: number;
-  starred: boolean;
-  /** The hit points the take's plan put a beat on. */
-  hitPointsSec?: number[];
-  /** Set when the take re-sampled one storyboard of another take. */
-  regenerated?: { fromTake: string; storyboard: number };
-}
-
-export interface VideoMeta {
-  id: string;
-  name: string;
-  sizeBytes: number;
-  url: string;
-  durationSec: number;
-  width: number;
-  height: number;
-  rotationDeg: number;
-  frameCount: number;
-  /** What the decoder could not read (a file that ends early), said under the video; absent when clean. */
-  decodeWarning?: string;
-}
-
-/** The creator's edits to the beat plan (the planner honours both; see core/plan/planner.ts). */
-export interface PlanEditsState {
-  /** Moments that must get a beat, sorted. */
-  hitPointsSec: number[];
-  /** Times of the transitions marked "not a beat". */
-  notBeatSec: number[];
-}
-
-export const NO_PLAN_EDITS: PlanEditsState = { hitPointsSec: [], notBeatSec: [] };
-
-export interface StudioState {
+export interface StudioState extends ProjectEdits {
   phase: Phase;
   progress: { stage: string; fraction: number } | null;
   error: string | null;
   video: VideoMeta | null;
-  transitions: Transition[];
-  storyboards: Storyboard[];
-  globalTags: string[];
-  caption: string;
-  captionEdited: boolean;
-  timings: { decodeSec: number; parseSec: number; decoder?: 'webcodecs' | 'ffmpeg' } | null;
   selected: number | null;
-  controls: GenerateControls;
   takes: Take[];
   activeTake: string | null;
   alignerProbs: Float32Array | null;

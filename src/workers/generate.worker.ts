@@ -10,7 +10,7 @@ import type { GenerateApi } from './generate-api.ts';
 import { runAligner, type AlignerOutput } from '../core/aligner/aligner.ts';
 import { runTake } from '../core/pipelines/take.ts';
 import type { DecodedFrames } from '../core/media/probe.ts';
-import { loadAligner, updateProject } from '../app/persist.ts';
+import { loadAligner, updateProject } from '../storage/persist.ts';
 
 /** Aligner output of the current video (one video at a time). */
 let aligned: { videoId: string; out: AlignerOutput } | null = null;

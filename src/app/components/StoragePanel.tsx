@@ -1,7 +1,7 @@
 // What this project keeps in the browser's storage, and the buttons that free it.
 import { useEffect, useState } from 'react';
 import { useStudio } from '../store.ts';
-import { deleteOtherProjects, projectBytes, storageUse } from '../persist.ts';
+import { deleteOtherProjects, projectBytes, storageUse } from '../../storage/persist.ts';
 import { removeTakes } from '../generation.ts';
 
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;

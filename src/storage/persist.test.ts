@@ -14,7 +14,7 @@ import {
   updateTake,
   type StoredProject,
 } from './persist.ts';
-import type { Take } from './store.ts';
+import type { Take } from './records.ts';
 
 const project = (id: string): StoredProject => ({
   id,

@@ -4,17 +4,11 @@
 // the generate worker. A reload or a closed tab loses nothing; the UI shows the storage used and removes
 // old takes.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { StudioState, Take, VideoMeta } from './store.ts';
-
-/** The parse, the user's edits and controls as the store holds them. */
-type ProjectEdits = Pick<
-  StudioState,
-  'transitions' | 'storyboards' | 'globalTags' | 'caption' | 'captionEdited' | 'timings' | 'controls'
->;
+import type { PlanEditsState, ProjectEdits, Take, VideoMeta } from './records.ts';
 
 export interface StoredProject extends ProjectEdits {
   /** Hit points and "not a beat" marks (absent in projects saved before they existed). */
-  planEdits?: StudioState['planEdits'];
+  planEdits?: PlanEditsState;
   id: string;
   video: Omit<VideoMeta, 'url'>;
   /** The video file (a Blob is kept by IndexedDB as is, without reading it into memory). */
