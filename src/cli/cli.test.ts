@@ -316,6 +316,10 @@ describe('vem eval', () => {
       '2',
       '--rhythm-guidance',
       '3',
+      '--sampler',
+      'dpmpp',
+      '--eta',
+      '0',
       '--variants',
       'none',
       '--pretrained',
@@ -326,8 +330,10 @@ describe('vem eval', () => {
     );
     expect(res.status, res.stderr).toBe(0);
     // a separate rhythm scale reaches the report and the take that was generated with it
-    expect((JSON.parse(res.stdout) as { settings: object }).settings).toMatchObject({ steps: 2, rhythmGuidance: 3 });
-    expect(JSON.parse(readFileSync(join(run, 'clip.full.json'), 'utf8'))).toMatchObject({ rhythmGuidance: 3 });
+    // (and so do the sampler and its η)
+    const asked = { steps: 2, rhythmGuidance: 3, sampler: 'dpmpp', eta: 0 };
+    expect((JSON.parse(res.stdout) as { settings: object }).settings).toMatchObject(asked);
+    expect(JSON.parse(readFileSync(join(run, 'clip.full.json'), 'utf8'))).toMatchObject(asked);
     // the table goes to the run folder; the repository's docs are not touched without --write-docs
     expect(readFileSync(join(run, 'evaluation.md'), 'utf8')).toMatch(/\| full \| /);
     expect(readFileSync('docs/evaluation.md', 'utf8')).toBe(docs);

@@ -104,7 +104,7 @@ function python(args: string[], what: string): void {
 }
 
 /** `vem eval [<dir>] [--json] [--out RUN_DIR] [--steps N] [--seed N] [--guidance X] [--rhythm-guidance X]
- *  [--models DIR] [--variants DIR|none]
+ *  [--sampler ddim|dpmpp] [--eta X] [--models DIR] [--variants DIR|none]
  *  [--write-docs | --doc FILE|none]`: generate a soundtrack for every video in <dir> with the shipped models
  *  (and each ablation variant found under --variants), then score every row with the Python twin
  *  (`vem_training.evaluate.bench`: madmom beats, TB_IoU, B_IoU, TB_hit@70ms, beat F, tag agreement, FD).
@@ -120,6 +120,8 @@ export async function evalCommand(argv: string[]): Promise<number> {
       'seed',
       'guidance',
       'rhythm-guidance',
+      'sampler',
+      'eta',
       'models',
       'variants',
       'doc',
@@ -153,8 +155,12 @@ export async function evalCommand(argv: string[]): Promise<number> {
     if (v === true || !Number.isFinite(n)) throw new Error(`--${k} needs a number`);
     return n;
   };
+  const sampler = flags.get('sampler') ?? DEFAULT_SETTINGS.sampler;
+  if (sampler !== 'ddim' && sampler !== 'dpmpp') throw new Error('--sampler is ddim or dpmpp');
   const settings: GenerateSettings = {
     ...DEFAULT_SETTINGS,
+    sampler,
+    eta: num('eta', DEFAULT_SETTINGS.eta),
     steps: num('steps', DEFAULT_SETTINGS.steps),
     seed: num('seed', DEFAULT_SETTINGS.seed),
     guidance: num('guidance', DEFAULT_SETTINGS.guidance),
