@@ -7,8 +7,8 @@ from conftest import fake_pack
 from vem_training.data.rhythm import RHYTHM_CHANNELS, RHYTHM_INPUT
 from vem_training.models import diffusion
 from vem_training.models.denoiser import Denoiser
-from vem_training.models.diffusion import Batches, clip_storyboards
-from vem_training.train.diffusion_checks import HeldOut, model_call, peak_hit
+from vem_training.models.diffusion import Batches, clip_storyboards, model_call
+from vem_training.train.diffusion_checks import HeldOut, peak_hit
 
 
 def tiny(**kw):

@@ -92,3 +92,23 @@ class MelCrops:
             s = self.rng.integers(0, m.shape[1] - self.frames)
             out[i] = m[:, s : s + self.frames]
         return torch.from_numpy(out)
+
+
+def held_out_clips(corpus: Path, n: int, seconds: float = 10.0, split: str = "test") -> list[tuple[str, np.ndarray]]:
+    """`n` clips of recorded music from `split` (the same draw for the same arguments)."""
+    import soundfile as sf
+
+    tracks = [t for t in load_index(corpus) if t["split"] == split and t["kind"] == "recorded"]
+    rng = np.random.default_rng(0)
+    clips = []
+    per_track = max(1, int(np.ceil(n / max(len(tracks), 1))))
+    for t in tracks:
+        x, _ = sf.read(str(corpus / "audio" / f"{t['id']}.wav"), dtype="float32")
+        seg = int(seconds * SAMPLE_RATE)
+        if len(x) < seg:
+            continue
+        for _ in range(per_track):
+            s = int(rng.integers(0, len(x) - seg + 1))
+            clips.append((t["id"], x[s : s + seg]))
+    rng.shuffle(clips)
+    return clips[:n]

@@ -135,9 +135,8 @@ def aligner_predictor(source: Path):
     """frames (F, H, W, 3) uint8 -> (prob (F,), feat (F, 32)). `source`: a training run (ckpt.pt) or the
     shipped aligner.onnx (run in the app's windows)."""
     from ..models import load_model
-    from ..train.aligner import predict, to_input
+    from ..models.aligner_windows import predict, to_input, windows
     if source.suffix == ".onnx":
-        from ..models.aligner_windows import windows
         from ..models.runtime import onnx_session
         sess = onnx_session(source)
         name = sess.get_inputs()[0].name

@@ -44,10 +44,10 @@ def build(corpus: Path, out: Path, mb: float = 24.0, excerpt_sec: float = 4.0, c
     import soundfile as sf
 
     from . import beats, crops
-    from ..evaluate.autoencoder import test_clips
+    from .crops import held_out_clips
 
     rng = np.random.default_rng(seed)
-    checks = test_clips(corpus, check_clips, check_sec, split="valid")
+    checks = held_out_clips(corpus, check_clips, check_sec, split="valid")
     check_pcm = [to_int16(x) for _, x in checks]
     ref_beats = [[round(float(b), 4) for b in beats.track_beats(x, SR, downbeats=False)[0]] for _, x in checks]
     budget = mb * 1e6 - sum(len(zlib.compress(encode_int16(p).tobytes(), 6)) for p in check_pcm) - 20_000

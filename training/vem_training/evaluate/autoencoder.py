@@ -21,7 +21,8 @@ import numpy as np
 import torch
 
 from .. import constants
-from ..data import audio, beats, crops
+from ..data import audio, beats
+from ..data.crops import held_out_clips
 from ..export.manifest import MODELS_DIR, load_manifest, save_manifest
 from ..models import losses
 from ..timebase import SAMPLE_RATE
@@ -55,26 +56,6 @@ def mel_l1(y_hat: np.ndarray, ref_mel: np.ndarray) -> float:
     m = audio.log_mel(y_hat)
     t = min(m.shape[1], ref_mel.shape[1])
     return float(np.abs(m[:, :t] - ref_mel[:, :t]).mean())
-
-
-def test_clips(corpus: Path, n: int, seconds: float = 10.0, split: str = "test") -> list[tuple[str, np.ndarray]]:
-    """`n` clips of recorded music from `split` (the same draw for the same arguments)."""
-    import soundfile as sf
-
-    tracks = [t for t in crops.load_index(corpus) if t["split"] == split and t["kind"] == "recorded"]
-    rng = np.random.default_rng(0)
-    clips = []
-    per_track = max(1, int(np.ceil(n / max(len(tracks), 1))))
-    for t in tracks:
-        x, _ = sf.read(str(corpus / "audio" / f"{t['id']}.wav"), dtype="float32")
-        seg = int(seconds * SAMPLE_RATE)
-        if len(x) < seg:
-            continue
-        for _ in range(per_track):
-            s = int(rng.integers(0, len(x) - seg + 1))
-            clips.append((t["id"], x[s : s + seg]))
-    rng.shuffle(clips)
-    return clips[:n]
 
 
 def mel_image(rows: list[tuple[str, np.ndarray]], path: Path) -> None:
@@ -114,7 +95,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
     sess = {k: onnx_session(MODELS_DIR / f"{k}.onnx") for k in ("vocoder", "vae_encoder", "vae_decoder")}
-    clips = test_clips(Path(args.corpus), args.clips, args.seconds)
+    clips = held_out_clips(Path(args.corpus), args.clips, args.seconds)
     if not clips:
         raise SystemExit("no recorded test clips in the corpus")
     rows = {k: {"melL1": [], "mrstft": [], "beatF": []}

@@ -33,7 +33,6 @@ from ..export.denoiser import VARIANTS
 from ..export.manifest import MODELS_DIR
 from ..models import diffusion as dm, load_model
 from ..timebase import LATENT_FRAME_SEC, SAMPLE_RATE
-from ..train.diffusion_checks import model_call
 from . import metrics as eval_metrics
 from .audio_embedding import embed, frechet
 
@@ -108,7 +107,7 @@ def generate(model, cond: dict, n_latent: int, steps: int, guidance: float, samp
 
     def fn(x, t, c):
         with torch.no_grad():
-            return model_call(model, x, torch.full((x.shape[0],), float(t)), c)
+            return dm.model_call(model, x, torch.full((x.shape[0],), float(t)), c)
     return dm.sample(fn, (1, 128, n_latent), rows[0], rows[1], steps=steps, guidance=guidance, sampler=sampler, eta=eta,
                   seed=seed, cond_tags=rows[2] if rhythm_guidance is not None else None,
                   rhythm_guidance=rhythm_guidance)[0].numpy()

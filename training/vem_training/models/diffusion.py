@@ -288,3 +288,8 @@ def sample(model_fn, shape, cond: dict, uncond: dict | None, steps: int = 25, gu
     if mask is not None:
         x = mask * x + (1 - mask) * x_known
     return x
+
+
+def model_call(model, x, t, c):
+    return model(x, t, c["global_tags"], c["caption_tags"], c["story_tags"], c["story_start_sec"],
+                 c["story_dur_sec"], c["rhythm"])

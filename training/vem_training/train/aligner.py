@@ -22,6 +22,7 @@ import torch.nn.functional as F
 from ..config import CONFIGS, Config, load_config
 from ..models import build_model
 from ..models.aligner import Aligner
+from ..models.aligner_windows import predict, to_input
 from . import checkpoint, loop
 
 
@@ -35,11 +36,6 @@ def load_edits(corpus: Path, split: str) -> list[dict]:
         out.append({**e, "frames": z["frames"], "target": z["target"].astype(np.float32),
                     "transition": z["transition"].astype(np.float32), "beat": z["beat"].astype(np.float32)})
     return out
-
-
-def to_input(frames_u8: np.ndarray) -> torch.Tensor:
-    """(F, H, W, 3) uint8 -> (1, 3, F, H, W) float in [0, 1] (the ONNX model's input layout)."""
-    return torch.from_numpy(frames_u8).permute(3, 0, 1, 2).float().div_(255.0)[None]
 
 
 def loss_weights(target: torch.Tensor, radius: int) -> torch.Tensor:
@@ -76,19 +72,6 @@ class Windows:
 
 
 @torch.no_grad()
-def predict(model: Aligner, frames_u8: np.ndarray, window: int = 128, overlap: int = 16):
-    """Per-frame probabilities and features for a whole video, in overlapping windows (as the app runs it)."""
-    from ..models.aligner_windows import windows
-    f = len(frames_u8)
-    probs = np.zeros(f, np.float32)
-    feats = np.zeros((f, model.feat), np.float32)
-    for s, e, keep_s, keep_e in windows(f, window, overlap):
-        logits, z = model(to_input(frames_u8[s:e]))
-        probs[keep_s:keep_e] = torch.sigmoid(logits[0, keep_s - s:keep_e - s]).numpy()
-        feats[keep_s:keep_e] = z[0, keep_s - s:keep_e - s].numpy()
-    return probs, feats
-
-
 def evaluate(model: Aligner, edits: list[dict]) -> dict:
     from ..evaluate.aligner_metrics import average_precision, best_f1_tolerant
     model.eval()

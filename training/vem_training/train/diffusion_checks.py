@@ -23,6 +23,7 @@ from ..models.diffusion import (
     clip_storyboards,
     empty_condition,
     fill_storyboards,
+    model_call,
     multi_hot,
     sample,
     schedule,
@@ -31,11 +32,6 @@ from ..models.diffusion import (
 )
 
 HIT_TOL_SEC = 0.035
-
-
-def model_call(model, x, t, c):
-    return model(x, t, c["global_tags"], c["caption_tags"], c["story_tags"], c["story_start_sec"],
-                 c["story_dur_sec"], c["rhythm"])
 
 
 def _request(piece: dict, s: int, T: int, beats, index) -> dict:

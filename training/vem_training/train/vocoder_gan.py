@@ -219,8 +219,8 @@ def held_out_check(args, cfg: Config, pack, vae) -> HeldOutCheck | None:
         return None
     if pack is not None:
         return HeldOutCheck(pack.checks, vae, pack.ref_beats)
-    from ..evaluate.autoencoder import test_clips
-    clips = test_clips(Path(args.corpus), args.check_clips or cfg.checkClips, cfg.checkSeconds, split="valid")
+    from ..data.crops import held_out_clips
+    clips = held_out_clips(Path(args.corpus), args.check_clips or cfg.checkClips, cfg.checkSeconds, split="valid")
     return HeldOutCheck(clips, vae)
 
 
