@@ -1,4 +1,4 @@
-// Edge-case videos (one frame, strobe, noise, static, rotated) and bad inputs (DESIGN.md §9).
+// Edge-case videos (one frame, strobe, noise, static, rotated) and bad inputs (docs/architecture.md §9).
 // Edge cases carry `"edge": "<kind>"` in their JSON and are not scored for F1; bad inputs carry
 // `"badInput": true` and must end in a clear error.
 import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -5,7 +5,7 @@ import { loadCurrent, updateProject } from '../storage/persist.ts';
 import { startVideoSession } from './generation.ts';
 import { setVideoFile } from './video-file.ts';
 
-/** Settings given in the URL (automation, DESIGN.md §12) win over the stored ones. */
+/** Settings given in the URL (automation, docs/architecture.md §12) win over the stored ones. */
 function withUrlOverrides(stored: GenerateControls): GenerateControls {
   const q = new URLSearchParams(location.search);
   const now = useStudio.getState().controls;

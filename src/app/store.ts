@@ -43,7 +43,8 @@ export interface StudioState extends ProjectEdits {
   select(index: number | null): void;
 }
 
-/** Defaults, overridable from the URL for automation (DESIGN.md §12): ?steps=N&ep=wasm|webgpu&strictGpu=1. */
+/** Defaults, overridable from the URL for automation (docs/architecture.md §12):
+ *  ?steps=N&ep=wasm|webgpu&strictGpu=1. */
 function initialControls(): GenerateControls {
   const q = typeof location === 'undefined' ? new URLSearchParams() : new URLSearchParams(location.search);
   const steps = Number(q.get('steps'));

@@ -1,4 +1,4 @@
-// The project's time bases (DESIGN.md §4), the one TypeScript module that turns seconds into samples,
+// The project's time bases (docs/architecture.md §4), the one TypeScript module that turns seconds into samples,
 // latent frames and 16 fps video frames and back. Every value comes from constants.json (the Python
 // twin is training/vem_training/timebase.py); src/core/constants-literals.test.ts fails when one of them
 // is written as a literal anywhere else in the sources.

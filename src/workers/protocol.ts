@@ -1,4 +1,4 @@
-// The one message protocol shared by every worker (DESIGN.md §6): a request has an id, a kind and a
+// The one message protocol shared by every worker (docs/architecture.md §6): a request has an id, a kind and a
 // payload; the worker answers with progress events and exactly one result or error; cancellation
 // is its own message.
 

@@ -130,8 +130,9 @@ export async function generateForVideo(backend: NodeBackend, path: string, out: 
 
 /** `vem generate <video> -o out.wav [--seed N] [--steps N] [--guidance X] [--tags "a,b"] [--bpm N]
  *  [--sampler ddim|dpmpp] [--eta X] [--rhythm-guidance X] [--hit-points S,S…] [--not-beat S,S…]
- *  [--from take.json --storyboard N] [--models DIR] --json` (DESIGN.md §10). With --from, only storyboard N of
- *  that take is made again (take-file.ts); its settings are the defaults, with the seed after the take's. */
+ *  [--from take.json --storyboard N] [--models DIR] --json` (docs/architecture.md §10). With --from, only
+ *  storyboard N of that take is made again (take-file.ts); its settings are the defaults, with the seed after the
+ *  take's. */
 export async function generateCommand(argv: string[]): Promise<number> {
   const { positionals, flags } = parseArgs(
     argv,

@@ -1,4 +1,4 @@
-// Beat/transition metrics of DESIGN.md §8 (paper definitions and ours).
+// Beat/transition metrics of docs/architecture.md §8 (paper definitions and ours).
 
 /** One-to-one matches between two event lists within ±tolSec (closest pairs first). */
 export function matchCount(a: readonly number[], b: readonly number[], tolSec: number): number {

@@ -1,4 +1,4 @@
-// The project's beat tracker for generated audio (DESIGN.md §8): finds the beats of 16 kHz mono PCM so
+// The project's beat tracker for generated audio (docs/architecture.md §8): finds the beats of 16 kHz mono PCM so
 // that TB_hit@70ms / TB_IoU (metrics.ts) can be computed against the video's transitions.
 //
 // Algorithm: the npm package `music-tempo` (MIT), a JavaScript port of Simon Dixon's BeatRoot:
@@ -53,7 +53,7 @@ export interface TrackBeatsOptions {
 }
 
 /**
- * Default tempo search range: the planner's 70–170 BPM (DESIGN.md §7) with a little headroom. On the
+ * Default tempo search range: the planner's 70–170 BPM (docs/architecture.md §7) with a little headroom. On the
  * corpus's valid split 70–180 beat the package's own 60–200 and a 70–170 range (fewer double-tempo
  * answers; scripts/eval-beat-tracker.ts --min-bpm/--max-bpm).
  */

@@ -1,4 +1,4 @@
-// Named errors for bad input (DESIGN.md §9): each message says what is wrong and what to do.
+// Named errors for bad input (docs/architecture.md §9): each message says what is wrong and what to do.
 
 export class MediaError extends Error {
   override name = 'MediaError';

@@ -1,4 +1,4 @@
-// The model manifest (public/models/manifest.json, DESIGN.md §5) and the checks made before a model
+// The model manifest (public/models/manifest.json, docs/architecture.md §5) and the checks made before a model
 // file is handed to onnxruntime.
 
 export interface TensorSpec {

@@ -1,4 +1,4 @@
-// parseFrames: the three levels of hierarchical video parsing (DESIGN.md §1) in one pure function.
+// parseFrames: the three levels of hierarchical video parsing (docs/architecture.md §1) in one pure function.
 //   frame level      → transitions + a per-frame indicator
 //   storyboard level → shots merged into storyboards, descriptors, suggested tags
 //   global level     → mood/genre tags and a caption

@@ -1,4 +1,4 @@
-// Public types of the video parser (DESIGN.md §1, level "parse"). Times in seconds, indices in frames
+// Public types of the video parser (docs/architecture.md §1, level "parse"). Times in seconds, indices in frames
 // of the 16 fps sequence the decoder produces.
 
 /** A decoded video: RGB24, frame-major, nominally 16 fps. */

@@ -33,7 +33,7 @@ export interface TakeFigures {
   hits: boolean[];
 }
 
-/** Beats of a take's audio and how they meet the transitions (DESIGN.md §8). */
+/** Beats of a take's audio and how they meet the transitions (docs/architecture.md §8). */
 export function takeFigures(pcm: Float32Array, sampleRate: number, transitionsSec: readonly number[]): TakeFigures {
   const { beatsSec, bpm } = trackBeats(pcm, sampleRate);
   const hits = transitionsSec.map((t) => beatsSec.some((b) => Math.abs(b - t) <= 0.07));

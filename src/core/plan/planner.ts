@@ -1,4 +1,4 @@
-// Tempo and beat planning (DESIGN.md §7): choose BPM and phase so that the most transitions, weighted
+// Tempo and beat planning (docs/architecture.md §7): choose BPM and phase so that the most transitions, weighted
 // by the aligner's probabilities, fall within ±70 ms of a beat. Ties go to the tempo the tags suggest,
 // then to the tempo whose beat period divides the median shot length best.
 //

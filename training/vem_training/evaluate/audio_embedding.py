@@ -1,4 +1,4 @@
-"""The project's VAE-independent audio features for Fréchet distances (DESIGN.md §8).
+"""The project's VAE-independent audio features for Fréchet distances (docs/architecture.md §8).
 
 Per 2 s window (hop 1 s) of 16 kHz audio: mean and standard deviation over time of the 64-band log-mel
 (natural log, the shared front end), the mean and standard deviation of the onset strength (spectral flux of

@@ -5,7 +5,7 @@
 `vem eval` (TypeScript, onnxruntime-node) generates a soundtrack for every video with the shipped models
 and each ablation variant and writes the request; this module finds beats with madmom's RNN + DBN tracker
 (independent of the app's tracker and of the models) on every row's audio and computes, per video and
-averaged over videos (DESIGN.md §8, `eval_metrics`):
+averaged over videos (docs/architecture.md §8, `eval_metrics`):
 - TB_IoU and TB_hit@70ms against the video's transitions (its `.cuts.json` when given, else the ones the
   parser found), B_IoU and beat F-measure (±70 ms) against the ground-truth music's beats;
 - time-weighted tag agreement: per storyboard the parser found, the energy and timbre measured on the
@@ -223,7 +223,8 @@ def write_doc(path: Path, request: dict, res: dict) -> None:
         "camera move, a 15 s continuous shot of footage, a cut every 0.25 s for 12 s); each video has its",
         "ground-truth music, its cut times and an unrelated held-out recording beside it.",
         "",
-        "Metrics (DESIGN.md §8; `training/vem_training/evaluate/metrics.py`): beats of every row from madmom's RNN +",
+        "Metrics (architecture.md §8; `training/vem_training/evaluate/metrics.py`): beats of every row from "
+        + "madmom's RNN +",
         "DBN tracker (independent of the app's tracker and of the models). TB_IoU: transitions and beats matched",
         "one-to-one within 0.5 s, |M| / (|T| + |B| − |M|); TB_hit@70ms: share of transitions with a beat within",
         "±70 ms; B_IoU: the same IoU between the row's beats and the ground-truth music's beats; beat F: F-measure",

@@ -1,4 +1,4 @@
-"""The evaluation metrics of DESIGN.md §8, on event lists in seconds (used by evaluate_bench).
+"""The evaluation metrics of docs/architecture.md §8, on event lists in seconds (used by evaluate_bench).
 
 - tb_iou: video transitions T and music beats B matched one-to-one within 0.5 s, |M| / (|T| + |B| − |M|)
   (the paper's TB_IoU); b_iou: the same between generated and ground-truth beats (B_IoU);

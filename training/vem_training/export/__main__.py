@@ -1,4 +1,4 @@
-"""ONNX export (opset 17, dynamic axes), fp16 weight storage, and the manifest entry (DESIGN.md §5).
+"""ONNX export (opset 17, dynamic axes), fp16 weight storage, and the manifest entry (docs/architecture.md §5).
 
     python -m vem_training.export vocoder --run runs/vocoder
     python -m vem_training.export vae --run runs/vae

@@ -1,4 +1,4 @@
-"""Transition-beat aligner: a slim (2+1)D residual network on 16 fps frames (DESIGN.md §2, §3).
+"""Transition-beat aligner: a slim (2+1)D residual network on 16 fps frames (docs/architecture.md §2, §3).
 
 frames (B, 3, F, 64, 112) in [0, 1] -> logits (B, F) for "this frame is a transition that lands on a
 beat", and the penultimate per-frame features (B, F, C) that the denoiser's TB adapter reads.

@@ -1,4 +1,4 @@
-"""The VeM denoiser: a 1D T-UNet over the VAE latent with SG-CAtt and the TB adapter (DESIGN.md §2, §3).
+"""The VeM denoiser: a 1D T-UNet over the VAE latent with SG-CAtt and the TB adapter (docs/architecture.md §2, §3).
 
 Latent (B, 8, 16, T) is folded to (B, 128, T): frequency × channels become channels and the UNet runs
 over time only (measured on this machine: a 1D UNet is several times faster per step than a 2D one and
