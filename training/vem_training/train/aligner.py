@@ -72,12 +72,13 @@ class Windows:
 
 
 @torch.no_grad()
-def evaluate(model: Aligner, edits: list[dict]) -> dict:
+def evaluate(predict_fn, edits: list[dict]) -> dict:
+    """AP and F1 of `predict_fn` (frames -> per-frame probabilities, features) on `edits`, with every cut's
+    probability for the planner's evaluation (scripts/eval-plan.ts)."""
     from ..evaluate.aligner_metrics import average_precision, best_f1_tolerant
-    model.eval()
     scores, targets, trans, per_edit = [], [], [], []
     for e in edits:
-        p, _ = predict(model, e["frames"])
+        p, _ = predict_fn(e["frames"])
         scores.append(p)
         targets.append(e["target"])
         trans.append(e["transition"])
@@ -126,6 +127,8 @@ def main(argv=None):
     ap.add_argument("--minutes", type=float, default=None)
     ap.add_argument("--steps", type=int, default=None)
     ap.add_argument("--eval", action="store_true", help="evaluate the checkpoint on the valid and test edits")
+    ap.add_argument("--onnx", default=None,
+                    help="with --eval: evaluate this exported file instead (e.g. ../public/models/aligner.onnx)")
     ap.add_argument("--threads", type=int, default=int(os.environ.get("VEM_TORCH_THREADS", "1")))
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -139,7 +142,13 @@ def main(argv=None):
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=1e-4)
     step_idx, elapsed = checkpoint.resume(run, {"model": model, "opt": opt})
     if args.eval:
-        res = {split: evaluate(model, load_edits(corpus, split)) for split in ("valid", "test")}
+        if args.onnx:  # the shipped file, run as the app runs it (windows of 128 frames): no checkpoint needed
+            from ..data.diffusion_pack import aligner_predictor
+            predict_fn = aligner_predictor(Path(args.onnx))
+        else:
+            model.eval()
+            predict_fn = torch.no_grad()(lambda frames: predict(model, frames))
+        res = {split: evaluate(predict_fn, load_edits(corpus, split)) for split in ("valid", "test")}
         (run / "eval-cuts.json").write_text(json.dumps({k: v.pop("perEdit") for k, v in res.items()}))
         (run / "eval.json").write_text(json.dumps(res, indent=1))
         print(json.dumps(res))
