@@ -97,7 +97,7 @@ test.describe('served by vite preview (npm start, the e2e server)', () => {
     expect(req.foreign()).toEqual([]); // the refused fetch never became a request
   });
 
-  test('by default half the logical cores, at most 4 (one on a 2-core machine)', async ({ page }) => {
+  test('by default half the logical cores, at most 4 (both on a 2-core machine)', async ({ page }) => {
     test.setTimeout(300_000);
     await page.goto('/?ep=wasm&steps=1');
     await isolatedTake(page, await defaultThreads(page));

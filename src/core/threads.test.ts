@@ -7,9 +7,9 @@ describe('wasm threads', () => {
     expect(wasmThreads({ isolated: false, cores: 8, requested: 4 })).toBe(1);
   });
 
-  it('isolated: half the logical cores, rounded up, capped', () => {
+  it('isolated: half the logical cores, rounded up, at least two of two, capped', () => {
     expect(wasmThreads({ isolated: true, cores: 1 })).toBe(1);
-    expect(wasmThreads({ isolated: true, cores: 2 })).toBe(1);
+    expect(wasmThreads({ isolated: true, cores: 2 })).toBe(2);
     expect(wasmThreads({ isolated: true, cores: 3 })).toBe(2);
     expect(wasmThreads({ isolated: true, cores: 4 })).toBe(2);
     expect(wasmThreads({ isolated: true, cores: 8 })).toBe(4);
@@ -20,6 +20,7 @@ describe('wasm threads', () => {
 
   it('isolated: a request wins over the default, also above the cores', () => {
     expect(wasmThreads({ isolated: true, cores: 2, requested: 1 })).toBe(1);
+    expect(wasmThreads({ isolated: true, cores: 2, requested: null })).toBe(2);
     expect(wasmThreads({ isolated: true, cores: 2, requested: 8 })).toBe(8);
     expect(wasmThreads({ isolated: true, cores: 8, requested: null })).toBe(4);
   });
