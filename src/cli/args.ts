@@ -1,4 +1,6 @@
 // Minimal flag parsing for the CLI: positionals, --flag, --key value.
+import type { GenerateSettings } from '../core/pipelines/generate.ts';
+
 export interface ParsedArgs {
   positionals: string[];
   flags: Map<string, string | true>;
@@ -42,4 +44,32 @@ export function secondsListFlag(flags: Map<string, string | true>, name: string)
       if (!Number.isFinite(n) || n < 0) throw new Error(`--${name}: "${x.trim()}" is not a time in seconds`);
       return n;
     });
+}
+
+/** A number flag (`--steps 8`); undefined when the flag is absent. */
+export function numberFlag(flags: Map<string, string | true>, name: string): number | undefined {
+  const v = flags.get(name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v === true || !Number.isFinite(n)) throw new Error(`--${name} needs a number, got ${String(v)}`);
+  return n;
+}
+
+/** The sampler settings of `vem generate` and `vem eval` (--seed, --steps, --guidance, --eta, --sampler,
+ *  --rhythm-guidance), each flag left out taking its value from `defaults`. */
+export function settingsFlags(flags: Map<string, string | true>, defaults: GenerateSettings): GenerateSettings {
+  const settings: GenerateSettings = {
+    ...defaults,
+    seed: numberFlag(flags, 'seed') ?? defaults.seed,
+    steps: numberFlag(flags, 'steps') ?? defaults.steps,
+    guidance: numberFlag(flags, 'guidance') ?? defaults.guidance,
+    eta: numberFlag(flags, 'eta') ?? defaults.eta,
+    sampler: (flags.get('sampler') as GenerateSettings['sampler'] | undefined) ?? defaults.sampler,
+    rhythmGuidance: numberFlag(flags, 'rhythm-guidance') ?? defaults.rhythmGuidance,
+  };
+  if (!['ddim', 'dpmpp'].includes(settings.sampler))
+    throw new Error(`--sampler must be ddim or dpmpp, got ${settings.sampler}`);
+  if (!Number.isInteger(settings.steps) || settings.steps < 1 || settings.steps > 1000)
+    throw new Error('--steps must be an integer from 1 to 1000');
+  return settings;
 }

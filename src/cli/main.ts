@@ -14,7 +14,8 @@ const USAGE = `usage: vem <command> [options]      (vem <command> --help: that c
                                          WAV (out.latent.f32); --from a take's JSON (what --json printed) and
                                          --storyboard N (1 = the first) make only that storyboard of it again
   eval [<dir>] [--steps N] [--seed N] [--guidance X] [--rhythm-guidance X] [--sampler ddim|dpmpp] [--eta X]
-       [--variants DIR|none] [--no-roundtrip] [--models DIR] [--threads N] [--pretrained musicnn|none] [--add-row NAME=RUN_DIR] [--out RUN_DIR] [--write-docs | --doc FILE|none] [--json]
+       [--variants DIR|none] [--no-roundtrip] [--models DIR] [--threads N] [--pretrained musicnn|none]
+       [--add-row NAME=RUN_DIR] [--out RUN_DIR] [--write-docs | --doc FILE|none] [--json]
                                          generate for every video in <dir> and score it; the table goes to the
                                          run folder, to docs/evaluation.md only with --write-docs`;
 

@@ -4,8 +4,9 @@
 /** The default's cap. The default itself is onnxruntime-web's own rule, half the logical cores (rounded
  *  up) and at most four (logical cores are often hyperthreads, and the page and the browser need a core
  *  too), except that a 2-core machine gets both: measured on an otherwise idle 2-vCPU VM
- *  (docs/generation.md), two threads made a 30 s take in 5.5 s against 6.8 s and the file drop → take
- *  11.1 s against 13.1 s. (With the other core kept busy by a training run, one thread was faster.) */
+ *  (docs/generation.md), two threads made a 30 s take in 4.8 s against 6.6 s and the file drop → take
+ *  10.6 s against 12.1 s (medians of two runs). With the other core kept busy by a training run, one
+ *  thread was faster. */
 export const MAX_DEFAULT_WASM_THREADS = 4;
 /** The most a `?threads=N` override may ask for. */
 export const MAX_WASM_THREADS = 16;

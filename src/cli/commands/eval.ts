@@ -3,9 +3,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { cpus, totalmem, release, platform } from 'node:os';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_SETTINGS, type GenerateSettings } from '../../core/pipelines/generate.ts';
+import { DEFAULT_SETTINGS } from '../../core/pipelines/generate.ts';
 import { NodeBackend } from '../../runtime/ort-node.ts';
-import { parseArgs } from '../args.ts';
+import { numberFlag, parseArgs, settingsFlags } from '../args.ts';
 import { readAudio16k } from '../audio-node.ts';
 import { encodeWavPcm16 } from '../../core/audio/wav.ts';
 import { masterTake } from '../../core/audio/loudness.ts';
@@ -148,25 +148,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (!statSync(dir).isDirectory()) throw new Error(`${dir} is not a folder`);
   const videos = videosIn(dir);
   if (videos.length === 0) throw new Error(`no videos (${[...VIDEO_EXT].join(' ')}) in ${dir}`);
-  const num = (k: string, d: number): number => {
-    const v = flags.get(k);
-    if (v === undefined) return d;
-    const n = Number(v);
-    if (v === true || !Number.isFinite(n)) throw new Error(`--${k} needs a number`);
-    return n;
-  };
-  const sampler = flags.get('sampler') ?? DEFAULT_SETTINGS.sampler;
-  if (sampler !== 'ddim' && sampler !== 'dpmpp') throw new Error('--sampler is ddim or dpmpp');
-  const settings: GenerateSettings = {
-    ...DEFAULT_SETTINGS,
-    sampler,
-    eta: num('eta', DEFAULT_SETTINGS.eta),
-    steps: num('steps', DEFAULT_SETTINGS.steps),
-    seed: num('seed', DEFAULT_SETTINGS.seed),
-    guidance: num('guidance', DEFAULT_SETTINGS.guidance),
-    // a separate scale for the rhythm (a third batch row without it); absent: the same as --guidance
-    ...(flags.has('rhythm-guidance') ? { rhythmGuidance: num('rhythm-guidance', DEFAULT_SETTINGS.guidance) } : {}),
-  };
+  const settings = settingsFlags(flags, DEFAULT_SETTINGS);
   const variantsFlag = flags.get('variants');
   const variants = variantsFlag === 'none' ? null : typeof variantsFlag === 'string' ? variantsFlag : DEFAULT_VARIANTS;
   if (typeof variantsFlag === 'string' && variantsFlag !== 'none' && !existsSync(variantsFlag))
@@ -191,7 +173,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     };
   });
   for (const set of sets) {
-    const backend = new NodeBackend(set.dir, num('threads', 1));
+    const backend = new NodeBackend(set.dir, numberFlag(flags, 'threads') ?? 1);
     try {
       for (const it of items) {
         const wav = join(run, `${it.id}.${set.name}.wav`);
@@ -215,7 +197,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (!flags.has('no-roundtrip')) {
     const backend = new NodeBackend(
       resolve(String(flags.get('models') ?? join(REPO, 'public/models'))),
-      num('threads', 1),
+      numberFlag(flags, 'threads') ?? 1,
     );
     try {
       for (const it of items) {

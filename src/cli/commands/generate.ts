@@ -8,18 +8,10 @@ import { hvpCondition } from '../../core/conditioning/condition.ts';
 import type { PlanEdits } from '../../core/plan/with-aligner.ts';
 import { isKnownTag } from '../../core/constants.ts';
 import { NodeBackend } from '../../runtime/ort-node.ts';
-import { parseArgs, secondsListFlag } from '../args.ts';
+import { numberFlag, parseArgs, secondsListFlag, settingsFlags } from '../args.ts';
 import { decodeVideoFile } from '../decode-node.ts';
 import { round, settingsReport, stageSeconds } from '../report.ts';
 import { latentPathFor, readTakeBase, readTakeJson, writeLatent, type TakeJson } from '../take-file.ts';
-
-function numberFlag(flags: Map<string, string | true>, name: string): number | undefined {
-  const v = flags.get(name);
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v === true || !Number.isFinite(n)) throw new Error(`--${name} needs a number, got ${String(v)}`);
-  return n;
-}
 
 export interface VideoGenerateOptions {
   settings: GenerateSettings;
@@ -172,19 +164,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
       throw new Error(`--${k} cannot change a take regenerated --from: it keeps the take's beat grid`);
   const take = fromPath ? readTakeJson(fromPath) : null;
   const defaults = take ? { ...take.settings, seed: take.settings.seed + 1 } : DEFAULT_SETTINGS;
-  const settings: GenerateSettings = {
-    ...DEFAULT_SETTINGS,
-    seed: numberFlag(flags, 'seed') ?? defaults.seed,
-    steps: numberFlag(flags, 'steps') ?? defaults.steps,
-    guidance: numberFlag(flags, 'guidance') ?? defaults.guidance,
-    eta: numberFlag(flags, 'eta') ?? defaults.eta,
-    sampler: (flags.get('sampler') as GenerateSettings['sampler'] | undefined) ?? defaults.sampler,
-    rhythmGuidance: numberFlag(flags, 'rhythm-guidance') ?? defaults.rhythmGuidance,
-  };
-  if (!['ddim', 'dpmpp'].includes(settings.sampler))
-    throw new Error(`--sampler must be ddim or dpmpp, got ${settings.sampler}`);
-  if (!Number.isInteger(settings.steps) || settings.steps < 1 || settings.steps > 1000)
-    throw new Error('--steps must be an integer from 1 to 1000');
+  const settings = settingsFlags(flags, defaults);
   const lockedBpm = take ? take.bpm : (numberFlag(flags, 'bpm') ?? null);
   if (lockedBpm !== null && (lockedBpm < 30 || lockedBpm > 300)) throw new Error('--bpm must be between 30 and 300');
   const tagsFlag = flags.get('tags');

@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from ..config import CONFIGS, Config, load_config
 from ..models import build_model
 from ..models.aligner import Aligner
-from ..models.aligner_windows import predict, to_input
+from ..models.aligner_windows import to_input
 from . import checkpoint, loop
 
 
@@ -134,6 +134,15 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     run, corpus = Path(args.run), Path(args.corpus)
     run.mkdir(parents=True, exist_ok=True)
+    if args.eval:
+        # the run's checkpoint, or with --onnx the shipped file as the app runs it (no checkpoint needed)
+        from ..data.diffusion_pack import aligner_predictor
+        predict_fn = aligner_predictor(Path(args.onnx) if args.onnx else run)
+        res = {split: evaluate(predict_fn, load_edits(corpus, split)) for split in ("valid", "test")}
+        (run / "eval-cuts.json").write_text(json.dumps({k: v.pop("perEdit") for k, v in res.items()}))
+        (run / "eval.json").write_text(json.dumps(res, indent=1))
+        print(json.dumps(res))
+        return
     cfg = load_config(args.config)
     if args.steps:
         cfg.update(steps=args.steps)
@@ -141,18 +150,6 @@ def main(argv=None):
     model = build_model("aligner", cfg.model)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=1e-4)
     step_idx, elapsed = checkpoint.resume(run, {"model": model, "opt": opt})
-    if args.eval:
-        if args.onnx:  # the shipped file, run as the app runs it (windows of 128 frames): no checkpoint needed
-            from ..data.diffusion_pack import aligner_predictor
-            predict_fn = aligner_predictor(Path(args.onnx))
-        else:
-            model.eval()
-            predict_fn = torch.no_grad()(lambda frames: predict(model, frames))
-        res = {split: evaluate(predict_fn, load_edits(corpus, split)) for split in ("valid", "test")}
-        (run / "eval-cuts.json").write_text(json.dumps({k: v.pop("perEdit") for k, v in res.items()}))
-        (run / "eval.json").write_text(json.dumps(res, indent=1))
-        print(json.dumps(res))
-        return
     (run / "config.json").write_text(json.dumps({**cfg.to_dict(), "kind": "aligner", "corpus": str(corpus)}, indent=1))
     edits = load_edits(corpus, "train")
     print(f"aligner data: {len(edits)} edits, {sum(len(e['target']) for e in edits)} frames, "
