@@ -16,11 +16,15 @@ function walk(dir: string): string[] {
 }
 
 const SKIP = new Set(['sw.js', 'precache.json']);
+/** Files the studio never loads: the VAE encoder serves only the developer round-trip page (`?dev=roundtrip`,
+ * which fetches it on use) and the CLI. Left out of the precache, a creator's first visit downloads
+ * 0.93 MB less (the models the studio loads: 15.7 MB). */
+export const NOT_PRECACHED = new Set(['models/vae_encoder.onnx']);
 
 export function precacheList(outDir: string): { version: string; files: string[]; bytes: number } {
   const files = walk(outDir)
     .map((p) => relative(outDir, p).split(sep).join('/'))
-    .filter((f) => !SKIP.has(f))
+    .filter((f) => !SKIP.has(f) && !NOT_PRECACHED.has(f))
     .sort();
   const h = createHash('sha256');
   let bytes = 0;
