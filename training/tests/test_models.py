@@ -93,3 +93,33 @@ def test_one_vocoder_step_reduces_loss_on_a_fixed_batch():
         loss().backward()
         opt.step()
     assert torch.isfinite(first) and loss() < first
+
+
+def test_load_from_onnx_narrows_an_input_conv_to_a_variant_without_trailing_channels(tmp_path):
+    """An ablation variant without the rhythm channels warm-starts from the full network: the input conv
+    keeps the latent channels' weights, and with the rhythm at zero both give the same output."""
+    pytest.importorskip("onnx")
+    from vem_training.export.onnx import export_onnx
+    from vem_training.models.onnx_weights import load_from_onnx
+
+    class Net(torch.nn.Module):
+        def __init__(self, c_in):
+            super().__init__()
+            self.inp = torch.nn.Conv1d(c_in, 4, 3, padding=1)
+            self.out = torch.nn.Conv1d(4, 2, 1)
+
+        def forward(self, x):
+            return self.out(torch.tanh(self.inp(x)))
+
+    torch.manual_seed(0)
+    full = Net(6).eval()
+    path = tmp_path / "full.onnx"
+    export_onnx(full, (torch.randn(1, 6, 8),), path, ["x"], ["y"], {"x": {0: "B", 2: "T"}, "y": {0: "B", 2: "T"}})
+    small = Net(4).eval()
+    with pytest.raises(RuntimeError, match="lacks"):  # without narrowing the mismatch is an error, not random weights
+        load_from_onnx(small, str(path))
+    load_from_onnx(small, str(path), narrow={"inp.weight": 1})
+    x = torch.randn(2, 4, 8)
+    with torch.no_grad():
+        ref = full(torch.cat([x, torch.zeros(2, 2, 8)], dim=1))
+        assert torch.allclose(small(x), ref, atol=1e-6)

@@ -114,14 +114,18 @@ VARIANTS = {  # the paper's table 4 rows: (stage-1 variant, TB adapter)
 ABLATION = {k: v for k, v in VARIANTS.items() if k != "full"}
 
 
-def export_variants(weights: Path, out_root: Path, names=tuple(ABLATION)) -> dict:
+def export_variants(weights: Path, out_root: Path, names=None) -> dict:
     """The denoiser's ablation variants as model folders for `vem generate --models` / `vem eval --variants`:
     <out_root>/<name>/denoiser.onnx (fp16) and a manifest.json that reuses the shipped VAE, vocoder and aligner
-    (relative paths into public/models). Nothing under public/models changes."""
+    (relative paths into public/models). Nothing under public/models changes. `weights` is one run (every
+    variant read from it) or a folder of runs named as VARIANTS (every one present, `full` included: the
+    control trained the same way beside the ablations)."""
+    if names is None:
+        names = [n for n in VARIANTS if (weights / n / "ckpt.pt").exists()] or list(ABLATION)
     shipped = load_manifest()
     res = {}
     for name in names:
-        variant, tb = ABLATION[name]
+        variant, tb = VARIANTS[name]
         d = out_root / name
         d.mkdir(parents=True, exist_ok=True)
         src = weights / name if (weights / name / "ckpt.pt").exists() else weights

@@ -5,9 +5,13 @@ import numpy as np
 import torch
 
 
-def load_from_onnx(model: torch.nn.Module, path: str, prefix: str = "") -> int:
+def load_from_onnx(model: torch.nn.Module, path: str, prefix: str = "", narrow: dict | None = None) -> int:
     """`path` may list several files separated by commas (the VAE ships as encoder + decoder). Reads fp32,
-    fp16 (`<name>_fp16`) and int8 (`<name>_int8` + scale, `export quantize`) weights."""
+    fp16 (`<name>_fp16`) and int8 (`<name>_int8` + scale, `export quantize`) weights.
+
+    `narrow` {name: dim}: where the model's tensor is smaller than the file's along `dim` alone, load the
+    leading slice (a model without some trailing input channels, e.g. an ablation variant without the
+    rhythm channels, warm-started from the full network: at zero those channels contributed nothing)."""
     import onnx
     from onnx import numpy_helper
 
@@ -25,16 +29,24 @@ def load_from_onnx(model: torch.nn.Module, path: str, prefix: str = "") -> int:
                 zero = arrays[n.input[2]].astype(np.float32) if len(n.input) > 2 and n.input[2] in arrays else 0.0
                 inits[n.input[0][:-5]] = (q - np.reshape(zero, shape)) * np.reshape(scale, shape)
     state = model.state_dict()
-    loaded = 0
+    loaded, done = 0, set()
     for name, tensor in state.items():
         arr = inits.get(prefix + name)
         if arr is None:
             arr = inits.get(prefix + name + "_fp16")
+        dim = (narrow or {}).get(name)
+        if arr is not None and dim is not None and arr.ndim == tensor.ndim and arr.shape[dim] > tensor.shape[dim] \
+                and all(a == b for d, (a, b) in enumerate(zip(arr.shape, tensor.shape)) if d != dim):
+            arr = np.take(arr, np.arange(tensor.shape[dim]), axis=dim)
         if arr is not None and tuple(arr.shape) == tuple(tensor.shape):
             state[name] = torch.from_numpy(np.array(arr, dtype=np.float32))
             loaded += 1
+            done.add(name)
     missing = [n for n, p in model.named_parameters() if prefix + n not in inits and prefix + n + "_fp16" not in inits]
+    # a tensor of another shape is an error too (it would stay at its random initialisation)
+    missing += [n for n, _ in model.named_parameters() if n not in done and n not in missing]
     if missing:
-        raise RuntimeError(f"{path} lacks {len(missing)} parameters, e.g. {missing[:3]}")
+        raise RuntimeError(f"{path} lacks {len(missing)} parameters (or holds them in another shape), "
+                           f"e.g. {missing[:3]}")
     model.load_state_dict(state)
     return loaded

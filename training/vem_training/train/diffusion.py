@@ -166,7 +166,9 @@ def main(argv=None):
     chain = []
     if step_idx == 0 and args.init_onnx:
         from ..models.onnx_weights import load_from_onnx
-        n = load_from_onnx(model, args.init_onnx)
+        # a variant without the rhythm path keeps the latent part of the input conv (the rhythm channels
+        # were zero whenever training dropped the rhythm) and leaves the FiLM adapters out
+        n = load_from_onnx(model, args.init_onnx, narrow=None if tb else {"inp.weight": 1})
         ema.module.load_state_dict(model.state_dict())
         if args.reset_film:
             zero_film(model)
