@@ -55,6 +55,7 @@ function modelSets(models: string, variants: string | null, run: string): ModelS
     for (const d of readdirSync(variants).sort()) {
       const p = join(variants, d);
       if (!statSync(p).isDirectory() || !existsSync(join(p, 'manifest.json'))) continue;
+      if (d === 'full') throw new Error(`${p}: "full" names the shipped model's row; rename the variant folder`);
       // a variant may be the shipped network run without some of its conditions (`inferenceDrop`)
       const den = (
         JSON.parse(readFileSync(join(p, 'manifest.json'), 'utf8')) as {

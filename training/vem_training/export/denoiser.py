@@ -126,7 +126,7 @@ def export_variants(weights: Path, out_root: Path, names=None) -> dict:
     res = {}
     for name in names:
         variant, tb = VARIANTS[name]
-        d = out_root / name
+        d = out_root / ("fullControl" if name == "full" else name)  # `full` is vem eval's row of the shipped model
         d.mkdir(parents=True, exist_ok=True)
         src = weights / name if (weights / name / "ckpt.pt").exists() else weights
         model, _ = load_model("denoiser", src, variant, tb)
