@@ -180,6 +180,9 @@ test('a software-only WebGPU (SwiftShader here) is not used unless asked: the ru
   test.setTimeout(300_000);
   await page.goto('/?steps=2');
   const dur = await openVideo(page, 'e2e/fixtures/cuts-4s.mp4');
+  // with the beats locked tighter: the rhythm's own guidance row runs in the browser too
+  await page.getByTestId('beats-select').selectOption('tight');
   await generateAndCheck(page, 'wasm', dur, 240_000);
   await expect(page.locator('.generate .fallback')).toContainText(/software fallback/);
+  await expect(page.getByTestId('take').first()).toContainText('beats locked');
 });

@@ -56,6 +56,7 @@ function initialControls(): GenerateControls {
     sampler: DEFAULT_SETTINGS.sampler,
     eta: DEFAULT_SETTINGS.eta,
     lockedBpm: null,
+    rhythmGuidance: null,
     ep: ep === 'wasm' || ep === 'webgpu' ? ep : 'webgpu',
     strictGpu: q.get('strictGpu') === '1',
   };

@@ -22,6 +22,34 @@ const sha = (a: ArrayBufferView) =>
     .digest('hex');
 const shaJson = (o: unknown) => createHash('sha256').update(JSON.stringify(o)).digest('hex');
 
+describe("the app's take request", () => {
+  const state = {
+    video: { durationSec: 4 },
+    transitions: [],
+    storyboards: [],
+    globalTags: [],
+    caption: '',
+    planEdits: { hitPointsSec: [], notBeatSec: [] },
+  };
+  const controls: GenerateControls = {
+    steps: 8,
+    guidance: 2.5,
+    seed: 1,
+    sampler: 'dpmpp',
+    eta: 0.5,
+    lockedBpm: null,
+    ep: 'wasm',
+    strictGpu: false,
+  };
+
+  it('guides the rhythm on its own (three rows) only when the beats are locked tighter', () => {
+    expect(takeRequest(state, controls).settings).not.toHaveProperty('rhythmGuidance'); // a project saved before
+    expect(takeRequest(state, { ...controls, rhythmGuidance: null }).settings).not.toHaveProperty('rhythmGuidance');
+    const tight = takeRequest(state, { ...controls, rhythmGuidance: 4 }).settings;
+    expect(tight).toMatchObject({ rhythmGuidance: 4, guidance: 2.5, steps: 8, sampler: 'dpmpp', seed: 1 });
+  });
+});
+
 describe("the app's take request through the take pipeline", () => {
   it('gives the golden takes: a take of cuts-10s.mp4 with a hit point, then storyboard 2 regenerated', async () => {
     const frames = await decodeVideoFile('e2e/fixtures/cuts-10s.mp4');

@@ -24,6 +24,7 @@ export function takeRequest(s: TakeState, controls: GenerateControls, regenerate
       seed: controls.seed,
       sampler: controls.sampler,
       eta: controls.eta,
+      ...(controls.rhythmGuidance != null ? { rhythmGuidance: controls.rhythmGuidance } : {}),
     },
     ...(regenerate ? { regenerate } : {}),
   };

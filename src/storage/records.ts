@@ -11,6 +11,9 @@ export interface GenerateControls {
   eta: number;
   /** null: the planner chooses the tempo. */
   lockedBpm: number | null;
+  /** The rhythm's own guidance scale (a third model row per step: ~1.3× the denoising time); null or
+   *  absent (projects saved before it existed): the rhythm is guided with `guidance`. */
+  rhythmGuidance?: number | null;
   ep: 'webgpu' | 'wasm';
   /** Refuse any silent CPU fallback inside the WebGPU session (tests of the WebGPU path). */
   strictGpu: boolean;

@@ -51,7 +51,8 @@ export function TakesList() {
             }}
           />
           <small>
-            seed {t.settings.seed} · {t.settings.steps} steps · {t.ep} · hit{' '}
+            seed {t.settings.seed} · {t.settings.steps} steps
+            {t.settings.rhythmGuidance != null ? ' · beats locked' : ''} · {t.ep} · hit{' '}
             {t.tbHit70 === null ? '–' : t.tbHit70.toFixed(2)} · {(t.timings.denoiseSec ?? 0).toFixed(1)} s
             {t.regenerated ? ` · storyboard ${t.regenerated.storyboard + 1} re-sampled` : ''}
           </small>
