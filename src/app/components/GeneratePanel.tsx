@@ -8,10 +8,11 @@ import { getVideoFile } from '../video-file.ts';
 import { ExportPanel } from './ExportPanel.tsx';
 import { pageWasmThreads } from '../generate-client.ts';
 
-/** "Beats: locked tighter": the rhythm guided on its own at 4 (docs/diffusion.md, "Rhythm guidance with DPM-Solver++"). On the
- *  benchmark at two seeds: beat F against the plan 0.95/0.97 instead of 0.92/0.94, beats on the cuts
- *  0.83/0.84 instead of 0.82/0.81, the pretrained-embedding distance to real music lower (KAD×1000
- *  153/151 against 161/163), the project's FD higher (51/56 against 45/49); ~1.3× the denoising time. */
+/** "Beats: locked tighter": the rhythm guided on its own at 4 (docs/diffusion.md, "Rhythm guidance with
+ *  DPM-Solver++"). On the benchmark with the shipped model at two seeds: beat F against the plan 0.95/0.97
+ *  instead of 0.92/0.93, beats on the cuts 0.83/0.83 instead of 0.81/0.80, the pretrained-embedding
+ *  distance to real music lower (KAD×1000 146/143 against 158/157), the project's FD higher (45/51
+ *  against 38/45); ~1.3× the denoising time. */
 export const TIGHT_RHYTHM_GUIDANCE = 4;
 
 const PRESETS = [
