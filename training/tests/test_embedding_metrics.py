@@ -38,3 +38,30 @@ def test_tag_kld_known_values():
     assert tag_kld(p, q) == pytest.approx(want, rel=1e-6)
     # rows are normalised: scaled probabilities give the same answer
     assert tag_kld(3 * p, 0.2 * q) == pytest.approx(want, rel=1e-6)
+
+
+def test_autoencoder_pretrained_distances_compare_each_path_with_the_originals(monkeypatch):
+    """evaluate.autoencoder --pretrained: each path's clips are embedded with the originals and measured
+    against them; a path equal to the originals reads ~0, a noisier one more (musicnn stood in for by
+    per-patch statistics, as the real embedder runs in the optional TensorFlow environment)."""
+    soundfile = pytest.importorskip("soundfile")
+    from vem_training.evaluate import autoencoder, musicnn_embed
+
+    def fake_embed(files):
+        out = []
+        for f in files:
+            y, _ = soundfile.read(f, dtype="float32")
+            p = y[: len(y) // 400 * 400].reshape(-1, 400)
+            out.append((np.stack([p.std(1), np.abs(np.diff(p, axis=1)).mean(1)], 1), np.zeros((len(p), 50))))
+        return out
+
+    monkeypatch.setattr(musicnn_embed, "embed_in_eval_env", fake_embed)
+    rng = np.random.default_rng(0)
+    clips = [np.sin(np.arange(16000) * 0.05 * (i + 1)).astype(np.float32) * 0.5 for i in range(4)]
+    waves = {"original": clips, "vocoder": [c.copy() for c in clips],
+             "roundtrip": [c + 0.3 * rng.standard_normal(c.shape).astype(np.float32) for c in clips]}
+    d = autoencoder.pretrained_distances(waves)
+    assert set(d) == {"vocoder", "roundtrip"}
+    assert abs(d["vocoder"]["musicnnFd"]) < 1e-3 and d["vocoder"]["musicnnKadX1000"] < 1.0
+    assert d["roundtrip"]["musicnnFd"] > 0.01
+    assert d["roundtrip"]["musicnnKadX1000"] > 10 * max(d["vocoder"]["musicnnKadX1000"], 1.0)

@@ -84,6 +84,30 @@ def save_stacked(strips: list, path: Path, background=(255, 255, 255)) -> Path:
     return path
 
 
+def pretrained_distances(waves: dict[str, list[np.ndarray]]) -> dict[str, dict]:
+    """musicnn FD and unbiased kernel distance (×1000) of each path's clips against the original clips
+    (3 s patches pooled over all clips; evaluate/musicnn_embed.py), the figures `vem eval` reports."""
+    import tempfile
+
+    import soundfile as sf
+
+    from .embedding_metrics import frechet, kernel_distance
+    from .musicnn_embed import embed_in_eval_env
+    with tempfile.TemporaryDirectory() as d:
+        files, keys = [], []
+        for k, ys in waves.items():
+            for i, y in enumerate(ys):
+                f = Path(d) / f"{k}-{i}.wav"
+                sf.write(str(f), np.asarray(y, np.float32), SAMPLE_RATE)
+                files.append(str(f))
+                keys.append(k)
+        out = embed_in_eval_env(files)
+    emb = {k: np.concatenate([e for kk, (e, _) in zip(keys, out) if kk == k]) for k in waves}
+    return {k: {"musicnnFd": round(frechet(emb[k], emb["original"]), 2),
+                "musicnnKadX1000": round(kernel_distance(emb[k], emb["original"]), 1)}
+            for k in waves if k != "original"}
+
+
 def main(argv=None):
     from ..models.runtime import onnx_session
 
@@ -92,6 +116,9 @@ def main(argv=None):
     ap.add_argument("--clips", type=int, default=27, help="3 clips per held-out recorded track (9 tracks)")
     ap.add_argument("--seconds", type=float, default=30.0, help="clip length (madmom is steadier on longer clips)")
     ap.add_argument("--write", action="store_true")
+    ap.add_argument("--pretrained", choices=["musicnn", "none"], default="none",
+                    help="also the musicnn FD and kernel distance of each path against the originals (sets up "
+                         "training/.venv-eval on first use)")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
     sess = {k: onnx_session(MODELS_DIR / f"{k}.onnx") for k in ("vocoder", "vae_encoder", "vae_decoder")}
@@ -101,6 +128,7 @@ def main(argv=None):
     rows = {k: {"melL1": [], "mrstft": [], "beatF": []}
             for k in ("vocoder", "griffinLim", "roundtrip", "roundtripGriffinLim")}
     voc_sec, audio_sec = 0.0, 0.0
+    waves = {k: [] for k in ("original", *rows)}  # for --pretrained
     for i, (tid, x) in enumerate(clips):
         mel = audio.log_mel(x)
         mel = mel[:, : mel.shape[1] - mel.shape[1] % 4]
@@ -114,6 +142,10 @@ def main(argv=None):
         y_gl = griffin_lim(mel)
         y_rt_gl = griffin_lim(mel_rt)
         ref_beats = beats.track_beats(x, SAMPLE_RATE, downbeats=False)[0]
+        if args.pretrained == "musicnn":
+            for key, y in (("original", x), ("vocoder", y_voc), ("griffinLim", y_gl), ("roundtrip", y_rt),
+                           ("roundtripGriffinLim", y_rt_gl)):
+                waves[key].append(y)
         for key, y in (("vocoder", y_voc), ("griffinLim", y_gl), ("roundtrip", y_rt), ("roundtripGriffinLim", y_rt_gl)):
             rows[key]["melL1"].append(mel_l1(y, mel))
             rows[key]["mrstft"].append(mrstft(y, x))
@@ -131,6 +163,9 @@ def main(argv=None):
               f"rt {rows['roundtrip']['melL1'][-1]:.3f} "
               f"GL {rows['griffinLim']['melL1'][-1]:.3f} beatF rt {rows['roundtrip']['beatF'][-1]:.2f}", flush=True)
     summary = {k: {m: round(float(np.mean(v)), 4) for m, v in r.items()} for k, r in rows.items()}
+    if args.pretrained == "musicnn":
+        for k, v in pretrained_distances(waves).items():
+            summary[k].update(v)
     summary["clips"] = len(clips)
     summary["clipSec"] = args.seconds
     summary["split"] = "test (recorded music)"

@@ -163,14 +163,8 @@ def pretrained(request: dict, res: dict, names: list[str]) -> dict:
     """musicnn (MTT) figures per row against the ground-truth music of all videos: FD and the unbiased
     kernel distance (×1000) of the 3 s-patch penultimate embeddings, and the tag KLD per video (ground
     truth ‖ row, mean tag probabilities), averaged. Runs musicnn in training/.venv-eval (set up on first use)."""
-    import subprocess
-    import tempfile
     from .embedding_metrics import frechet as fd, kernel_distance, tag_kld
-    root = Path(__file__).resolve().parents[2]
-    py = root / ".venv-eval" / "bin" / "python"
-    if not py.exists():
-        print("setting up the evaluation environment (training/eval_env/setup.sh, once)", file=sys.stderr, flush=True)
-        subprocess.run(["bash", str(root / "eval_env" / "setup.sh")], check=True)
+    from .musicnn_embed import embed_in_eval_env
     files, keys = [], []
     for v in request["videos"]:
         for row, path in (("groundTruth", v.get("groundTruthWav")), ("roundTrip", v.get("roundTripWav")),
@@ -179,15 +173,9 @@ def pretrained(request: dict, res: dict, names: list[str]) -> dict:
             if path:
                 files.append(str(path))
                 keys.append((v["id"], row))
-    with tempfile.TemporaryDirectory() as d:
-        lst, out = Path(d) / "files.json", Path(d) / "emb.npz"
-        lst.write_text(json.dumps(files))
-        env = {**os.environ, "TF_USE_LEGACY_KERAS": "1", "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": str(root)}
-        subprocess.run([str(py), "-m", "vem_training.evaluate.musicnn_embed", "--list", str(lst), "--out", str(out)],
-                       check=True, env=env, stdout=subprocess.DEVNULL)
-        z = np.load(out)
-        emb = {k: z[f"emb_{i}"] for i, k in enumerate(keys)}
-        tg = {k: z[f"tags_{i}"].mean(axis=0) for i, k in enumerate(keys)}
+    out = embed_in_eval_env(files)
+    emb = {k: e for k, (e, _) in zip(keys, out)}
+    tg = {k: t.mean(axis=0) for k, (_, t) in zip(keys, out)}
     vids = [v["id"] for v in request["videos"]]
     real = np.concatenate([emb[(i, "groundTruth")] for i in vids if (i, "groundTruth") in emb])
     table = {}

@@ -70,6 +70,27 @@ class Musicnn:
         return np.asarray(emb, np.float32), np.asarray(tags, np.float32)
 
 
+def embed_in_eval_env(files: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(embeddings, tag probabilities) of each WAV in `files`, computed by this module's main() in
+    training/.venv-eval (set up on first use); called from the training venv."""
+    import subprocess
+    import sys
+    import tempfile
+    root = Path(__file__).resolve().parents[2]
+    py = root / ".venv-eval" / "bin" / "python"
+    if not py.exists():
+        print("setting up the evaluation environment (training/eval_env/setup.sh, once)", file=sys.stderr, flush=True)
+        subprocess.run(["bash", str(root / "eval_env" / "setup.sh")], check=True)
+    with tempfile.TemporaryDirectory() as d:
+        lst, out = Path(d) / "files.json", Path(d) / "emb.npz"
+        lst.write_text(json.dumps([str(f) for f in files]))
+        env = {**os.environ, "TF_USE_LEGACY_KERAS": "1", "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": str(root)}
+        subprocess.run([str(py), "-m", "vem_training.evaluate.musicnn_embed", "--list", str(lst), "--out", str(out)],
+                       check=True, env=env, stdout=subprocess.DEVNULL)
+        z = np.load(out)
+        return [(z[f"emb_{i}"], z[f"tags_{i}"]) for i in range(len(files))]
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--list", required=True)
