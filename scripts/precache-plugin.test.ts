@@ -1,10 +1,11 @@
 // The service worker's precache list: every file of the build except the worker itself, its list, and
 // the models the studio never loads.
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NOT_PRECACHED, precacheList } from './precache-plugin.ts';
+import { precacheList } from './precache-plugin.ts';
+import { STUDIO_MODELS } from '../src/core/models/manifest.ts';
 
 describe('precacheList', () => {
   it('lists the build with the models the studio loads, and leaves out the VAE encoder', () => {
@@ -35,11 +36,15 @@ describe('precacheList', () => {
   });
 
   it('leaves out no model that the studio preloads', () => {
-    const worker = readFileSync('src/workers/generate.worker.ts', 'utf8');
-    const preloaded = [...worker.matchAll(/preload\(\[([^\]]*)\]/g)].flatMap((m) =>
-      [...m[1]!.matchAll(/'([a-z_]+)'/g)].map((n) => `models/${n[1]}.onnx`),
-    );
-    expect(preloaded).toContain('models/denoiser.onnx');
-    for (const f of preloaded) expect(NOT_PRECACHED.has(f)).toBe(false);
+    const dir = mkdtempSync(join(tmpdir(), 'vem-precache-'));
+    try {
+      mkdirSync(join(dir, 'models'));
+      for (const m of [...STUDIO_MODELS, 'vae_encoder']) writeFileSync(join(dir, 'models', `${m}.onnx`), m);
+      const preloaded = STUDIO_MODELS.map((m) => `models/${m}.onnx`);
+      expect(preloaded).toContain('models/denoiser.onnx');
+      expect(precacheList(dir).files).toEqual(preloaded);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

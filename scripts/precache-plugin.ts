@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { Plugin } from 'vite';
+import { STUDIO_MODELS } from '../src/core/models/manifest.ts';
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -16,15 +17,15 @@ function walk(dir: string): string[] {
 }
 
 const SKIP = new Set(['sw.js', 'precache.json']);
-/** Files the studio never loads: the VAE encoder serves only the developer round-trip page (`?dev=roundtrip`,
- * which fetches it on use) and the CLI. Left out of the precache, a creator's first visit downloads
- * 0.93 MB less (the models the studio loads: 15.7 MB). */
-export const NOT_PRECACHED = new Set(['models/vae_encoder.onnx']);
+/** The only model files precached: those the studio loads. The VAE encoder, which only the developer
+ *  round-trip page fetches (on use), stays out: a creator's first visit downloads 15.7 MB of models, not 16.7. */
+const STUDIO_MODEL_FILES = new Set(STUDIO_MODELS.map((m) => `models/${m}.onnx`));
+const precached = (f: string) => !SKIP.has(f) && (!/^models\/.*\.onnx$/.test(f) || STUDIO_MODEL_FILES.has(f));
 
 export function precacheList(outDir: string): { version: string; files: string[]; bytes: number } {
   const files = walk(outDir)
     .map((p) => relative(outDir, p).split(sep).join('/'))
-    .filter((f) => !SKIP.has(f) && !NOT_PRECACHED.has(f))
+    .filter(precached)
     .sort();
   const h = createHash('sha256');
   let bytes = 0;

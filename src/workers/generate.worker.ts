@@ -7,6 +7,7 @@ import { roundtrip } from '../core/pipelines/roundtrip.ts';
 import { setWasmThreads, WebBackend, type EpPreference } from '../runtime/ort-web.ts';
 import { serveWorker } from './host.ts';
 import type { GenerateApi } from './generate-api.ts';
+import { STUDIO_MODELS } from '../core/models/manifest.ts';
 import { runAligner, type AlignerOutput } from '../core/aligner/aligner.ts';
 import { runTake } from '../core/pipelines/take.ts';
 import type { DecodedFrames } from '../core/media/probe.ts';
@@ -95,7 +96,7 @@ serveWorker(
       const t0 = performance.now();
       const b = await getBackend(p.ep, p.strictGpu ?? false);
       // the aligner first: it runs as soon as the parse is done
-      await b.preload(['aligner', 'denoiser', 'vae_decoder', 'vocoder']);
+      await b.preload(STUDIO_MODELS);
       return { ep: b.ep, loadSec: (performance.now() - t0) / 1000 };
     },
     restoreAligned: async (p: GenerateApi['restoreAligned']['payload']) => {

@@ -1,6 +1,11 @@
 // The model manifest (public/models/manifest.json, docs/architecture.md §5) and the checks made before a model
 // file is handed to onnxruntime.
 
+/** The models the studio loads (the generate worker preloads them once the parse is on screen). The VAE
+ *  encoder is not among them: it serves the developer round-trip page (`?dev=roundtrip`) and the CLI. The
+ *  service worker precaches these and no other model (scripts/precache-plugin.ts). */
+export const STUDIO_MODELS = ['aligner', 'denoiser', 'vae_decoder', 'vocoder'] as const;
+
 export interface TensorSpec {
   name: string;
   dtype: string;

@@ -142,11 +142,11 @@ def main(argv=None):
         y_gl = griffin_lim(mel)
         y_rt_gl = griffin_lim(mel_rt)
         ref_beats = beats.track_beats(x, SAMPLE_RATE, downbeats=False)[0]
+        paths = (("vocoder", y_voc), ("griffinLim", y_gl), ("roundtrip", y_rt), ("roundtripGriffinLim", y_rt_gl))
         if args.pretrained == "musicnn":
-            for key, y in (("original", x), ("vocoder", y_voc), ("griffinLim", y_gl), ("roundtrip", y_rt),
-                           ("roundtripGriffinLim", y_rt_gl)):
+            for key, y in (("original", x), *paths):
                 waves[key].append(y)
-        for key, y in (("vocoder", y_voc), ("griffinLim", y_gl), ("roundtrip", y_rt), ("roundtripGriffinLim", y_rt_gl)):
+        for key, y in paths:
             rows[key]["melL1"].append(mel_l1(y, mel))
             rows[key]["mrstft"].append(mrstft(y, x))
             rows[key]["beatF"].append(beats.f_measure(ref_beats, beats.track_beats(y, SAMPLE_RATE, downbeats=False)[0]))

@@ -42,9 +42,8 @@ def load_from_onnx(model: torch.nn.Module, path: str, prefix: str = "", narrow: 
             state[name] = torch.from_numpy(np.array(arr, dtype=np.float32))
             loaded += 1
             done.add(name)
-    missing = [n for n, p in model.named_parameters() if prefix + n not in inits and prefix + n + "_fp16" not in inits]
-    # a tensor of another shape is an error too (it would stay at its random initialisation)
-    missing += [n for n, _ in model.named_parameters() if n not in done and n not in missing]
+    # absent from the file, or there in another shape (it would stay at its random initialisation)
+    missing = [n for n, _ in model.named_parameters() if n not in done]
     if missing:
         raise RuntimeError(f"{path} lacks {len(missing)} parameters (or holds them in another shape), "
                            f"e.g. {missing[:3]}")
