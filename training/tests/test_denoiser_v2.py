@@ -169,3 +169,22 @@ def test_init_from_checkpoint_copies_the_ema_and_can_reset_film(tmp_path):
             assert p.abs().max() == 0
         else:
             assert torch.equal(p, q)
+
+
+def test_recorded_share_draws_clip_crops_from_recorded_music():
+    pack = fake_pack(n=9)
+    train_clips = [i for i, p in enumerate(pack.pieces) if p["kind"] == "clip" and p["split"] == "train"]
+    for k, i in enumerate(train_clips):
+        pack.pieces[i]["trackId"] = "rec" if k == 0 else f"midi{k}"
+    counts = {}
+    for share in (None, 0.8):
+        b = Batches(pack, seed=7, crops=((128, 1),), edit_share=0.0, recorded_share=share,
+                    recorded_tracks=frozenset({"rec"}))
+        picks = [b._piece(128) for _ in range(2000)]
+        counts[share] = sum(pack.pieces[i]["trackId"] == "rec" for i in picks) / len(picks)
+    assert abs(counts[None] - 1 / len(train_clips)) < 0.05
+    assert abs(counts[0.8] - 0.8) < 0.05
+    # a share with no recorded clip to draw from is a configuration error, not a silent no-op
+    import pytest
+    with pytest.raises(ValueError):
+        Batches(pack, seed=7, recorded_share=0.5, recorded_tracks=frozenset())

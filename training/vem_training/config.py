@@ -162,6 +162,7 @@ class DenoiserConfig(Config):
     editShare: float = 0.2
     storyMeasure: float = 0.5
     shotSec: float = 3.0
+    recordedShare: float | None = None  # share of clip crops from recorded music (None: clips drawn alike)
     ema: float = 0.999
     seed: int = 0
     ckptEverySec: int = 300

@@ -56,6 +56,16 @@ def story_features(corpus: Path, pack, story_measure: float) -> dict:
     return {"story_feats": feats, "thresholds": json.loads((corpus / "tag_thresholds.json").read_text())}
 
 
+def recorded_tracks(corpus: Path, share: float | None) -> frozenset:
+    """Ids of the corpus's recorded tracks (index.json kind "recorded"), for recordedShare; empty when unset."""
+    if share is None:
+        return frozenset()
+    index = corpus / "index.json"
+    if not index.exists():
+        raise SystemExit(f"recordedShare needs the corpus's index.json in {corpus}: build the corpus, or unset recordedShare")
+    return frozenset(t["id"] for t in json.loads(index.read_text())["tracks"] if t.get("kind") == "recorded")
+
+
 class DenoiserTask(loop.Task):
     """One denoiser step for the loop: a batch of the pack's crops with their conditions, v-prediction at
     a random t of the schedule through `net` (the model, or its DistributedDataParallel wrapper), bf16
@@ -156,6 +166,7 @@ def main(argv=None):
                    edit_share=cfg.editShare, cond_drop=cfg.condDrop, rhythm_drop=cfg.rhythmDrop,
                    p_uncond=cfg.uncondDrop, downbeat_drop=cfg.downbeatDrop,
                    story_measure=cfg.storyMeasure, shot_sec=cfg.shotSec,
+                   recorded_share=cfg.recordedShare, recorded_tracks=recorded_tracks(Path(args.corpus), cfg.recordedShare),
                    **story_features(Path(args.corpus), pack, cfg.storyMeasure))
     tb = not args.no_tb
     model = build_model("denoiser", cfg.model, vocab=data.vocab, cond=args.variant, tb=tb)
