@@ -45,6 +45,79 @@ def test_vocoder_output_length_and_vae_shapes():
     assert rec.shape == (2, 64, 32) and mean.shape == (2, 8, 16, 8) and logvar.shape == mean.shape
 
 
+def _tone_and_clicks(seconds: float = 2.0) -> np.ndarray:
+    sr = 16000
+    t = np.arange(int(seconds * sr)) / sr
+    x = 0.2 * np.sin(2 * np.pi * 220 * t) + 0.1 * np.sin(2 * np.pi * 1320 * t)
+    x[:: sr // 4][: int(seconds * 4)] += 0.8  # a click every quarter second
+    return x.astype(np.float32)
+
+
+def test_mel_correction_analyses_with_the_front_ends_stft():
+    """Asked for the mel the signal already has, one pass changes nothing: the analysis is data/audio.py's
+    framing (centre reflect padding, periodic Hann), so the gain is 1 and the resynthesis is the signal."""
+    voc = build_model("vocoder", {"dim": 32, "hidden": 64, "layers": 2})
+    x = _tone_and_clicks()
+    mel = torch.tensor(audio.log_mel(x)[None])
+    n = (mel.shape[-1] - 1) * 256
+    y = torch.tensor(x[None, :n])
+    re, im = voc.correct(y, mel)
+    assert np.abs(np.sqrt(re[0].numpy() ** 2 + im[0].numpy() ** 2) - audio.stft_magnitude(x[:n])).max() < 1e-3
+    assert (voc.istft(re, im) - y).abs().max() < 1e-3
+
+
+def test_mel_correction_brings_the_output_to_the_requested_mel():
+    torch.manual_seed(0)
+    voc = build_model("vocoder", {"dim": 32, "hidden": 64, "layers": 2}).eval()  # untrained: far from the mel
+    x = _tone_and_clicks()
+    mel = audio.log_mel(x)
+
+    def err(passes):
+        voc.mel_correction = passes
+        with torch.no_grad():
+            y = voc(torch.tensor(mel[None]))[0].numpy()
+        m = audio.log_mel(y)
+        return float(np.abs(m - mel[:, : m.shape[1]]).mean())
+
+    e0, e1, e2 = err(0), err(1), err(2)
+    # each pass moves a band by at most the limit (log 3): about 2 of the untrained output's ~5
+    assert e1 < e0 - 1.5 and e2 < e1 - 1.0
+    voc.correction_limit = 20.0  # unclamped, one pass lands close
+    assert err(1) < 0.3 * e0
+
+
+def test_vocoder_with_mel_correction_exports_in_fp16_and_int8(tmp_path):
+    """The correction's filterbank travels as fp16 (not an fp32 Constant); its analysis reuses the iSTFT
+    basis, which the int8 step still computes from the formula; onnxruntime matches PyTorch."""
+    onnx = pytest.importorskip("onnx")
+    pytest.importorskip("onnxruntime")
+    from onnx import TensorProto
+
+    from vem_training.export.onnx import export_onnx, to_fp16_storage
+    from vem_training.export.quantize import quantize_model
+    from vem_training.models.runtime import onnx_session
+
+    torch.manual_seed(0)
+    voc = build_model("vocoder", {"dim": 32, "hidden": 64, "layers": 2, "mel_correction": 1}).eval()
+    path = tmp_path / "voc.onnx"
+    export_onnx(voc, (torch.randn(1, 64, 20) - 5,), path, ["mel"], ["audio"], {"mel": {0: "B", 2: "T"}, "audio": {0: "B", 1: "N"}})
+    to_fp16_storage(path, constants=True)
+    g = onnx.load(str(path)).graph
+    big_consts = [n.name for n in g.node if n.op_type == "Constant" and n.attribute[0].t.data_type == TensorProto.FLOAT
+                  and int(np.prod(n.attribute[0].t.dims)) >= 16]
+    assert big_consts == []
+    mel = audio.log_mel(_tone_and_clicks())[None]
+    with torch.no_grad():
+        ref = voc(torch.tensor(mel))[0].numpy()
+    got = onnx_session(path).run(None, {"mel": mel})[0][0]
+    assert np.abs(got - ref).max() < 2e-3 * np.abs(ref).max()
+    q = tmp_path / "voc.int8.onnx"
+    info = quantize_model(path, q, min_elements=256)
+    assert [c["name"] for c in info["computed"]] == ["istft.basis"]
+    got_q = onnx_session(q).run(None, {"mel": mel})[0][0]
+    assert np.abs(got_q - ref).max() < 0.1 * np.abs(ref).max()
+
+
 def test_onnx_export_matches_torch_and_has_no_shape_ops(tmp_path):
     onnx = pytest.importorskip("onnx")
     ort = pytest.importorskip("onnxruntime")

@@ -1,6 +1,8 @@
 """ONNX export (opset 17, dynamic axes), fp16 weight storage, and the manifest entry (docs/architecture.md §5).
 
-    python -m vem_training.export vocoder --run runs/vocoder
+    python -m vem_training.export vocoder --run runs/vocoder [--mel-correction 1]
+    python -m vem_training.export vocoder --from-onnx ../public/models/vocoder.onnx --mel-correction 1
+                                       # the same network again, with another mel correction (models/vocoder.py)
     python -m vem_training.export vae --run runs/vae
     python -m vem_training.export aligner --run runs/aligner
     python -m vem_training.export denoiser --weights runs/gpu-denoisers [--variant sg --tb]
@@ -23,7 +25,7 @@ import numpy as np
 import torch
 
 from .denoiser import denoiser_training_info, export_denoiser, export_inference_drop, export_variants
-from .runs import export_aligner, export_vae, export_vocoder
+from .runs import export_aligner, export_vae, export_vocoder, export_vocoder_from_onnx
 
 
 def main(argv=None):
@@ -45,6 +47,13 @@ def main(argv=None):
     ap.add_argument("--info", default=None, help="denoiser: JSON file with the training entry")
     ap.add_argument("--init-from", default=None,
                     help="vocoder: the runs it was fine-tuned from, oldest first, comma-separated")
+    ap.add_argument("--from-onnx", default=None,
+                    help="vocoder: re-export the network of this exported file (instead of --run), keeping the "
+                         "manifest's training entry")
+    ap.add_argument("--mel-correction", type=int, default=0,
+                    help="vocoder: analysis-resynthesis passes toward the input mel after the network (0: none)")
+    ap.add_argument("--correction-limit", type=float, default=3.0,
+                    help="vocoder: the largest log gain a band's correction may apply")
     ap.add_argument("--pack", default="data/diffusion/pack.npz",
                     help="denoiser: the pack it was trained on (latent statistics)")
     args = ap.parse_args(argv)
@@ -87,9 +96,15 @@ def main(argv=None):
         res = export_denoiser(Path(args.weights), args.variant, not args.no_tb, args.name, info)
     elif args.kind == "aligner":
         res = export_aligner(Path(args.run))
+    elif args.kind == "vocoder":
+        corr = {"passes": args.mel_correction, "limit": args.correction_limit}
+        if args.from_onnx:
+            res = export_vocoder_from_onnx(Path(args.from_onnx), corr, Path(args.out))
+        else:
+            res = export_vocoder(Path(args.run), [Path(p) for p in args.init_from.split(",")] if args.init_from else None,
+                                 corr)
     else:
-        res = (export_vocoder(Path(args.run), [Path(p) for p in args.init_from.split(",")] if args.init_from else None)
-               if args.kind == "vocoder" else export_vae(Path(args.run)))
+        res = export_vae(Path(args.run))
     print(json.dumps(res, indent=1)[:2000])
 
 

@@ -13,13 +13,25 @@ from ..data import audio
 from . import parity
 
 
-def to_fp16_storage(path: Path, min_elements: int = 16) -> None:
-    """Stores float32 initializers as float16 followed by a Cast to float32 (halves the file)."""
+def to_fp16_storage(path: Path, min_elements: int = 16, constants: bool = False) -> None:
+    """Stores float32 initializers as float16 followed by a Cast to float32 (halves the file). `constants`:
+    float32 Constant nodes too (a module's non-persistent buffers, e.g. the vocoder's mel filterbank), which
+    become float16 initializers under the Constant's output name's Cast."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
     model = onnx.load(str(path))
     g = model.graph
+    if constants:
+        keep = []
+        for n in g.node:
+            t = n.attribute[0].t if n.op_type == "Constant" and len(n.attribute) == 1 and n.attribute[0].name == "value" else None
+            if t is not None and t.data_type == TensorProto.FLOAT and numpy_helper.to_array(t).size >= min_elements:
+                g.initializer.append(numpy_helper.from_array(numpy_helper.to_array(t), n.output[0]))
+            else:
+                keep.append(n)
+        del g.node[:]
+        g.node.extend(keep)
     new_inits, casts = [], []
     for init in g.initializer:
         arr = numpy_helper.to_array(init)

@@ -21,21 +21,35 @@ def load_run(run: Path):
     return model, state["config"], state
 
 
-def export_vocoder(run: Path, init_from: list[Path] | None = None) -> dict:
-    """`init_from`: the runs this one was fine-tuned from, oldest first (each --init-ckpt of the next); their
-    steps and commands join the manifest's training entry, so it says how to reproduce the weights."""
-    model, cfg, state = load_run(run)
+def _write_vocoder(model, tmp32: Path, correction: dict) -> dict:
+    """Exports `model` (a Vocoder) to public/models/vocoder.onnx (fp16 storage), its parity fixture; the
+    entry's file fields."""
+    model.mel_correction, model.correction_limit = correction["passes"], correction["limit"]
+    model.eval()
     manifest.MODELS_DIR.mkdir(parents=True, exist_ok=True)
     out = manifest.MODELS_DIR / "vocoder.onnx"
-    tmp32 = run / "vocoder.fp32.onnx"
     mel = torch.randn(1, 64, 160) - 5.0
     export_onnx(model, (mel,), tmp32, ["mel"], ["audio"], {"mel": {0: "B", 2: "T"}, "audio": {0: "B", 1: "samples"}})
     out.write_bytes(tmp32.read_bytes())
-    to_fp16_storage(out)
+    to_fp16_storage(out, constants=True)  # the correction's filterbank is a Constant
     feeds = {"mel": (np.random.default_rng(0).standard_normal((1, 64, 300)) - 5).astype(np.float32)}
     diff = max_diff_fp16(tmp32, out, feeds)
-    mel40 = parity_mel()
-    pdiff = parity_for(out, "vocoder", model, {"mel": mel40}, "audio")
+    pdiff = parity_for(out, "vocoder", model, {"mel": parity_mel()}, "audio")
+    return {"out": out, "fp16MaxAbsDiff": diff, "parityMaxAbsDiffVsTorch": pdiff,
+            "melCorrection": {**correction, "what": "analysis-resynthesis passes after the network, each "
+                              "rescaling the output's STFT band by band toward the input mel (models/vocoder.py)"}}
+
+
+NO_CORRECTION = {"passes": 0, "limit": 3.0}
+
+
+def export_vocoder(run: Path, init_from: list[Path] | None = None, correction: dict = NO_CORRECTION) -> dict:
+    """`init_from`: the runs this one was fine-tuned from, oldest first (each --init-ckpt of the next); their
+    steps and commands join the manifest's training entry, so it says how to reproduce the weights.
+    `correction`: {"passes", "limit"} of the mel correction exported with the network."""
+    model, cfg, state = load_run(run)
+    w = _write_vocoder(model, run / "vocoder.fp32.onnx", correction)
+    out, diff, pdiff = w.pop("out"), w.pop("fp16MaxAbsDiff"), w.pop("parityMaxAbsDiffVsTorch")
     info = training_info(run, cfg, state, corpus_note(run))
     chain = [*(init_from or []), run]
     steps, hours, cmds, prev = {}, 0.0, [], None
@@ -59,7 +73,30 @@ def export_vocoder(run: Path, init_from: list[Path] | None = None) -> dict:
     t["hours"] = round(hours, 3)
     t["command"] = " && ".join(cmds)
     return update_entry("vocoder", out, {**info, "fp16MaxAbsDiff": diff, "parityMaxAbsDiffVsTorch": pdiff,
-                                         "sampleRate": timebase.SAMPLE_RATE, "hop": constants.audio()["hopLength"]})
+                                         "sampleRate": timebase.SAMPLE_RATE, "hop": constants.audio()["hopLength"], **w})
+
+
+def export_vocoder_from_onnx(src: Path, correction: dict, work: Path) -> dict:
+    """Re-exports the network of an exported vocoder (`src`, e.g. the shipped int8 file: its weights are read
+    back, and the int8 step gives the same integers again) with another mel correction. The manifest's
+    training entry is kept (the weights are the same); the held-out metrics are dropped (measure them again:
+    evaluate.autoencoder --write)."""
+    from ..models.onnx_weights import load_from_onnx
+    from ..models.vocoder import Vocoder
+
+    entry = manifest.load_manifest()["models"].get("vocoder")
+    if not entry or "training" not in entry:
+        raise SystemExit("export vocoder --from-onnx keeps the manifest's training entry for the vocoder, and there is none")
+    model = Vocoder(**entry["training"]["config"]["model"])
+    load_from_onnx(model, str(src))
+    work.mkdir(parents=True, exist_ok=True)
+    w = _write_vocoder(model, work / "vocoder.fp32.onnx", correction)
+    out = w.pop("out")
+    man = manifest.load_manifest()
+    man["models"]["vocoder"].pop("metrics", None)
+    man["models"]["vocoder"].pop("quantization", None)
+    manifest.save_manifest(man)
+    return update_entry("vocoder", out, {**w, "reExportedFrom": {"file": src.name, "sha256": manifest.sha256(src)}})
 
 
 def export_vae(run: Path) -> dict:
