@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import constants
 from ..data import beats as vbeats, tags as vtags
-from .sources import ALL_SOURCES, license_for
+from .sources import ALL_SOURCES, is_core, license_for
 from .tracks import load_feats
 
 VIDEO_FPS = constants.load()["video"]["fps"]
@@ -100,13 +100,16 @@ def load_metas(out: Path) -> list[dict]:
 
 def compute_thresholds(out: Path, metas: list[dict]) -> tuple[dict, dict]:
     """Corpus tertiles of the features of the sections and of 10-s windows pooled (sections alone skew
-    low: intros, breakdowns and endings are short and quiet); also returns {id: (feats, [section feats])}."""
+    low: intros, breakdowns and endings are short and quiet), over the core sources' tracks; also returns
+    {id: (feats, [section feats])} of every track."""
     feats_by = {}
     L, C, D = [], [], []
     for m in metas:
         f = load_feats(out, m["id"])
         secf = [vtags.segment_features(f, s["startSec"], s["durSec"]) for s in m["sections"]]
         feats_by[m["id"]] = (f, secf)
+        if not is_core(m["source"]):
+            continue  # tagged with the core sources' tertiles (sources.MusicSource.core)
         wins = [vtags.segment_features(f, t, AE_CLIP_SEC)
                 for t in np.arange(0.0, m["durationSec"] - AE_CLIP_SEC + 1e-6, AE_CLIP_SEC)]
         for sf in secf + wins:

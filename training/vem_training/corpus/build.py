@@ -38,7 +38,8 @@ SHORT = {"simutrans-data": "simutrans", "openttd-openmsx": "openmsx", "planetblu
          "supertuxkart-data": "stk", "nexuiz-music": "nexuiz", "ufoai-music": "ufoai",
          "warzone2100-music": "wz2100", "singularity-music": "singularity", "wesnoth-1.16-music": "wesnoth",
          "fretsonfire-songs-muldjord": "fof-muldjord", "fretsonfire-songs-sectoid": "fof-sectoid",
-         "planetblupi-music-ogg": "blupi"}
+         "planetblupi-music-ogg": "blupi", "supertux-data": "supertux", "hedgewars-data": "hedgewars",
+         "naev-data": "naev"}
 SOUNDFONTS = ["fluidr3", "musescore"]
 
 
@@ -104,13 +105,14 @@ def plan_jobs(out: Path, size: str, cache: Path, seed: int = 0) -> list[dict]:
             continue
         order = rng.permutation(len(items))
         total = 0.0
+        cap = cfg["rec_source_sec"] if src.source_sec is None or size == "small" else src.source_sec
         for k in order:
             it = items[k]
             d = _duration(it["path"])
             if d < 30.0:
                 continue
             take = min(d, cfg["rec_track_sec"])
-            if total + take > cfg["rec_source_sec"] + 1e-6:
+            if total + take > cap + 1e-6:
                 if total > 0:
                     break
             total += take
@@ -158,7 +160,8 @@ def run(out: Path, size: str = "default", workers: int = 2, cache: Path = source
         from . import edits as edits_mod
 
         log("rendering edited videos")
-        edits = edits_mod.build_edits(out, res["tracks"], n_edits=SIZES[size]["n_edits"],
+        # the edits are drawn from the core sources only, so that a source added later leaves them as they were
+        edits = edits_mod.build_edits(out, [t for t in res["tracks"] if sources.is_core(t["source"])], n_edits=SIZES[size]["n_edits"],
                                       dur_range=SIZES[size]["edit_sec"], cache=cache, seed=seed, workers=workers,
                                       log=log)
     summary = assemble.summarize(res, edits, build_sec=time.time() - t0)

@@ -24,6 +24,11 @@ class MusicSource:
     genre: str | None = None    # source-level genre tag value, None = unknown
     genre_by_name: dict = field(default_factory=dict)   # regex on the file stem → genre value
     tempomap: bool = False      # Frets on Fire: notes.mid tempo map
+    music_dir: str | None = None  # only files whose path contains this (the rest: sound effects, speech)
+    # core: the sources the tag thresholds, the edited videos, the benchmark and the held-out vocoder clips are
+    # drawn from. Sources added later (core=False) add training music only, so those stay as they were
+    core: bool = True
+    source_sec: float | None = None  # cap on the sum of this source's excerpts (None: the size's rec_source_sec)
 
 
 MIDI_SOURCES = [
@@ -50,12 +55,30 @@ RECORDED_SOURCES = [
     MusicSource("fretsonfire-songs-muldjord", "recorded", "CC-BY-SA-3.0", "rock", tempomap=True),
     MusicSource("fretsonfire-songs-sectoid", "recorded", "Expat", "rock", tempomap=True),
     MusicSource("planetblupi-music-ogg", "recorded", "GPL-3+", "pop"),
+    # added 2026-12-07 (docs/corpus.md, "More recorded timbres"): training music only (core=False), 18 min each
+    MusicSource("supertux-data", "recorded", "GPL-2+ (data/music/*)", "pop",
+                {r"chipdisko|retro|classic|_old$": "electronic", r"christmas|credits|theme$": "orchestral",
+                 r"tropical|saharan": "latin"}, music_dir="/music/", core=False, source_sec=1080.0),
+    MusicSource("hedgewars-data", "recorded", "GPL-2", None,
+                {r"^rock$|^city$|freeway": "rock", r"oriental|desert": "folk", r"beach|fruit|golf": "pop",
+                 r"castle|hell|earthrise|olympics|main_theme": "orchestral", r"underwater|snow|nature|art$": "ambient",
+                 r"pirate": "folk"}, music_dir="/Data/Music/", core=False, source_sec=1080.0),
+    MusicSource("naev-data", "recorded", "per track (DEP-5): GPL-2+ / GPL-3 or CC-BY-3.0 / CC-BY-3.0 / CC-BY-SA-3.0",
+                "ambient", {r"battle|combat|dvaered|empire|tension|intrigue|imminent|pirates_orchestra": "orchestral",
+                            r"upbeat|machina|automat|motherload|heartofmachine": "electronic"},
+                music_dir="/snd/music/", core=False, source_sec=1080.0),
 ]
 
 IMAGE_SOURCES = ["lomiri-wallpapers-16.04", "lomiri-wallpapers-20.04", "mate-backgrounds", "gem-doc",
                  "python-pygame-doc", "lebiniou-data", "planetblupi-common", "openboard-common", "fillets-ng-data"]
 
 ALL_SOURCES = {s.name: s for s in MIDI_SOURCES + RECORDED_SOURCES}
+
+
+def is_core(source_name: str) -> bool:
+    """Whether a track's source is a core one (MusicSource.core; MMA pieces and unknown sources are)."""
+    src = ALL_SOURCES.get(source_name)
+    return src is None or src.core
 
 
 def genre_for(source: MusicSource, stem: str) -> str | None:
@@ -125,6 +148,8 @@ def list_music(source: MusicSource, cache: Path = DEFAULT_CACHE) -> list[dict]:
             files.append(p)
     for p in sorted(set(files)):
         rel = str(p)
+        if source.music_dir and source.music_dir not in rel:
+            continue
         if source.name == "supertuxkart-data":
             # music only; the *_fast variants are sped-up copies of the same pieces (kept out: leakage)
             if "/music/" not in rel or p.stem.endswith(("_fast", "_f")):
@@ -133,6 +158,8 @@ def list_music(source: MusicSource, cache: Path = DEFAULT_CACHE) -> list[dict]:
             continue
         if source.name == "warzone2100-music" and "_enhanced" in p.stem:
             continue  # enhanced re-masters of tracks that are also present
+        if source.name == "hedgewars-data" and p.stem.endswith("_sd"):
+            continue  # the "sudden death" variants of pieces that are also present
         items.append({"key": p.stem, "path": p})
     return items
 
@@ -197,6 +224,7 @@ def license_for(source_name: str, file_path, cache: Path = DEFAULT_CACHE) -> str
             if pat == "*":
                 found = lic  # the catch-all stanza (comes first); later stanzas override
                 continue
+            pat = pat[2:] if pat.startswith("./") else pat  # naev-data writes ./dat/…
             n = pat.count("/") + 1
             tail = "/".join(p.parts[-n:])
             # pk3 archives (ufoai) drop the leading directories: match music files by name

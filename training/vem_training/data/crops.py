@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ..corpus.sources import is_core
 from ..timebase import SAMPLE_RATE
 
 
@@ -98,7 +99,8 @@ def held_out_clips(corpus: Path, n: int, seconds: float = 10.0, split: str = "te
     """`n` clips of recorded music from `split` (the same draw for the same arguments)."""
     import soundfile as sf
 
-    tracks = [t for t in load_index(corpus) if t["split"] == split and t["kind"] == "recorded"]
+    # the core sources' tracks only, so that a source added to the corpus later leaves the draw as it was
+    tracks = [t for t in load_index(corpus) if t["split"] == split and t["kind"] == "recorded" and is_core(t["source"])]
     rng = np.random.default_rng(0)
     clips = []
     per_track = max(1, int(np.ceil(n / max(len(tracks), 1))))
