@@ -100,7 +100,8 @@ def test_vocoder_with_mel_correction_exports_in_fp16_and_int8(tmp_path):
     torch.manual_seed(0)
     voc = build_model("vocoder", {"dim": 32, "hidden": 64, "layers": 2, "mel_correction": 1}).eval()
     path = tmp_path / "voc.onnx"
-    export_onnx(voc, (torch.randn(1, 64, 20) - 5,), path, ["mel"], ["audio"], {"mel": {0: "B", 2: "T"}, "audio": {0: "B", 1: "N"}})
+    axes = {"mel": {0: "B", 2: "T"}, "audio": {0: "B", 1: "N"}}
+    export_onnx(voc, (torch.randn(1, 64, 20) - 5,), path, ["mel"], ["audio"], axes)
     to_fp16_storage(path, constants=True)
     g = onnx.load(str(path)).graph
     big_consts = [n.name for n in g.node if n.op_type == "Constant" and n.attribute[0].t.data_type == TensorProto.FLOAT

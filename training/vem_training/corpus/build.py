@@ -161,7 +161,8 @@ def run(out: Path, size: str = "default", workers: int = 2, cache: Path = source
 
         log("rendering edited videos")
         # the edits are drawn from the core sources only, so that a source added later leaves them as they were
-        edits = edits_mod.build_edits(out, [t for t in res["tracks"] if sources.is_core(t["source"])], n_edits=SIZES[size]["n_edits"],
+        core = [t for t in res["tracks"] if sources.is_core(t["source"])]
+        edits = edits_mod.build_edits(out, core, n_edits=SIZES[size]["n_edits"],
                                       dur_range=SIZES[size]["edit_sec"], cache=cache, seed=seed, workers=workers,
                                       log=log)
     summary = assemble.summarize(res, edits, build_sec=time.time() - t0)

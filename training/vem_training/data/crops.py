@@ -100,7 +100,8 @@ def held_out_clips(corpus: Path, n: int, seconds: float = 10.0, split: str = "te
     import soundfile as sf
 
     # the core sources' tracks only, so that a source added to the corpus later leaves the draw as it was
-    tracks = [t for t in load_index(corpus) if t["split"] == split and t["kind"] == "recorded" and is_core(t["source"])]
+    tracks = [t for t in load_index(corpus)
+              if t["split"] == split and t["kind"] == "recorded" and is_core(t.get("source", ""))]
     rng = np.random.default_rng(0)
     clips = []
     per_track = max(1, int(np.ceil(n / max(len(tracks), 1))))

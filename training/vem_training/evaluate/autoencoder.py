@@ -27,6 +27,8 @@ from ..export.manifest import MODELS_DIR, load_manifest, save_manifest
 from ..models import losses
 from ..timebase import SAMPLE_RATE
 
+IMAGE_CLIPS = 3
+
 
 def griffin_lim(log_mel: np.ndarray, iters: int = 64, seed: int = 0) -> np.ndarray:
     a = constants.audio()
@@ -129,6 +131,7 @@ def main(argv=None):
             for k in ("vocoder", "griffinLim", "roundtrip", "roundtripGriffinLim")}
     voc_sec, audio_sec = 0.0, 0.0
     waves = {k: [] for k in ("original", *rows)}  # for --pretrained
+    image_rows = []  # --write: docs/img/autoencoder-mels.png
     for i, (tid, x) in enumerate(clips):
         mel = audio.log_mel(x)
         mel = mel[:, : mel.shape[1] - mel.shape[1] % 4]
@@ -150,10 +153,12 @@ def main(argv=None):
             rows[key]["melL1"].append(mel_l1(y, mel))
             rows[key]["mrstft"].append(mrstft(y, x))
             rows[key]["beatF"].append(beats.f_measure(ref_beats, beats.track_beats(y, SAMPLE_RATE, downbeats=False)[0]))
+        if i < IMAGE_CLIPS and args.write:  # the first 10 s of the first three clips (three tracks)
+            n = int(10 * constants.mel_fps())
+            image_rows += [(f"{tid}: {label}", m[:, :n]) for label, m in (
+                ("original", mel), ("vocoder (re-analysed)", audio.log_mel(y_voc)), ("VAE decode", mel_rt),
+                ("VAE + vocoder (re-analysed)", audio.log_mel(y_rt)), ("Griffin-Lim", audio.log_mel(y_gl)))]
         if i == 0 and args.write:
-            mel_image([("original", mel), ("vocoder (re-analysed)", audio.log_mel(y_voc)), ("VAE decode", mel_rt),
-                       ("VAE + vocoder (re-analysed)", audio.log_mel(y_rt)), ("Griffin-Lim", audio.log_mel(y_gl))],
-                      constants.REPO_ROOT / "docs" / "img" / "autoencoder-mels.png")
             import soundfile as sf
             listen = Path(args.corpus).parent / "listen"
             listen.mkdir(exist_ok=True)
@@ -162,6 +167,8 @@ def main(argv=None):
         print(f"[{i + 1}/{len(clips)}] {tid}: voc melL1 {rows['vocoder']['melL1'][-1]:.3f} "
               f"rt {rows['roundtrip']['melL1'][-1]:.3f} "
               f"GL {rows['griffinLim']['melL1'][-1]:.3f} beatF rt {rows['roundtrip']['beatF'][-1]:.2f}", flush=True)
+    if image_rows:
+        mel_image(image_rows, constants.REPO_ROOT / "docs" / "img" / "autoencoder-mels.png")
     summary = {k: {m: round(float(np.mean(v)), 4) for m, v in r.items()} for k, r in rows.items()}
     if args.pretrained == "musicnn":
         for k, v in pretrained_distances(waves).items():

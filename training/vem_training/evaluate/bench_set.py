@@ -40,7 +40,7 @@ def _test_tracks(corpus: Path) -> list[dict]:
     idx = json.loads((corpus / "index.json").read_text())["tracks"]
     # core sources only: a source added to the corpus later leaves the benchmark's draw as it was
     rec = [t for t in idx if t["split"] == "test" and t["kind"] == "recorded" and len(t["beatsSec"]) >= 8
-           and sources.is_core(t["source"])]
+           and sources.is_core(t.get("source", ""))]
     if len(rec) < 2:
         raise RuntimeError(f"{corpus} has {len(rec)} held-out recorded tracks; build the default corpus first "
                            "(python -m vem_training.corpus.build --out data/corpus, docs/corpus.md)")

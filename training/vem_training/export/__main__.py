@@ -101,8 +101,8 @@ def main(argv=None):
         if args.from_onnx:
             res = export_vocoder_from_onnx(Path(args.from_onnx), corr, Path(args.out))
         else:
-            res = export_vocoder(Path(args.run), [Path(p) for p in args.init_from.split(",")] if args.init_from else None,
-                                 corr)
+            init_from = [Path(p) for p in args.init_from.split(",")] if args.init_from else None
+            res = export_vocoder(Path(args.run), init_from, corr)
     else:
         res = export_vae(Path(args.run))
     print(json.dumps(res, indent=1)[:2000])

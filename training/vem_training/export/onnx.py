@@ -25,7 +25,8 @@ def to_fp16_storage(path: Path, min_elements: int = 16, constants: bool = False)
     if constants:
         keep = []
         for n in g.node:
-            t = n.attribute[0].t if n.op_type == "Constant" and len(n.attribute) == 1 and n.attribute[0].name == "value" else None
+            is_value = n.op_type == "Constant" and len(n.attribute) == 1 and n.attribute[0].name == "value"
+            t = n.attribute[0].t if is_value else None
             if t is not None and t.data_type == TensorProto.FLOAT and numpy_helper.to_array(t).size >= min_elements:
                 g.initializer.append(numpy_helper.from_array(numpy_helper.to_array(t), n.output[0]))
             else:

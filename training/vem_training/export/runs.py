@@ -73,7 +73,8 @@ def export_vocoder(run: Path, init_from: list[Path] | None = None, correction: d
     t["hours"] = round(hours, 3)
     t["command"] = " && ".join(cmds)
     return update_entry("vocoder", out, {**info, "fp16MaxAbsDiff": diff, "parityMaxAbsDiffVsTorch": pdiff,
-                                         "sampleRate": timebase.SAMPLE_RATE, "hop": constants.audio()["hopLength"], **w})
+                                         "sampleRate": timebase.SAMPLE_RATE, "hop": constants.audio()["hopLength"],
+                                         **w})
 
 
 def export_vocoder_from_onnx(src: Path, correction: dict, work: Path) -> dict:
@@ -86,7 +87,8 @@ def export_vocoder_from_onnx(src: Path, correction: dict, work: Path) -> dict:
 
     entry = manifest.load_manifest()["models"].get("vocoder")
     if not entry or "training" not in entry:
-        raise SystemExit("export vocoder --from-onnx keeps the manifest's training entry for the vocoder, and there is none")
+        raise SystemExit("export vocoder --from-onnx keeps the manifest's training entry for the vocoder, "
+                         "and there is none")
     model = Vocoder(**entry["training"]["config"]["model"])
     load_from_onnx(model, str(src))
     work.mkdir(parents=True, exist_ok=True)

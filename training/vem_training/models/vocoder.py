@@ -52,7 +52,8 @@ class Vocoder(nn.Module):
         from ..data.audio import mel_filterbank
         fb = mel_filterbank()  # (n_mels, bins), the front end's
         if fb.shape != (n_mels, n_fft // 2 + 1):
-            raise ValueError(f"the front end's filterbank is {fb.shape}, the vocoder has {n_mels} mels and n_fft {n_fft}")
+            raise ValueError(f"the front end's filterbank is {fb.shape}, "
+                             f"the vocoder has {n_mels} mels and n_fft {n_fft}")
         # a bin's gain: the mean of its bands' log gains weighted by its filterbank weights (fb is stored once)
         cover = fb.sum(axis=0)
         inv_cover = np.where(cover > 0, 1.0 / np.maximum(cover, 1e-12), 0.0)  # a bin in no band keeps its level

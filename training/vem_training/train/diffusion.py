@@ -62,7 +62,8 @@ def recorded_tracks(corpus: Path, share: float | None) -> frozenset:
         return frozenset()
     index = corpus / "index.json"
     if not index.exists():
-        raise SystemExit(f"recordedShare needs the corpus's index.json in {corpus}: build the corpus, or unset recordedShare")
+        raise SystemExit(f"recordedShare needs the corpus's index.json in {corpus}: "
+                         "build the corpus, or unset recordedShare")
     return frozenset(t["id"] for t in json.loads(index.read_text())["tracks"] if t.get("kind") == "recorded")
 
 
@@ -166,7 +167,8 @@ def main(argv=None):
                    edit_share=cfg.editShare, cond_drop=cfg.condDrop, rhythm_drop=cfg.rhythmDrop,
                    p_uncond=cfg.uncondDrop, downbeat_drop=cfg.downbeatDrop,
                    story_measure=cfg.storyMeasure, shot_sec=cfg.shotSec,
-                   recorded_share=cfg.recordedShare, recorded_tracks=recorded_tracks(Path(args.corpus), cfg.recordedShare),
+                   recorded_share=cfg.recordedShare,
+                   recorded_tracks=recorded_tracks(Path(args.corpus), cfg.recordedShare),
                    **story_features(Path(args.corpus), pack, cfg.storyMeasure))
     tb = not args.no_tb
     model = build_model("denoiser", cfg.model, vocab=data.vocab, cond=args.variant, tb=tb)
