@@ -65,3 +65,18 @@ def test_autoencoder_pretrained_distances_compare_each_path_with_the_originals(m
     assert abs(d["vocoder"]["musicnnFd"]) < 1e-3 and d["vocoder"]["musicnnKadX1000"] < 1.0
     assert d["roundtrip"]["musicnnFd"] > 0.01
     assert d["roundtrip"]["musicnnKadX1000"] > 10 * max(d["vocoder"]["musicnnKadX1000"], 1.0)
+
+
+def test_level_fd_separates_level_from_content():
+    from vem_training.evaluate.level_fd import level_fd, level_matched, rms_db
+
+    rng = np.random.default_rng(3)
+    sr = 16000
+    t = np.arange(8 * sr) / sr
+    truth = {f"v{i}": (0.3 * np.sin(2 * np.pi * (200 + 50 * i) * t) + 0.05 * rng.standard_normal(len(t)))
+             for i in range(3)}
+    quiet = {v: 0.1 * x for v, x in truth.items()}  # the same music 20 dB down
+    assert abs(rms_db(level_matched(quiet["v0"], truth["v0"])) - rms_db(truth["v0"])) < 1e-6
+    r = level_fd(quiet, truth)
+    assert r["meanDbVsTruth"] == -20.0
+    assert r["fd"] > 10 * max(r["fdLevelMatched"], 1e-3)  # all of its FD is level
