@@ -7,6 +7,7 @@
 // The browser runs once per WASM thread count (`--threads`, default 1,2; the app's `?threads=N`),
 // `--repeat` times, the counts interleaved; medians per count.
 //   npm run build && npm run bench [-- --seconds 30 --steps 20 --threads 1,2 --repeat 1 --no-node --webgpu --json]
+// --beats locked: the studio's "Beats: locked tighter" (rhythm guidance TIGHT_RHYTHM_GUIDANCE, a third row)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromiumMemMB, launchChromium, startPreview } from './lib/browser.ts';
@@ -14,7 +15,7 @@ import { resolve } from 'node:path';
 import { decodeVideoFile } from '../src/cli/decode-node.ts';
 import { parseFrames } from '../src/core/parse/index.ts';
 import { runTake } from '../src/core/pipelines/take.ts';
-import { DEFAULT_SETTINGS } from '../src/core/pipelines/generate.ts';
+import { DEFAULT_SETTINGS, TIGHT_RHYTHM_GUIDANCE } from '../src/core/pipelines/generate.ts';
 import { NodeBackend } from '../src/runtime/ort-node.ts';
 import { stageSeconds } from '../src/cli/report.ts';
 
@@ -35,6 +36,8 @@ const threadCounts = [...new Set((strOpt('threads') ?? '1,2').split(',').map(Num
 if (threadCounts.some((t) => !Number.isInteger(t) || t < 1 || t > 16))
   throw new Error('--threads takes counts 1…16, comma-separated');
 const repeat = opt('repeat', 1);
+const beats = strOpt('beats') ?? 'plan';
+if (beats !== 'plan' && beats !== 'locked') throw new Error('--beats takes plan or locked');
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 function benchVideo(): string {
@@ -63,7 +66,7 @@ async function nodeRun(path: string) {
     durationSec: parsed.durationSec,
     transitions: parsed.transitions,
     lockedBpm: null,
-    settings: { ...DEFAULT_SETTINGS, steps },
+    settings: { ...DEFAULT_SETTINGS, steps, ...(beats === 'locked' ? { rhythmGuidance: TIGHT_RHYTHM_GUIDANCE } : {}) },
     condition: {
       globalTags: parsed.globalTags,
       caption: parsed.caption,
@@ -109,6 +112,7 @@ async function browserRun(path: string, threads: number) {
     const meta = page.getByTestId('video-meta');
     const decodeSec = Number(await meta.getAttribute('data-decode-sec'));
     const parseSec = Number(await meta.getAttribute('data-parse-sec'));
+    if (beats === 'locked') await page.getByTestId('beats-select').selectOption('tight');
     await page.getByTestId('generate-button').click();
     await page.getByTestId('take').first().waitFor({ timeout: 900_000 });
     const t2 = performance.now();
@@ -209,6 +213,7 @@ const out = {
   steps,
   sampler: DEFAULT_SETTINGS.sampler,
   guidance: DEFAULT_SETTINGS.guidance,
+  beats,
   threads: threadCounts,
   repeat,
   node,

@@ -7,13 +7,7 @@ import { TakesList } from './TakesList.tsx';
 import { getVideoFile } from '../video-file.ts';
 import { ExportPanel } from './ExportPanel.tsx';
 import { pageWasmThreads } from '../generate-client.ts';
-
-/** "Beats: locked tighter": the rhythm guided on its own at 4 (docs/diffusion.md, "Rhythm guidance with
- *  DPM-Solver++"). On the benchmark with the shipped model at two seeds: beat F against the plan 0.95/0.97
- *  instead of 0.92/0.93, beats on the cuts 0.83/0.83 instead of 0.81/0.80, the pretrained-embedding
- *  distance to real music lower (KAD×1000 146/143 against 158/157), the project's FD higher (45/51
- *  against 38/45); ~1.3× the denoising time. */
-export const TIGHT_RHYTHM_GUIDANCE = 4;
+import { TIGHT_RHYTHM_GUIDANCE } from '../../core/pipelines/generate.ts';
 
 const PRESETS = [
   { label: 'Fast (4 steps)', steps: 4 },
