@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { integratedLoudness, limitPeaks, masterTake, measureLevel, normalizeLoudness, truePeak } from './loudness.ts';
+import {
+  integratedLoudness,
+  limitPeaks,
+  masterTake,
+  measureLevel,
+  normalizeLoudness,
+  TAKE_FLOOR_LUFS,
+  TAKE_FLOOR_MAX_GAIN_DB,
+  truePeak,
+} from './loudness.ts';
 
 const sine = (sr: number, sec: number, amp = 1, hz = 997) =>
   Float32Array.from({ length: Math.round(sr * sec) }, (_, i) => amp * Math.sin((2 * Math.PI * hz * i) / sr));
@@ -156,6 +165,28 @@ describe('true peak and the take level path', () => {
     const r = masterTake(x, 16000, { targetLufs: -14, ceilingDbtp: -2 });
     expect(r.level.truePeakDbtp).toBeLessThanOrEqual(-2 + 1e-6);
     expect(Math.abs(r.level.lufs + 14)).toBeLessThan(0.5);
+  });
+
+  it('raises a near-silent take to the floor, by at most the floor gain, and leaves louder takes alone', () => {
+    const sine = (amp: number) => Float32Array.from({ length: 16000 * 4 }, (_, i) => amp * Math.sin(i / 7));
+    const faint = sine(0.005); // about −49 LUFS
+    expect(integratedLoudness(faint, 16000)).toBeLessThan(-45);
+    const r = masterTake(faint, 16000, { floorLufs: TAKE_FLOOR_LUFS });
+    expect(
+      Math.abs(r.level.lufs - Math.min(TAKE_FLOOR_LUFS, integratedLoudness(faint, 16000) + TAKE_FLOOR_MAX_GAIN_DB)),
+    ).toBeLessThan(0.5);
+    expect(r.level.lufs).toBeGreaterThan(-30);
+    expect(r.level.truePeakDbtp).toBeLessThanOrEqual(-1 + 1e-6);
+    // hiss far below the floor is raised by the capped gain only
+    const hiss = sine(0.001); // about −63 LUFS: above the −70 LUFS gate, far below the floor
+    const h = masterTake(hiss, 16000, { floorLufs: TAKE_FLOOR_LUFS });
+    expect(Math.abs(h.gainDb - TAKE_FLOOR_MAX_GAIN_DB)).toBeLessThan(0.5);
+    // a take above the floor keeps its level
+    const usual = sine(0.2);
+    expect(masterTake(usual, 16000, { floorLufs: TAKE_FLOOR_LUFS }).pcm).toEqual(usual);
+    // silence (and anything under the −70 LUFS gate) stays as it is
+    const silent = new Float32Array(16000);
+    expect(masterTake(silent, 16000, { floorLufs: TAKE_FLOOR_LUFS }).pcm).toEqual(silent);
   });
 
   it('leaves a quiet take alone', () => {

@@ -300,9 +300,18 @@ export function measureLevel(pcm: Float32Array, sr: number, knownTruePeak?: numb
   };
 }
 
+/** A generated take quieter than this is raised to it (at most TAKE_FLOOR_MAX_GAIN_DB): the denoiser makes
+ *  calm, uncut videos' takes near silent (−40 LUFS and below, docs/diffusion.md), which a creator cannot hear
+ *  in the studio. Calm music stays calmer than the rest: the floor sits under real music's level. */
+export const TAKE_FLOOR_LUFS = -28;
+export const TAKE_FLOOR_MAX_GAIN_DB = 24;
+
 export interface MasterOptions {
   /** Integrated loudness to reach; null keeps the level as generated (only the peaks are held). */
   targetLufs?: number | null;
+  /** With targetLufs null: a take quieter than this is raised to it, by at most TAKE_FLOOR_MAX_GAIN_DB
+   *  (null: no floor). */
+  floorLufs?: number | null;
   /** True-peak ceiling in dBTP (−1 for PCM; lower before a lossy encoder, whose decoded peaks overshoot). */
   ceilingDbtp?: number;
   fadeInSec?: number;
@@ -318,12 +327,17 @@ export interface Mastered {
 
 /**
  * The one level path for what leaves the models: generated takes (targetLufs null: only peaks above
- * the ceiling are held, so a take never clips), WAV export (−14 LUFS) and MP4 export (a lower ceiling
- * for AAC). Gain and fades first (normalizeLoudness, whose look-ahead limiter holds the sample peaks),
+ * the ceiling are held, so a take never clips; a near-silent take is raised to floorLufs), WAV export
+ * (−14 LUFS) and MP4 export (a lower ceiling for AAC). Gain and fades first (normalizeLoudness, whose look-ahead limiter holds the sample peaks),
  * then the limiter's ceiling is lowered until the 4×-oversampled true peak is at or below the ceiling.
  */
 export function masterTake(pcm: Float32Array, sr: number, opts: MasterOptions = {}): Mastered {
-  const { targetLufs = null, ceilingDbtp = -1, fadeInSec = 0, fadeOutSec = 0 } = opts;
+  const { ceilingDbtp = -1, fadeInSec = 0, fadeOutSec = 0, floorLufs = null } = opts;
+  let targetLufs = opts.targetLufs ?? null;
+  if (targetLufs === null && floorLufs !== null) {
+    const lufs = integratedLoudness(pcm, sr);
+    if (Number.isFinite(lufs) && lufs < floorLufs) targetLufs = Math.min(floorLufs, lufs + TAKE_FLOOR_MAX_GAIN_DB);
+  }
   const ceiling = 10 ** (ceilingDbtp / 20);
   let gainDb = 0,
     limited = false;

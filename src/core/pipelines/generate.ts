@@ -7,7 +7,7 @@
 // blended with triangular weights, so there is no seam to hide afterwards (one shared tempo grid, one latent).
 import type { InferenceBackend, Tensor32 } from '../models/backend.ts';
 import { AUDIO } from '../constants.ts';
-import { masterTake, type Level } from '../audio/loudness.ts';
+import { masterTake, TAKE_FLOOR_LUFS, type Level } from '../audio/loudness.ts';
 import { conditionBatch, type HvpCondition } from '../conditioning/condition.ts';
 import { RHYTHM_CHANNELS } from '../conditioning/rhythm.ts';
 import { latentFramesCovering, latentFramesToSec } from '../time.ts';
@@ -211,7 +211,8 @@ export async function generate(backend: InferenceBackend, input: GenerateInput):
   const samples = Math.round(input.durationSec * AUDIO.sampleRate);
   const raw = new Float32Array(samples);
   raw.set(audio.subarray(0, Math.min(samples, audio.length)));
-  // the vocoder's output may pass full scale: a take never clips (the level path of the core)
-  const { pcm, level } = masterTake(raw, AUDIO.sampleRate);
+  // the vocoder's output may pass full scale: a take never clips (the level path of the core); a
+  // near-silent take is raised to the floor
+  const { pcm, level } = masterTake(raw, AUDIO.sampleRate, { floorLufs: TAKE_FLOOR_LUFS });
   return { pcm, sampleRate: AUDIO.sampleRate, durationSec: samples / AUDIO.sampleRate, latent, timings, level };
 }
