@@ -328,8 +328,9 @@ export interface Mastered {
 /**
  * The one level path for what leaves the models: generated takes (targetLufs null: only peaks above
  * the ceiling are held, so a take never clips; a near-silent take is raised to floorLufs), WAV export
- * (−14 LUFS) and MP4 export (a lower ceiling for AAC). Gain and fades first (normalizeLoudness, whose look-ahead limiter holds the sample peaks),
- * then the limiter's ceiling is lowered until the 4×-oversampled true peak is at or below the ceiling.
+ * (−14 LUFS) and MP4 export (a lower ceiling for AAC). Gain and fades first (normalizeLoudness, whose
+ * look-ahead limiter holds the sample peaks), then the limiter's ceiling is lowered until the
+ * 4×-oversampled true peak is at or below the ceiling.
  */
 export function masterTake(pcm: Float32Array, sr: number, opts: MasterOptions = {}): Mastered {
   const { ceilingDbtp = -1, fadeInSec = 0, fadeOutSec = 0, floorLufs = null } = opts;

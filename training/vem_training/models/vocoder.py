@@ -17,6 +17,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .. import constants
+from ..data.audio import mel_filterbank
 from .istft import FixedISTFT
 
 
@@ -49,7 +51,6 @@ class Vocoder(nn.Module):
         self.norm_out = nn.LayerNorm(dim, eps=1e-6)
         self.head = nn.Linear(dim, n_fft + 2)
         self.istft = FixedISTFT(n_fft, hop)
-        from ..data.audio import mel_filterbank
         fb = mel_filterbank()  # (n_mels, bins), the front end's
         if fb.shape != (n_mels, n_fft // 2 + 1):
             raise ValueError(f"the front end's filterbank is {fb.shape}, "
@@ -83,7 +84,6 @@ class Vocoder(nn.Module):
     def correct(self, y: torch.Tensor, mel: torch.Tensor):
         """One analysis-resynthesis pass (module docstring): y (B, (T-1)*hop), mel (B, n_mels, T) -> the STFT
         (re, im), each (B, bins, T), rescaled band by band toward `mel`."""
-        from .. import constants
         pad, bins = self.n_fft // 2, self.n_fft // 2 + 1
         spec = F.conv1d(F.pad(y[:, None, :], (pad, pad), mode="reflect"), self.istft.basis, stride=self.hop)
         spec = spec * self.ana_scale  # (B, 2·bins, T)
