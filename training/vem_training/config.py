@@ -96,6 +96,16 @@ class VaeConfig(Config):
     ckptEverySec: int = 300
     seed: int = 0
     onnxPrefix: str = "vae."
+    # the decoder's adversarial fine-tune (train.decoder_gan; configs/vae-decoder-gan.json)
+    lrD: float | None = None
+    betas: list | None = None
+    dWarmupSteps: int | None = None
+    fluxLossWeight: float | None = None
+    gan: dict | None = None
+    gradClipD: float | None = None
+    checkEvery: int | None = None
+    checkClips: int | None = None
+    checkSeconds: float | None = None
     _note: str | None = None
 
 

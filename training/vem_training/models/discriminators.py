@@ -1,10 +1,15 @@
-"""Discriminators for adversarial vocoder training (training only: never exported, the app never runs them).
+"""Discriminators for adversarial training of the vocoder and of the VAE decoder (training only: never exported,
+the app never runs them).
 
 - Multi-period (HiFi-GAN's MPD): for each period p the waveform is reflect-padded to a multiple of p and
   folded to (B, 1, N/p, p); weight-normed 2-D convolutions with (k, 1) kernels then look at every p-th
   sample, so each sub-discriminator judges the periodic structure at one lag.
 - Multi-resolution STFT (UnivNet's / BigVGAN's MRD): for each (n_fft, hop) the linear STFT magnitude
   (B, 1, frames, bins) goes through weight-normed 2-D convolutions strided along frequency.
+
+- Mel patch (the VAE decoder's, train.decoder_gan): 2-D convolutions over the normalised log-mel (B, 1, 64,
+  T), at full time resolution and pooled 2× in time; each logit judges one time–frequency patch, so the
+  decoder is pushed toward real onsets and harmonic detail, not toward one global statistic.
 
 Each sub-discriminator returns its logits (B, 1, ...) and the list of its intermediate feature maps (after
 each activation, the logits last) for the feature-matching loss. Widths are small enough for CPU training:
@@ -109,3 +114,40 @@ def build_discriminators(cfg: dict | None = None) -> VocoderDiscriminators:
 def parameter_count(d: VocoderDiscriminators) -> dict:
     n = lambda ms: sum(p.numel() for m in ms for p in m.parameters())  # noqa: E731
     return {"mpd": n(d.mpd), "mrd": n(d.mrd), "total": n([d])}
+
+
+class MelPatchDiscriminator(nn.Module):
+    """One scale of the decoder's discriminator: a (B, 1, 64, T) normalised log-mel -> patch logits."""
+
+    def __init__(self, channels: int = 32, pool: int = 1):
+        super().__init__()
+        self.pool = pool
+        c = channels
+        self.convs = nn.ModuleList([
+            weight_norm(nn.Conv2d(1, c, 3, 1, padding=1)),
+            weight_norm(nn.Conv2d(c, 2 * c, 3, 2, padding=1)),
+            weight_norm(nn.Conv2d(2 * c, 4 * c, 3, 2, padding=1)),
+            weight_norm(nn.Conv2d(4 * c, 4 * c, 3, 1, padding=1)),
+        ])
+        self.post = weight_norm(nn.Conv2d(4 * c, 1, 3, 1, padding=1))
+
+    def forward(self, x: torch.Tensor):
+        if self.pool > 1:
+            x = F.avg_pool2d(x, (1, self.pool))
+        return _stack(self.convs, self.post, x)
+
+
+class MelDiscriminators(nn.Module):
+    """The decoder's discriminators, one per time pooling: forward(x) -> (logits list, feature-map lists)."""
+
+    def __init__(self, channels: int = 32, pools=(1, 2)):
+        super().__init__()
+        self.scales = nn.ModuleList([MelPatchDiscriminator(channels, p) for p in pools])
+
+    def forward(self, x: torch.Tensor):
+        logits, feats = [], []
+        for d in self.scales:
+            lg, fm = d(x)
+            logits.append(lg)
+            feats.append(fm)
+        return logits, feats
