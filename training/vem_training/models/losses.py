@@ -70,3 +70,16 @@ def feature_matching(real_feats, fake_feats) -> torch.Tensor:
             total = total + F.l1_loss(f, r.detach())
             n += 1
     return total / n
+
+
+def discriminator_update(D, opt_d, real: torch.Tensor, fake: torch.Tensor, clip: float, kind: str = "lsgan") -> dict:
+    """One optimiser step of the discriminators `D` on a real and a generated batch (the generated one
+    detached), both in one forward pass; returns {"d": loss, "dGradNorm": norm before clipping}."""
+    n = real.shape[0]
+    logits, _ = D(torch.cat([real, fake.detach()]))
+    d_loss = discriminator_loss([lg[:n] for lg in logits], [lg[n:] for lg in logits], kind)
+    opt_d.zero_grad(set_to_none=True)
+    d_loss.backward()
+    d_norm = torch.nn.utils.clip_grad_norm_(D.parameters(), clip)
+    opt_d.step()
+    return {"d": d_loss.item(), "dGradNorm": float(d_norm)}

@@ -89,14 +89,7 @@ def gan_step(cfg: Config, vae, D, opt_g, opt_d, mel: torch.Tensor, train_g: bool
     else:
         with torch.no_grad():
             rec = vae.decode(z)
-    n = mel.shape[0]
-    logits, _ = D(torch.cat([norm(mel), norm(rec.detach())]))
-    d_loss = losses.discriminator_loss([lg[:n] for lg in logits], [lg[n:] for lg in logits], "lsgan")
-    opt_d.zero_grad(set_to_none=True)
-    d_loss.backward()
-    d_norm = torch.nn.utils.clip_grad_norm_(D.parameters(), cfg.gradClipD)
-    opt_d.step()
-    parts = {"d": d_loss.item(), "dGradNorm": float(d_norm)}
+    parts = losses.discriminator_update(D, opt_d, norm(mel), norm(rec), cfg.gradClipD, "lsgan")
     if not train_g:
         return parts
     D.requires_grad_(False)

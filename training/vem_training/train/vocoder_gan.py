@@ -129,15 +129,8 @@ def gan_step(cfg: Config | dict, G, D, opt_g, opt_d, front, vae, batch: torch.Te
         with torch.no_grad():
             y_hat = G(mel_in)
     y = batch[:, : y_hat.shape[1]]
-    n = y.shape[0]
     y, y_hat_d = disc_windows(y, y_hat, int(gan.get("discSamples") or 0))
-    logits, _ = D(torch.cat([y, y_hat_d.detach()]))
-    d_loss = losses.discriminator_loss([lg[:n] for lg in logits], [lg[n:] for lg in logits], kind)
-    opt_d.zero_grad(set_to_none=True)
-    d_loss.backward()
-    d_norm = torch.nn.utils.clip_grad_norm_(D.parameters(), cfg.gradClipD)
-    opt_d.step()
-    parts = {"d": d_loss.item(), "dGradNorm": float(d_norm)}
+    parts = losses.discriminator_update(D, opt_d, y, y_hat_d, cfg.gradClipD, kind)
     if not train_g:
         return parts
     D.requires_grad_(False)  # the generator step needs gradients through D, not for its weights
