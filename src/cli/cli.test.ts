@@ -9,6 +9,7 @@ import { eventIoU } from '../core/beats/metrics.ts';
 import { expectGolden } from '../core/testing/golden.ts';
 import { changedSamples } from '../core/testing/span-diff.ts';
 import { samplesIn } from '../core/time.ts';
+import { TAKE_FLOOR_LUFS } from '../core/audio/loudness.ts';
 
 const vem = (...args: string[]) => spawnSync('node', ['bin/vem.mjs', ...args], { encoding: 'utf8' });
 
@@ -129,7 +130,7 @@ describe('vem generate', () => {
       seed: number;
       ep: string;
       timings: Record<string, number>;
-      level: { lufs: number; truePeakDbtp: number };
+      level: { lufs: number; truePeakDbtp: number; raisedDb: number };
     };
     expect(r.sampleRate).toBe(16000);
     expect(Math.abs(r.durationSec - r.videoDurationSec)).toBeLessThanOrEqual(1 / 16);
@@ -156,6 +157,9 @@ describe('vem generate', () => {
     // the WAV never clips: the JSON states its level and no 16-bit sample passes −1 dBFS
     expect(r.level.truePeakDbtp).toBeLessThanOrEqual(-1 + 1e-6);
     expect(Number.isFinite(r.level.lufs)).toBe(true);
+    // raised only when it came out under the floor, and then it sits at the floor
+    expect(r.level.raisedDb).toBeGreaterThanOrEqual(0);
+    if (r.level.raisedDb > 0) expect(r.level.lufs).toBeLessThanOrEqual(TAKE_FLOOR_LUFS + 0.5);
     const wav = readFileSync(out);
     expect(wav.toString('ascii', 0, 4)).toBe('RIFF');
     let peak = 0;

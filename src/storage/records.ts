@@ -32,8 +32,9 @@ export interface Take {
   hits: boolean[];
   tbIoU: number;
   tbHit70: number | null;
-  /** Integrated loudness and true peak of the take as generated (peaks held at −1 dBTP). */
-  level?: { lufs: number; truePeakDbtp: number };
+  /** Integrated loudness and true peak of the take as generated (peaks held at −1 dBTP); raisedDb: the
+   *  gain that lifted a near-silent take to the floor (absent in takes saved before it was recorded). */
+  level?: { lufs: number; truePeakDbtp: number; raisedDb?: number };
   ep: string;
   fallbackReason: string | null;
   timings: Record<string, number>;

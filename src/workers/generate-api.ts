@@ -84,7 +84,8 @@ export type GenerateApi = {
       ep: string;
       fallbackReason: string | null;
       timings: GenerateTimingsMsg;
-      level: { lufs: number; truePeakDbtp: number };
+      /** raisedDb: the gain that lifted a near-silent take to the floor (0: as generated). */
+      level: { lufs: number; truePeakDbtp: number; raisedDb: number };
       /** The normalised latent (for regenerating a storyboard of this take later). */
       latent: Float32Array;
     };

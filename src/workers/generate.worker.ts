@@ -129,7 +129,7 @@ serveWorker(
         figures: res.figures,
         ep: b.ep,
         fallbackReason: b.fallbackReason,
-        level: { lufs: res.level.lufs, truePeakDbtp: res.level.truePeakDbtp },
+        level: { lufs: res.level.lufs, truePeakDbtp: res.level.truePeakDbtp, raisedDb: res.level.raisedDb },
         timings: { alignerSec: 0, ...res.timings, beatTrackSec: res.beatTrackSec, loadSec },
       };
     },

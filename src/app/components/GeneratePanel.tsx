@@ -8,6 +8,7 @@ import { getVideoFile } from '../video-file.ts';
 import { ExportPanel } from './ExportPanel.tsx';
 import { pageWasmThreads } from '../generate-client.ts';
 import { TIGHT_RHYTHM_GUIDANCE } from '../../core/pipelines/generate.ts';
+import { TAKE_FLOOR_LUFS, TAKE_FLOOR_MAX_GAIN_DB } from '../../core/audio/loudness.ts';
 
 const PRESETS = [
   { label: 'Fast (4 steps)', steps: 4 },
@@ -158,10 +159,20 @@ export function GeneratePanel({ videoRef }: { videoRef: RefObject<HTMLVideoEleme
               data-testid="take-level"
               data-lufs={active.level.lufs}
               data-true-peak={active.level.truePeakDbtp}
+              data-raised-db={active.level.raisedDb ?? 0}
               title="Loudness and true peak of the take as generated; peaks above −1 dBTP are held, so it never clips"
             >
               {Number.isFinite(active.level.lufs) ? `${active.level.lufs.toFixed(1).replace('-', '−')} LUFS` : 'silent'}
               , peak {active.level.truePeakDbtp.toFixed(1).replace('-', '−')} dBTP
+              {(active.level.raisedDb ?? 0) >= 0.1 && (
+                <span
+                  data-testid="take-raised"
+                  title={`The model made this take very quiet, so it was raised by ${active.level.raisedDb!.toFixed(1)} dB to ${TAKE_FLOOR_LUFS} LUFS (at most ${TAKE_FLOOR_MAX_GAIN_DB} dB) so that you can hear it. Calm, uncut videos get such takes; regenerating or a livelier mood gives a fuller one.`}
+                >
+                  {' '}
+                  · raised +{active.level.raisedDb!.toFixed(1)} dB (generated very quiet)
+                </span>
+              )}
             </span>
           )}
           <ExportPanel take={active} videoFile={getVideoFile()} videoName={getVideoFile()?.name ?? 'video'} />

@@ -99,6 +99,7 @@ export async function generateForVideo(backend: NodeBackend, path: string, out: 
       lufs: round(res.level.lufs, 2),
       truePeakDbtp: round(res.level.truePeakDbtp, 2),
       samplePeakDbfs: round(res.level.samplePeakDbfs, 2),
+      raisedDb: round(res.level.raisedDb, 2),
     },
     tbIoU: round(res.figures.tbIoU),
     tbHit70: res.figures.tbHit70 === null ? null : round(res.figures.tbHit70),

@@ -5,13 +5,17 @@ import { RHYTHM_CHANNELS, rhythmFeatures } from '../conditioning/rhythm.ts';
 import { frameWindows } from '../aligner/windows.ts';
 import { generate, latentFramesFor, latentWindows, LATENT_CHANNELS, type GenerateSettings } from './generate.ts';
 import { CancelledError } from '../cancel.ts';
+import { TAKE_FLOOR_LUFS } from '../audio/loudness.ts';
 
 /** A stand-in runtime: the denoiser predicts v = x·0.1 (row 0) or 0 (other rows), the decoders keep lengths. */
 class FakeBackend implements InferenceBackend {
   readonly ep = 'fake';
   calls: { model: string; dims: Record<string, number[]> }[] = [];
   rhythmRows: number[][] = [];
-  constructor(private readonly rows = 2) {}
+  constructor(
+    private readonly rows = 2,
+    private readonly amplitude = 0.1,
+  ) {}
   async run(model: string, feeds: Record<string, Tensor32>): Promise<Record<string, Tensor32>> {
     this.calls.push({ model, dims: Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, v.dims])) });
     if (model === 'denoiser') {
@@ -37,7 +41,7 @@ class FakeBackend implements InferenceBackend {
     if (model === 'vocoder') {
       const T = feeds.mel!.dims[2]!;
       const a = new Float32Array(T * 256);
-      for (let i = 0; i < a.length; i++) a[i] = Math.sin(i / 10) * 0.1;
+      for (let i = 0; i < a.length; i++) a[i] = Math.sin(i / 10) * this.amplitude;
       return { audio: { data: a, dims: [1, a.length] } };
     }
     throw new Error(model);
@@ -152,6 +156,18 @@ describe('generate pipeline', () => {
         for (let r = 1; r < rows; r++) expect(sums[r]).toBe(0);
       }
     }
+  });
+
+  it('keeps a usual take at its level and says how far a near-silent one was raised to the floor', async () => {
+    const usual = await fakeTake(new FakeBackend(2, 0.1), 5);
+    expect(usual.level.raisedDb).toBe(0);
+    expect(usual.level.lufs).toBeGreaterThan(TAKE_FLOOR_LUFS + 3);
+    // a 255 Hz sine at 0.01: about −43.7 LUFS as generated
+    const faint = await fakeTake(new FakeBackend(2, 0.01), 5);
+    expect(Math.abs(faint.level.lufs - TAKE_FLOOR_LUFS)).toBeLessThan(0.2);
+    expect(faint.level.raisedDb).toBeGreaterThan(14);
+    expect(faint.level.raisedDb).toBeLessThan(17);
+    expect(Math.abs(faint.level.lufs - faint.level.raisedDb - (usual.level.lufs - 20))).toBeLessThan(0.3);
   });
 
   it('rejects rhythm features of the wrong length', async () => {

@@ -73,8 +73,9 @@ export interface GenerateResult {
   /** The normalised latent (LATENT_CHANNELS × nLatent), kept for regenerating one storyboard. */
   latent: Float32Array;
   timings: GenerateTimings;
-  /** Loudness and peaks of `pcm`: the generated level, with only true peaks above −1 dBTP held. */
-  level: Level;
+  /** Loudness and peaks of `pcm`: the generated level, with only true peaks above −1 dBTP held;
+   *  `raisedDb` > 0 when the take came out under TAKE_FLOOR_LUFS and was raised by that much. */
+  level: Level & { raisedDb: number };
 }
 
 /** Latent frames covering durationSec, rounded up to the model's time multiple. */
@@ -213,6 +214,13 @@ export async function generate(backend: InferenceBackend, input: GenerateInput):
   raw.set(audio.subarray(0, Math.min(samples, audio.length)));
   // the vocoder's output may pass full scale: a take never clips (the level path of the core); a
   // near-silent take is raised to the floor
-  const { pcm, level } = masterTake(raw, AUDIO.sampleRate, { floorLufs: TAKE_FLOOR_LUFS });
-  return { pcm, sampleRate: AUDIO.sampleRate, durationSec: samples / AUDIO.sampleRate, latent, timings, level };
+  const { pcm, level, gainDb } = masterTake(raw, AUDIO.sampleRate, { floorLufs: TAKE_FLOOR_LUFS });
+  return {
+    pcm,
+    sampleRate: AUDIO.sampleRate,
+    durationSec: samples / AUDIO.sampleRate,
+    latent,
+    timings,
+    level: { ...level, raisedDb: gainDb },
+  };
 }

@@ -134,7 +134,7 @@ export async function runTake(backend: InferenceBackend, input: TakeInput): Prom
   });
   // a regenerated span: the new audio inside it only, the level measured on the whole spliced take
   const pcm = re ? spliceSpan(re.base.pcm, res.pcm, res.sampleRate, re.startSec, re.endSec) : res.pcm;
-  const level = re ? measureLevel(pcm, res.sampleRate) : res.level;
+  const level = re ? { ...measureLevel(pcm, res.sampleRate), raisedDb: res.level.raisedDb } : res.level;
   input.onProgress?.('beats', 1);
   const t1 = performance.now();
   const figures = takeFigures(
