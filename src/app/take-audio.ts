@@ -1,7 +1,7 @@
 // The take as it is downloaded: the generated 16 kHz WAV, optionally loudness-normalised and faded,
 // re-encoded as 16-bit PCM. The decoded source is kept for the last take only, so changing a setting
 // does not fetch and decode the file again.
-import { masterTake, measureLevel } from '../core/audio/loudness.ts';
+import { EXPORT_TARGET_LUFS, masterTake, measureLevel } from '../core/audio/loudness.ts';
 import { decodeWav, encodeWavPcm16 } from '../core/audio/wav.ts';
 
 export interface TakeAudioSettings {
@@ -53,7 +53,7 @@ export async function processTake(url: string, s: TakeAudioSettings): Promise<Pr
     };
   }
   const r = masterTake(pcm, sampleRate, {
-    targetLufs: s.normalize ? -14 : null,
+    targetLufs: s.normalize ? EXPORT_TARGET_LUFS : null,
     ceilingDbtp,
     fadeInSec: s.fadeInSec,
     fadeOutSec: s.fadeOutSec,

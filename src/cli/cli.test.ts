@@ -9,7 +9,8 @@ import { eventIoU } from '../core/beats/metrics.ts';
 import { expectGolden } from '../core/testing/golden.ts';
 import { changedSamples } from '../core/testing/span-diff.ts';
 import { samplesIn } from '../core/time.ts';
-import { TAKE_FLOOR_LUFS } from '../core/audio/loudness.ts';
+import { EXPORT_TARGET_LUFS, integratedLoudness, TAKE_FLOOR_LUFS, truePeak } from '../core/audio/loudness.ts';
+import { decodeWav } from '../core/audio/wav.ts';
 
 const vem = (...args: string[]) => spawnSync('node', ['bin/vem.mjs', ...args], { encoding: 'utf8' });
 
@@ -328,6 +329,7 @@ describe('vem eval', () => {
       'none',
       '--pretrained',
       'none',
+      '--export-level',
       '--out',
       run,
       '--json',
@@ -346,7 +348,11 @@ describe('vem eval', () => {
       videos: { id: string; cuts: number; cutSource: string }[];
     };
     // no ground-truth music beside the video: no ground-truth or random rows, no B_IoU
-    expect(Object.keys(out.rows)).toEqual(['clickTrack', 'full']);
+    expect(Object.keys(out.rows)).toEqual(['clickTrack', 'full', 'fullExport']);
+    // --export-level: the same take as the default WAV export writes it, scored beside it
+    const exported = decodeWav(new Uint8Array(readFileSync(join(run, 'clip.fullExport.wav'))));
+    expect(integratedLoudness(exported.pcm, exported.sampleRate)).toBeCloseTo(EXPORT_TARGET_LUFS, 0);
+    expect(truePeak(exported.pcm)).toBeLessThanOrEqual(10 ** (-1 / 20) + 1e-3);
     expect(out.videos[0]).toMatchObject({ id: 'clip', cuts: truth.transitions.length, cutSource: 'ground truth' });
     for (const row of Object.values(out.rows)) {
       expect(row.tbHit70).toBeGreaterThanOrEqual(0);

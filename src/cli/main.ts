@@ -15,9 +15,10 @@ const USAGE = `usage: vem <command> [options]      (vem <command> --help: that c
                                          --storyboard N (1 = the first) make only that storyboard of it again
   eval [<dir>] [--steps N] [--seed N] [--guidance X] [--rhythm-guidance X] [--sampler ddim|dpmpp] [--eta X]
        [--variants DIR|none] [--no-roundtrip] [--models DIR] [--threads N] [--pretrained musicnn|none]
-       [--add-row NAME=RUN_DIR] [--out RUN_DIR] [--write-docs | --doc FILE|none] [--json]
+       [--add-row NAME=RUN_DIR] [--export-level] [--out RUN_DIR] [--write-docs | --doc FILE|none] [--json]
                                          generate for every video in <dir> and score it; the table goes to the
-                                         run folder, to docs/evaluation.md only with --write-docs`;
+                                         run folder, to docs/evaluation.md only with --write-docs; --export-level
+                                         also scores each take as the default WAV export writes it (−14 LUFS)`;
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;

@@ -7,8 +7,8 @@ import { DEFAULT_SETTINGS } from '../../core/pipelines/generate.ts';
 import { NodeBackend } from '../../runtime/ort-node.ts';
 import { numberFlag, parseArgs, settingsFlags } from '../args.ts';
 import { readAudio16k } from '../audio-node.ts';
-import { encodeWavPcm16 } from '../../core/audio/wav.ts';
-import { masterTake } from '../../core/audio/loudness.ts';
+import { decodeWav, encodeWavPcm16 } from '../../core/audio/wav.ts';
+import { EXPORT_TARGET_LUFS, masterTake } from '../../core/audio/loudness.ts';
 import { roundtrip } from '../../core/pipelines/roundtrip.ts';
 import { generateForVideo } from './generate.ts';
 import { settingsReport } from '../report.ts';
@@ -130,7 +130,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
       'pretrained',
       'add-row',
     ],
-    ['json', 'write-docs', 'no-roundtrip'],
+    ['json', 'write-docs', 'no-roundtrip', 'export-level'],
   );
   const dir = positionals[0] ?? DEFAULT_BENCH;
   const doc = flags.get('doc');
@@ -159,6 +159,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   mkdirSync(run, { recursive: true });
   const sets = modelSets(resolve(String(flags.get('models') ?? join(REPO, 'public/models'))), variants, run);
 
+  const exportLevel = flags.has('export-level');
   const t0 = performance.now();
   const items = videos.map((v) => {
     const id = basename(v, extname(v));
@@ -187,6 +188,14 @@ export async function evalCommand(argv: string[]): Promise<number> {
         const json = join(run, `${it.id}.${set.name}.json`);
         writeFileSync(json, JSON.stringify(report) + '\n');
         it.rows[set.name] = { wav, json };
+        if (exportLevel) {
+          // the take as the studio's default WAV export writes it (normalised to EXPORT_TARGET_LUFS,
+          // peaks held at −1 dBTP): scored as the row "<set>Export"
+          const { pcm, sampleRate } = decodeWav(new Uint8Array(readFileSync(wav)));
+          const mastered = masterTake(pcm, sampleRate, { targetLufs: EXPORT_TARGET_LUFS });
+          writeFileSync(join(run, `${it.id}.${set.name}Export.wav`), encodeWavPcm16(mastered.pcm, sampleRate));
+          writeFileSync(join(run, `${it.id}.${set.name}Export.json`), JSON.stringify(report) + '\n');
+        }
         process.stderr.write(`${set.name} ${it.id}: ${report.durationSec} s in ${report.timings.totalSec} s\n`);
       }
     } finally {
@@ -246,6 +255,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   // --add-row NAME=DIR: takes made elsewhere (e.g. by a previous model's `vem generate`) scored as one more row
   const addRow = flags.get('add-row');
   const extra = typeof addRow === 'string' ? ['--add-row', addRow] : [];
+  if (exportLevel) for (const s of sets) extra.push('--add-row', `${s.name}Export=${run}`);
   python(
     ['-m', 'vem_training.evaluate.bench', '--request', reqPath, '--pretrained', pretrained, ...extra, ...docArgs],
     'scoring',

@@ -300,6 +300,10 @@ export function measureLevel(pcm: Float32Array, sr: number, knownTruePeak?: numb
   };
 }
 
+/** The studio's WAV and MP4 exports normalise a take to this integrated loudness (the "Normalise" setting,
+ *  on by default). */
+export const EXPORT_TARGET_LUFS = -14;
+
 /** A generated take quieter than this is raised to it (at most TAKE_FLOOR_MAX_GAIN_DB): the denoiser makes
  *  calm, uncut videos' takes near silent (−40 LUFS and below, docs/diffusion.md), which a creator cannot hear
  *  in the studio. Calm music stays calmer than the rest: the floor sits under real music's level. */
