@@ -25,7 +25,8 @@ trap restore EXIT
 rm -rf "$MODELS"; cp -r public/models "$MODELS"; cp e2e/fixtures/parity/denoiser.json "$MODELS/parity-denoiser.json"
 restore; trap - EXIT
 # SEEDS="0 1" (the default) measures each seed: FD and the kernel distance move by several points between seeds;
-# EVAL_ARGS="--sampler dpmpp" (say) passes more settings to vem eval
+# EVAL_ARGS="--sampler dpmpp" (say) passes more settings to vem eval; EVAL_ARGS="--export-level" also scores the
+# takes as the default WAV export writes them (row fullExport)
 for SEED in ${SEEDS:-0 1}; do
   OUTN=$NAME; [ "$SEED" = 0 ] || OUTN=$NAME-s$SEED
   # shellcheck disable=SC2086
@@ -34,6 +35,9 @@ for SEED in ${SEEDS:-0 1}; do
   python3 - "training/runs/eval-$OUTN.json" <<'P'
 import json, sys
 d = json.load(open(sys.argv[1]))
-print(json.dumps({"settings": d["settings"], "full": d["rows"]["full"], "musicnn": d["pretrained"].get("full")}, indent=1))
+out = {"settings": d["settings"], "full": d["rows"]["full"], "musicnn": d["pretrained"].get("full")}
+if "fullExport" in d["rows"]:  # EVAL_ARGS="--export-level": the takes as the default WAV export writes them
+    out.update(fullExport=d["rows"]["fullExport"], musicnnExport=d["pretrained"].get("fullExport"))
+print(json.dumps(out, indent=1))
 P
 done
