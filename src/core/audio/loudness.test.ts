@@ -118,6 +118,20 @@ describe('normalizeLoudness', () => {
     expect(Math.abs(r.lufsAfter + 14)).toBeLessThanOrEqual(0.1);
   });
 
+  it('lands on the target when the gain lets blocks under the −70 LUFS gate into the measurement', () => {
+    // 2 s at −62 LUFS, then 8 s at −71 LUFS (under the absolute gate): measured as −62, but raised by 24 dB
+    // the quiet part counts too, and one plain gain step would read about −43 LUFS for a −38 target
+    const amp = (lufs: number) => 10 ** ((lufs + 3.01) / 20);
+    const x = new Float32Array(160000);
+    x.set(sine(16000, 2, amp(-62)));
+    x.set(sine(16000, 8, amp(-71)), 32000);
+    expect(integratedLoudness(x, 16000)).toBeCloseTo(-62, 0);
+    const r = normalizeLoudness(x, 16000, { targetLufs: -38 });
+    expect(Math.abs(integratedLoudness(r.pcm, 16000) - -38)).toBeLessThan(0.1);
+    expect(r.gainDb).toBeGreaterThan(26);
+    expect(r.limited).toBe(false);
+  });
+
   it('returns silence unchanged with 0 dB gain', () => {
     const x = new Float32Array(16000);
     const r = normalizeLoudness(x, 16000, { fadeInSec: 0.5 });

@@ -208,6 +208,14 @@ export function normalizeLoudness(pcm: Float32Array, sr: number, opts: Normalize
   if (fadedLufs === -Infinity) return { pcm: faded, gainDb: 0, lufsBefore, lufsAfter: fadedLufs, limited: false };
   let gain = 10 ** ((targetLufs - fadedLufs) / 20);
   const scaled = (g: number) => faded.map((v) => v * g);
+  // the −70 LUFS absolute gate is not scale-invariant: raising a faint take lets its quietest blocks into
+  // the measurement (a sparse take raised by 16.7 dB read −28.7 LUFS for a −28 target), so the gain is
+  // refined on the scaled signal until it reads the target
+  for (let round = 0; round < 4; round++) {
+    const got = integratedLoudness(scaled(gain), sr);
+    if (!Number.isFinite(got) || Math.abs(got - targetLufs) <= 0.05) break;
+    gain *= 10 ** ((targetLufs - got) / 20);
+  }
   const plainGain = (g: number, limited: boolean) => {
     const out = scaled(g);
     return { pcm: out, gainDb: 20 * Math.log10(g), lufsBefore, lufsAfter: integratedLoudness(out, sr), limited };
