@@ -56,7 +56,7 @@ export function numberFlag(flags: Map<string, string | true>, name: string): num
 }
 
 /** The sampler settings of `vem generate` and `vem eval` (--seed, --steps, --guidance, --eta, --sampler,
- *  --rhythm-guidance), each flag left out taking its value from `defaults`. */
+ *  --rhythm-guidance, --guidance-rescale), each flag left out taking its value from `defaults`. */
 export function settingsFlags(flags: Map<string, string | true>, defaults: GenerateSettings): GenerateSettings {
   const settings: GenerateSettings = {
     ...defaults,
@@ -66,6 +66,7 @@ export function settingsFlags(flags: Map<string, string | true>, defaults: Gener
     eta: numberFlag(flags, 'eta') ?? defaults.eta,
     sampler: (flags.get('sampler') as GenerateSettings['sampler'] | undefined) ?? defaults.sampler,
     rhythmGuidance: numberFlag(flags, 'rhythm-guidance') ?? defaults.rhythmGuidance,
+    guidanceRescale: numberFlag(flags, 'guidance-rescale') ?? defaults.guidanceRescale,
   };
   if (!['ddim', 'dpmpp'].includes(settings.sampler))
     throw new Error(`--sampler must be ddim or dpmpp, got ${settings.sampler}`);

@@ -13,6 +13,7 @@ export function settingsReport(s: GenerateSettings) {
     sampler: s.sampler,
     eta: s.eta,
     rhythmGuidance: s.rhythmGuidance ?? null,
+    guidanceRescale: s.guidanceRescale ?? null,
   };
 }
 

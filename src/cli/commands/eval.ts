@@ -121,6 +121,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
       'seed',
       'guidance',
       'rhythm-guidance',
+      'guidance-rescale',
       'sampler',
       'eta',
       'models',

@@ -142,6 +142,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
       'models',
       'threads',
       'rhythm-guidance',
+      'guidance-rescale',
       'hit-points',
       'not-beat',
       'from',

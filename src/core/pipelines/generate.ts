@@ -27,6 +27,8 @@ export interface GenerateSettings {
   overlapFrames?: number;
   /** A separate guidance scale for the rhythm (three rows per step instead of two); see docs/diffusion.md. */
   rhythmGuidance?: number;
+  /** φ of guidance rescaling (sampler.ts `rescaleGuided`); absent or 0: off. */
+  guidanceRescale?: number;
 }
 
 /** 8 steps: on the benchmark (vem eval, 11,168-step model) as good as 20 on every figure, in 0.6× the
@@ -185,6 +187,7 @@ export async function generate(backend: InferenceBackend, input: GenerateInput):
     steps: s.steps,
     guidance: s.guidance,
     rhythmGuidance: s.rhythmGuidance,
+    guidanceRescale: s.guidanceRescale,
     sampler: s.sampler,
     eta: s.eta,
     seed: s.seed,

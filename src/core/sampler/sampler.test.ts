@@ -15,6 +15,7 @@ import {
   dpmppStep,
   gaussianNoise,
   guide,
+  rescaleGuided,
   sample,
 } from './sampler.ts';
 
@@ -161,6 +162,23 @@ describe('steps against the reference', () => {
     expect(Array.from(guide(u, c, 2.5))).toEqual([1 + 5, -2 + 15, 0.5 - 3.75]);
     expect(guide(u, c, 1)).toEqual(c);
     expect(Array.from(guide(u, c, 2, tg, 3))).toEqual([1 + 2 + 3, -2 + 4 + 12, 0.5 - 1 - 3]);
+  });
+
+  it('guidance rescaling moves the guided spread a share φ of the way back to the conditional one', () => {
+    const sd = (a: Float32Array) => {
+      const m = a.reduce((s, x) => s + x, 0) / a.length;
+      return Math.sqrt(a.reduce((s, x) => s + (x - m) ** 2, 0) / a.length);
+    };
+    const u = f32([0.1, -0.3, 0.2, 0.4]),
+      c = f32([0.5, -1, 0.8, 1.2]);
+    const g = guide(u, c, 3);
+    expect(sd(g)).toBeGreaterThan(2 * sd(c));
+    expect(rescaleGuided(Float32Array.from(g), c, 0)).toEqual(g);
+    expect(sd(rescaleGuided(Float32Array.from(g), c, 1))).toBeCloseTo(sd(c), 5);
+    const half = rescaleGuided(Float32Array.from(g), c, 0.5);
+    expect(half[0]! / g[0]!).toBeCloseTo(0.5 * (sd(c) / sd(g)) + 0.5, 5);
+    // one factor for every value: the direction guidance chose is kept
+    for (let i = 1; i < g.length; i++) expect(half[i]! / g[i]!).toBeCloseTo(half[0]! / g[0]!, 5);
   });
 
   it('the first step from pure noise (ᾱ = 0) is exact: x0 = −v', () => {

@@ -112,6 +112,31 @@ export function guide(
   return out;
 }
 
+/** Standard deviation of all values (population). */
+function stdOf(a: Float32Array): number {
+  let s = 0,
+    s2 = 0;
+  for (let i = 0; i < a.length; i++) {
+    s += a[i]!;
+    s2 += a[i]! * a[i]!;
+  }
+  const m = s / a.length;
+  return Math.sqrt(Math.max(0, s2 / a.length - m * m));
+}
+
+/**
+ * Guidance rescaling (for v-prediction with a zero-terminal-SNR schedule): guidance inflates the spread of
+ * v beyond anything the model predicts on its own; v is scaled so that its standard deviation moves a
+ * share φ of the way back to the conditional prediction's: φ·v·σ(v_cond)/σ(v) + (1 − φ)·v. In place.
+ */
+export function rescaleGuided(v: Float32Array, vCond: Float32Array, phi: number): Float32Array {
+  const sv = stdOf(v);
+  if (!(phi > 0) || sv === 0) return v;
+  const k = phi * (stdOf(vCond) / sv) + (1 - phi);
+  for (let i = 0; i < v.length; i++) v[i] = v[i]! * k;
+  return v;
+}
+
 /**
  * One DDIM step from t to tPrev (tPrev < 0 means ᾱ = 1, the clean end) for a v prediction:
  * x0 = √ᾱ·x − √(1−ᾱ)·v, ε = √(1−ᾱ)·x + √ᾱ·v, exact at every level (ᾱ_999 = 0 included). With η > 0
@@ -221,6 +246,9 @@ export interface SampleOptions {
   guidance: number;
   /** A separate scale for the rhythm (three rows, see `guide`); the denoiser must return `tags`. */
   rhythmGuidance?: number;
+  /** φ of guidance rescaling (0 or absent: off): the guided v is scaled toward the conditional v's
+   *  standard deviation, v ← φ·v·σ(v_cond)/σ(v) + (1 − φ)·v (`rescaleGuided`). */
+  guidanceRescale?: number;
   sampler: 'ddim' | 'dpmpp';
   /** DDIM η (0 = deterministic); ignored by dpmpp. */
   eta: number;
@@ -294,10 +322,11 @@ export async function sample(opts: SampleOptions): Promise<Float32Array> {
     const out = await denoise(x, t);
     checkLength('cond', out.cond, n);
     const three = opts.rhythmGuidance !== undefined && out.tags !== undefined;
-    const v =
-      out.uncond === undefined || (guidance === 1 && !three)
-        ? out.cond
-        : guide(out.uncond, out.cond, guidance, three ? out.tags : undefined, three ? opts.rhythmGuidance : undefined);
+    const guided = !(out.uncond === undefined || (guidance === 1 && !three));
+    let v = guided
+      ? guide(out.uncond!, out.cond, guidance, three ? out.tags : undefined, three ? opts.rhythmGuidance : undefined)
+      : out.cond;
+    if (guided && opts.guidanceRescale) v = rescaleGuided(v, out.cond, opts.guidanceRescale);
     if (sampler === 'ddim') {
       const z = eta > 0 ? noise() : undefined;
       x = ddimStep(x, v, t, tPrev, ac, eta, z);
