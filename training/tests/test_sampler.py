@@ -103,3 +103,18 @@ def test_committed_fixture_is_up_to_date():
             assert a == b, path
 
     compare(committed, fresh)
+
+
+def test_rescale_guided_pulls_the_spread_back_toward_the_conditional_one():
+    import torch
+
+    vc = torch.tensor([0.5, -1.0, 0.8, 1.2])
+    vu = torch.tensor([0.1, -0.3, 0.2, 0.4])
+    g = diffusion.guide(vu, vc, 3.0)
+    assert torch.equal(diffusion.rescale_guided(g, vc, 0.0), g)
+    assert abs(float(diffusion.rescale_guided(g, vc, 1.0).std(unbiased=False)) - float(vc.std(unbiased=False))) < 1e-6
+    half = diffusion.rescale_guided(g, vc, 0.5)
+    k = 0.5 * float(vc.std(unbiased=False) / g.std(unbiased=False)) + 0.5
+    assert torch.allclose(half, g * k)
+    # the same numbers as the TypeScript sampler's rescaleGuided (sampler.test.ts)
+    assert np.allclose(diffusion.rescale_guided(g.numpy(), vc.numpy(), 0.5), half.numpy(), atol=1e-6)

@@ -235,6 +235,17 @@ def guide(v_uncond, v_cond, guidance: float, v_tags=None, rhythm_guidance: float
     return v_uncond + guidance * (v_tags - v_uncond) + rhythm_guidance * (v_cond - v_tags)
 
 
+def rescale_guided(v, v_cond, phi: float):
+    """Guidance rescaling (the TypeScript sampler's `rescaleGuided`): v scaled so that its standard deviation
+    moves a share φ of the way back to v_cond's, φ·v·σ(v_cond)/σ(v) + (1 − φ)·v (population σ over all
+    values, as one latent)."""
+    sv = float(v.std(unbiased=False)) if torch.is_tensor(v) else float(np.std(v))
+    if not phi or phi <= 0 or sv == 0:
+        return v
+    sc = float(v_cond.std(unbiased=False)) if torch.is_tensor(v_cond) else float(np.std(v_cond))
+    return v * (phi * sc / sv + (1 - phi))
+
+
 def ddim_step(x, v, t: int, t_prev: int, ac: np.ndarray, eta: float, noise):
     """One DDIM step from t to t_prev (t_prev < 0 means ᾱ = 1) for a v prediction. noise ~ N(0, 1), used
     when eta > 0."""
@@ -273,9 +284,9 @@ def dpmpp_step(x, v, t: int, t_prev: int, ac: np.ndarray, prev: dict | None):
 
 def sample(model_fn, shape, cond: dict, uncond: dict | None, steps: int = 25, guidance: float = 2.5,
            sampler: str = "ddim", eta: float = 1.0, seed: int = 0, x_init=None, mask=None, x_known=None,
-           cond_tags: dict | None = None, rhythm_guidance: float | None = None):
+           cond_tags: dict | None = None, rhythm_guidance: float | None = None, guidance_rescale: float = 0.0):
     """Generate a normalised latent. model_fn(x (torch), t (int), cond) -> v (torch).
-    cond_tags + rhythm_guidance: three-row guidance (see `guide`).
+    cond_tags + rhythm_guidance: three-row guidance (see `guide`); guidance_rescale: φ of `rescale_guided`.
     mask/x_known: inpainting (1 = regenerate, 0 = keep x_known re-noised to the current level)."""
     ac = schedule()["alphas_cumprod"]
     g = torch.Generator().manual_seed(seed)
@@ -292,7 +303,8 @@ def sample(model_fn, shape, cond: dict, uncond: dict | None, steps: int = 25, gu
             v = vc
         else:
             vt = model_fn(x, int(t), cond_tags) if cond_tags is not None and rhythm_guidance is not None else None
-            v = guide(model_fn(x, int(t), uncond), vc, guidance, vt, rhythm_guidance)
+            v = rescale_guided(guide(model_fn(x, int(t), uncond), vc, guidance, vt, rhythm_guidance), vc,
+                               guidance_rescale)
         if sampler == "ddim":
             noise = torch.randn(shape, generator=g) if eta > 0 else None
             x = ddim_step(x, v, int(t), t_prev, ac, eta, noise)
