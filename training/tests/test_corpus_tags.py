@@ -110,3 +110,15 @@ def test_all_rule_outputs_are_in_the_vocabulary():
 def test_describe_audio():
     d = tags.describe_audio(_sine(3000, 0.4), bpm=150)
     assert "tempo:fast" in d["tags"] and "timbre:bright" in d["tags"] and "energy:high" in d["tags"]
+
+
+def test_section_levels_summary_reads_durations_and_shares_below():
+    from vem_training.corpus.section_levels import summarise
+
+    rows = [("energy:low", -24.0, 10.0), ("energy:low", -41.0, 2.0), ("energy:low", -33.0, 8.0),
+            ("energy:high", -15.0, 5.0)]
+    s = summarise(rows, below=(-30.0, -40.0))
+    assert s["energy:low"]["sections"] == 3 and s["energy:high"]["sections"] == 1
+    assert s["energy:low"]["durationShareBelow"] == {"-30.0": 0.5, "-40.0": 0.1}
+    assert "durationShareBelow" not in s["energy:high"]
+    assert abs(s["energy:low"]["hours"] - 20 / 3600) < 1e-3
