@@ -3,7 +3,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from vem_training.config import VaeConfig, load_config
+from vem_training.config import CONFIGS, VaeConfig, load_config
 from vem_training.models import build_model
 from vem_training.models.discriminators import MelDiscriminators
 from vem_training.train.decoder_gan import decoder_figures, gan_step
@@ -21,7 +21,7 @@ def tiny(**kw):
 
 
 def test_the_shipped_config_reads_as_a_vae_config():
-    cfg = load_config("configs/vae-decoder-gan.json")
+    cfg = load_config(CONFIGS / "vae-decoder-gan.json")
     assert isinstance(cfg, VaeConfig) and cfg.gan["advWeight"] > 0 and cfg.dWarmupSteps > 0
 
 
