@@ -34,9 +34,7 @@ def test_mel_discriminators_give_patch_logits_and_feature_maps_per_scale():
 def test_a_step_moves_the_decoder_and_never_the_encoder():
     torch.manual_seed(0)
     cfg = tiny()
-    vae = build_model("vae", cfg.model)
-    for p in vae.encoder.parameters():
-        p.requires_grad_(False)
+    vae = build_model("vae", cfg.model)  # encoder left trainable: the step itself must not reach it
     enc = {k: v.clone() for k, v in vae.encoder.state_dict().items()}
     dec = {k: v.clone() for k, v in vae.decoder.state_dict().items()}
     D = MelDiscriminators(4, (1, 2))
@@ -49,6 +47,7 @@ def test_a_step_moves_the_decoder_and_never_the_encoder():
     parts = gan_step(cfg, vae, D, opt_g, opt_d, mel, train_g=True)
     assert all(np.isfinite(v) for v in parts.values()) and parts["adv"] > 0 and parts["fm"] > 0
     assert all(torch.equal(v, vae.encoder.state_dict()[k]) for k, v in enc.items())
+    assert all(p.grad is None for p in vae.encoder.parameters())
     assert any(not torch.equal(v, vae.decoder.state_dict()[k]) for k, v in dec.items())
 
 

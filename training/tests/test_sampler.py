@@ -116,5 +116,6 @@ def test_rescale_guided_pulls_the_spread_back_toward_the_conditional_one():
     half = diffusion.rescale_guided(g, vc, 0.5)
     k = 0.5 * float(vc.std(unbiased=False) / g.std(unbiased=False)) + 0.5
     assert torch.allclose(half, g * k)
-    # the same numbers as the TypeScript sampler's rescaleGuided (sampler.test.ts)
+    # numpy arrays give the torch path's numbers (the TypeScript rescaleGuided states the same formula,
+    # sampler.test.ts; the committed sampler fixture has no rescaled case)
     assert np.allclose(diffusion.rescale_guided(g.numpy(), vc.numpy(), 0.5), half.numpy(), atol=1e-6)

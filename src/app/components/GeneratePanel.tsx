@@ -167,7 +167,7 @@ export function GeneratePanel({ videoRef }: { videoRef: RefObject<HTMLVideoEleme
               {(active.level.raisedDb ?? 0) >= 0.1 && (
                 <span
                   data-testid="take-raised"
-                  title={`The model made this take very quiet, so it was raised by ${active.level.raisedDb!.toFixed(1)} dB to ${TAKE_FLOOR_LUFS} LUFS (at most ${TAKE_FLOOR_MAX_GAIN_DB} dB) so that you can hear it. Calm, uncut videos get such takes; regenerating or a livelier mood gives a fuller one.`}
+                  title={`The model made this take very quiet, so a gain of ${active.level.raisedDb!.toFixed(1)} dB brought it toward ${TAKE_FLOOR_LUFS} LUFS (at most ${TAKE_FLOOR_MAX_GAIN_DB} dB) so that you can hear it. Calm, uncut videos get such takes; regenerating or a livelier mood gives a fuller one.`}
                 >
                   {' '}
                   · raised +{active.level.raisedDb!.toFixed(1)} dB (generated very quiet)

@@ -195,7 +195,8 @@ export async function evalCommand(argv: string[]): Promise<number> {
           const { pcm, sampleRate } = decodeWav(new Uint8Array(readFileSync(wav)));
           const mastered = masterTake(pcm, sampleRate, { targetLufs: EXPORT_TARGET_LUFS });
           writeFileSync(join(run, `${it.id}.${set.name}Export.wav`), encodeWavPcm16(mastered.pcm, sampleRate));
-          writeFileSync(join(run, `${it.id}.${set.name}Export.json`), JSON.stringify(report) + '\n');
+          const exportReport = { ...report, level: { ...report.level, ...mastered.level } };
+          writeFileSync(join(run, `${it.id}.${set.name}Export.json`), JSON.stringify(exportReport) + '\n');
         }
         process.stderr.write(`${set.name} ${it.id}: ${report.durationSec} s in ${report.timings.totalSec} s\n`);
       }

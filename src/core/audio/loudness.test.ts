@@ -130,6 +130,10 @@ describe('normalizeLoudness', () => {
     expect(Math.abs(integratedLoudness(r.pcm, 16000) - -38)).toBeLessThan(0.1);
     expect(r.gainDb).toBeGreaterThan(26);
     expect(r.limited).toBe(false);
+    // the take floor's raise stays within its most gain, even where the gate would ask for more
+    const m = masterTake(x, 16000, { floorLufs: TAKE_FLOOR_LUFS });
+    expect(m.gainDb).toBeLessThanOrEqual(TAKE_FLOOR_MAX_GAIN_DB + 1e-6);
+    expect(m.gainDb).toBeGreaterThan(TAKE_FLOOR_MAX_GAIN_DB - 0.1);
   });
 
   it('returns silence unchanged with 0 dB gain', () => {

@@ -118,6 +118,8 @@ export interface NormalizeOptions {
   /** Reach the target with a look-ahead peak limiter when a plain gain would cross the ceiling (default);
    *  false: stop the gain at the ceiling instead (the result is then quieter than the target). */
   limiter?: boolean;
+  /** The most gain the refinement toward the target may reach, dB (default: none). */
+  maxGainDb?: number;
 }
 
 export interface Normalized {
@@ -196,6 +198,7 @@ export function limitPeaks(
 
 export function normalizeLoudness(pcm: Float32Array, sr: number, opts: NormalizeOptions = {}): Normalized {
   const { targetLufs = -14, peakCeiling = 0.891, fadeInSec = 0, fadeOutSec = 0, limiter = true } = opts;
+  const maxGain = opts.maxGainDb === undefined ? Infinity : 10 ** (opts.maxGainDb / 20);
   const lufsBefore = integratedLoudness(pcm, sr);
   if (lufsBefore === -Infinity)
     return { pcm: Float32Array.from(pcm), gainDb: 0, lufsBefore, lufsAfter: lufsBefore, limited: false };
@@ -211,10 +214,10 @@ export function normalizeLoudness(pcm: Float32Array, sr: number, opts: Normalize
   // the −70 LUFS absolute gate is not scale-invariant: raising a faint take lets its quietest blocks into
   // the measurement (a sparse take raised by 16.7 dB read −28.7 LUFS for a −28 target), so the gain is
   // refined on the scaled signal until it reads the target
-  for (let round = 0; round < 4; round++) {
+  for (let round = 0; round < 4 && gain < maxGain; round++) {
     const got = integratedLoudness(scaled(gain), sr);
     if (!Number.isFinite(got) || Math.abs(got - targetLufs) <= 0.05) break;
-    gain *= 10 ** ((targetLufs - got) / 20);
+    gain = Math.min(maxGain, gain * 10 ** ((targetLufs - got) / 20));
   }
   const plainGain = (g: number, limited: boolean) => {
     const out = scaled(g);
@@ -347,9 +350,14 @@ export interface Mastered {
 export function masterTake(pcm: Float32Array, sr: number, opts: MasterOptions = {}): Mastered {
   const { ceilingDbtp = -1, fadeInSec = 0, fadeOutSec = 0, floorLufs = null } = opts;
   let targetLufs = opts.targetLufs ?? null;
+  // raising a faint take to the floor: never by more than TAKE_FLOOR_MAX_GAIN_DB
+  let raising = false;
   if (targetLufs === null && floorLufs !== null) {
     const lufs = integratedLoudness(pcm, sr);
-    if (Number.isFinite(lufs) && lufs < floorLufs) targetLufs = Math.min(floorLufs, lufs + TAKE_FLOOR_MAX_GAIN_DB);
+    if (Number.isFinite(lufs) && lufs < floorLufs) {
+      targetLufs = Math.min(floorLufs, lufs + TAKE_FLOOR_MAX_GAIN_DB);
+      raising = true;
+    }
   }
   const ceiling = 10 ** (ceilingDbtp / 20);
   let gainDb = 0,
@@ -362,7 +370,13 @@ export function masterTake(pcm: Float32Array, sr: number, opts: MasterOptions = 
     // normalise again, so that the target is met under the lower ceiling (a second limiter pass after
     // the gain would take the loudness back below the target)
     for (let round = 0; ; round++) {
-      const r = normalizeLoudness(pcm, sr, { targetLufs, peakCeiling: sampleCeiling, fadeInSec, fadeOutSec });
+      const r = normalizeLoudness(pcm, sr, {
+        targetLufs,
+        peakCeiling: sampleCeiling,
+        fadeInSec,
+        fadeOutSec,
+        maxGainDb: raising ? TAKE_FLOOR_MAX_GAIN_DB : undefined,
+      });
       x = r.pcm;
       gainDb = r.gainDb;
       limited = r.limited || round > 0;
