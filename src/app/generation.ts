@@ -166,7 +166,13 @@ async function run(storyboard: number | null): Promise<void> {
         throw new Error(`${base.name} has no stored latent to regenerate from; generate a new take first.`);
       // copies, moved to the worker: the kept ones stay usable for the next regeneration
       regenerate = {
-        base: { latent: data.latent.slice(), pcm: data.pcm.slice(), beatsSec: base.plannedBeatsSec, bpm: base.bpm },
+        base: {
+          latent: data.latent.slice(),
+          pcm: data.pcm.slice(),
+          beatsSec: base.plannedBeatsSec,
+          bpm: base.bpm,
+          raisedDb: base.level?.raisedDb,
+        },
         startSec: sb.startSec,
         endSec: sb.startSec + sb.durSec,
       };

@@ -31,6 +31,8 @@ export interface TakeJson {
   /** Its hit points and "not a beat" marks: the plan of the regenerated take is made with them. */
   edits: PlanEdits;
   settings: GenerateSettings;
+  /** level.raisedDb of the take (absent in JSON written before it was recorded). */
+  raisedDb?: number;
 }
 
 const fail = (path: string, why: string): never => {
@@ -66,7 +68,9 @@ export function readTakeJson(path: string): TakeJson {
   const rg = j.rhythmGuidance;
   const hitPoints = Array.isArray(j.hitPoints) ? (j.hitPoints as { timeSec: number }[]) : [];
   const transitions = Array.isArray(j.transitions) ? (j.transitions as { timeSec: number; excluded?: boolean }[]) : [];
+  const raised = (j.level as { raisedDb?: unknown } | undefined)?.raisedDb;
   return {
+    ...(typeof raised === 'number' && Number.isFinite(raised) ? { raisedDb: raised } : {}),
     path: resolve(path),
     wavPath: near(j.outPath),
     latentPath: near(j.latentPath),
@@ -104,5 +108,5 @@ export function readTakeBase(take: TakeJson, durationSec: number): TakeBase {
     fail(take.path, `its latent ${take.latentPath} holds ${bytes.byteLength} bytes, this video needs ${values * 4}`);
   const latent = new Float32Array(values);
   new Uint8Array(latent.buffer).set(bytes);
-  return { latent, pcm, beatsSec: take.beatsSec, bpm: take.bpm };
+  return { latent, pcm, beatsSec: take.beatsSec, bpm: take.bpm, raisedDb: take.raisedDb };
 }

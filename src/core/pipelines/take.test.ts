@@ -98,6 +98,29 @@ describe('runTake with the shipped models', () => {
       // the base arrays are the caller's: not changed
       expect(sha(base.pcm)).toBe(sha(first.pcm));
       expect(sha(base.latent)).toBe(sha(first.latent));
+      // a base raised 6 dB more than the new generation: the new span comes in 6 dB up (2×), the rest as it was
+      const up = await runTake(b, {
+        ...req,
+        frames,
+        settings: { ...DEFAULT_SETTINGS, steps: 1, seed: 2 },
+        regenerate: { base: { ...base, raisedDb: re.level.raisedDb + 6.0206 }, ...span },
+      });
+      expect(up.level.raisedDb).toBeCloseTo(re.level.raisedDb + 6.0206, 6);
+      const mid = Math.round((a + e) / 2);
+      let ratio = 0,
+        count = 0;
+      for (let i = mid - 800; i < mid + 800; i++) {
+        if (Math.abs(re.pcm[i]!) > 1e-3) {
+          ratio += up.pcm[i]! / re.pcm[i]!;
+          count++;
+        }
+      }
+      expect(count).toBeGreaterThan(100);
+      // 2×, less where the span's peaks are held at −1 dBTP
+      expect(ratio / count).toBeGreaterThan(1.85);
+      expect(ratio / count).toBeLessThan(2.01);
+      for (let i = 0; i < a; i++)
+        if (up.pcm[i] !== first.pcm[i]) throw new Error(`sample ${i} before the span changed`);
     } finally {
       await b.dispose();
     }

@@ -55,6 +55,9 @@ export interface TakeBase {
   /** Its beat grid and tempo: the rest of the take keeps them, so the new span is made on them too. */
   beatsSec: readonly number[];
   bpm: number;
+  /** The gain its level floor applied (level.raisedDb); the new span is brought to the same gain, so a
+   *  regenerated storyboard of a raised take sits at the take's level. Absent: the new audio as it comes. */
+  raisedDb?: number;
 }
 
 /** Regenerate [startSec, endSec) of `base` (one storyboard) instead of a whole new take. */
@@ -133,8 +136,13 @@ export async function runTake(backend: InferenceBackend, input: TakeInput): Prom
     known: re?.base.latent,
   });
   // a regenerated span: the new audio inside it only, the level measured on the whole spliced take
-  const pcm = re ? spliceSpan(re.base.pcm, res.pcm, res.sampleRate, re.startSec, re.endSec) : res.pcm;
-  const level = re ? { ...measureLevel(pcm, res.sampleRate), raisedDb: res.level.raisedDb } : res.level;
+  const baseGain = re?.base.raisedDb;
+  const fresh =
+    baseGain !== undefined && Math.abs(baseGain - res.level.raisedDb) > 1e-3
+      ? res.pcm.map((v) => v * 10 ** ((baseGain - res.level.raisedDb) / 20))
+      : res.pcm;
+  const pcm = re ? spliceSpan(re.base.pcm, fresh, res.sampleRate, re.startSec, re.endSec) : res.pcm;
+  const level = re ? { ...measureLevel(pcm, res.sampleRate), raisedDb: baseGain ?? res.level.raisedDb } : res.level;
   input.onProgress?.('beats', 1);
   const t1 = performance.now();
   const figures = takeFigures(
