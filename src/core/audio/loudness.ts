@@ -213,17 +213,23 @@ export function normalizeLoudness(pcm: Float32Array, sr: number, opts: Normalize
   const scaled = (g: number) => faded.map((v) => v * g);
   // the −70 LUFS absolute gate is not scale-invariant: raising a faint take lets its quietest blocks into
   // the measurement (a sparse take raised by 16.7 dB read −28.7 LUFS for a −28 target), so the gain is
-  // refined on the scaled signal until it reads the target
-  for (let round = 0; round < 4 && gain < maxGain; round++) {
-    const got = integratedLoudness(scaled(gain), sr);
-    if (!Number.isFinite(got) || Math.abs(got - targetLufs) <= 0.05) break;
+  // refined on the scaled signal until it reads the target; the last scaled signal and its loudness are the
+  // result when no peak crosses the ceiling (the limiter below measures its own)
+  let plain = scaled(gain);
+  let got = integratedLoudness(plain, sr);
+  for (let round = 0; round < 4; round++) {
+    if (!Number.isFinite(got) || Math.abs(got - targetLufs) <= 0.05 || gain >= maxGain) break;
+    if (peak * gain > peakCeiling) break;
     gain = Math.min(maxGain, gain * 10 ** ((targetLufs - got) / 20));
+    plain = scaled(gain);
+    got = integratedLoudness(plain, sr);
   }
+  if (peak * gain <= peakCeiling)
+    return { pcm: plain, gainDb: 20 * Math.log10(gain), lufsBefore, lufsAfter: got, limited: false };
   const plainGain = (g: number, limited: boolean) => {
     const out = scaled(g);
     return { pcm: out, gainDb: 20 * Math.log10(g), lufsBefore, lufsAfter: integratedLoudness(out, sr), limited };
   };
-  if (peak * gain <= peakCeiling) return plainGain(gain, false);
   if (!limiter) return plainGain(peakCeiling / peak, true);
   // limiting takes loudness back: raise the gain by what is missing, scaled by how much loudness the last
   // step of gain bought (a secant step: a heavily limited take gains a fraction of a dB per dB)
