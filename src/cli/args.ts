@@ -55,8 +55,18 @@ export function numberFlag(flags: Map<string, string | true>, name: string): num
   return n;
 }
 
+/** `--NAME lo,hi`: two timesteps 0 ≤ lo ≤ hi ≤ 999, or undefined when the flag is absent. */
+function intervalFlag(flags: Map<string, string | true>, name: string): [number, number] | undefined {
+  const v = flags.get(name);
+  if (v === undefined) return undefined;
+  const parts = typeof v === 'string' ? v.split(',').map(Number) : [];
+  if (parts.length !== 2 || !parts.every((x) => Number.isInteger(x) && x >= 0 && x <= 999) || parts[0]! > parts[1]!)
+    throw new Error(`--${name} must be two timesteps lo,hi with 0 ≤ lo ≤ hi ≤ 999, got ${String(v)}`);
+  return [parts[0]!, parts[1]!];
+}
+
 /** The sampler settings of `vem generate` and `vem eval` (--seed, --steps, --guidance, --eta, --sampler,
- *  --rhythm-guidance, --guidance-rescale), each flag left out taking its value from `defaults`. */
+ *  --rhythm-guidance, --guidance-rescale, --guidance-interval), each flag left out taking its value from `defaults`. */
 export function settingsFlags(flags: Map<string, string | true>, defaults: GenerateSettings): GenerateSettings {
   const settings: GenerateSettings = {
     ...defaults,
@@ -67,6 +77,7 @@ export function settingsFlags(flags: Map<string, string | true>, defaults: Gener
     sampler: (flags.get('sampler') as GenerateSettings['sampler'] | undefined) ?? defaults.sampler,
     rhythmGuidance: numberFlag(flags, 'rhythm-guidance') ?? defaults.rhythmGuidance,
     guidanceRescale: numberFlag(flags, 'guidance-rescale') ?? defaults.guidanceRescale,
+    guidanceInterval: intervalFlag(flags, 'guidance-interval') ?? defaults.guidanceInterval,
   };
   if (!['ddim', 'dpmpp'].includes(settings.sampler))
     throw new Error(`--sampler must be ddim or dpmpp, got ${settings.sampler}`);

@@ -177,6 +177,11 @@ describe('vem generate', () => {
     const tags = vem('generate', 'e2e/fixtures/cuts-4s.mp4', '-o', '/tmp/x.wav', '--tags', 'mood:nonsense', '--json');
     expect(tags.status).not.toBe(0);
     expect(tags.stderr).toMatch(/unknown tag/);
+    for (const bad of ['900,200', '200', '0,1000', 'a,b']) {
+      const r = vem('generate', 'e2e/fixtures/cuts-4s.mp4', '-o', '/tmp/x.wav', '--guidance-interval', bad, '--json');
+      expect(r.status, bad).not.toBe(0);
+      expect(r.stderr).toMatch(/--guidance-interval must be two timesteps/);
+    }
   });
 });
 

@@ -8,14 +8,14 @@ const USAGE = `usage: vem <command> [options]      (vem <command> --help: that c
   roundtrip <audio> -o <out.wav> [--vocoder-only] [--models DIR] [--json]
                                          audio -> mel -> VAE -> vocoder -> WAV
   generate <video> -o <out.wav> [--seed N] [--steps N] [--guidance X] [--rhythm-guidance X]
-           [--guidance-rescale PHI] [--tags "a,b"]
+           [--guidance-rescale PHI] [--guidance-interval LO,HI] [--tags "a,b"]
            [--bpm N] [--sampler ddim|dpmpp] [--eta X] [--hit-points S,S…] [--not-beat S,S…]
            [--from <take.json> --storyboard N] [--models DIR] [--threads N] [--json]
                                          a soundtrack whose beats land on the cuts; writes its latent beside the
                                          WAV (out.latent.f32); --from a take's JSON (what --json printed) and
                                          --storyboard N (1 = the first) make only that storyboard of it again
   eval [<dir>] [--steps N] [--seed N] [--guidance X] [--rhythm-guidance X] [--guidance-rescale PHI]
-       [--sampler ddim|dpmpp] [--eta X]
+       [--guidance-interval LO,HI] [--sampler ddim|dpmpp] [--eta X]
        [--variants DIR|none] [--no-roundtrip] [--models DIR] [--threads N] [--pretrained musicnn|none]
        [--add-row NAME=RUN_DIR] [--export-level] [--out RUN_DIR] [--write-docs | --doc FILE|none] [--json]
                                          generate for every video in <dir> and score it; the table goes to the

@@ -14,6 +14,7 @@ export function settingsReport(s: GenerateSettings) {
     eta: s.eta,
     rhythmGuidance: s.rhythmGuidance ?? null,
     guidanceRescale: s.guidanceRescale ?? null,
+    guidanceInterval: s.guidanceInterval ?? null,
   };
 }
 

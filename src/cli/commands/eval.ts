@@ -122,6 +122,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
       'guidance',
       'rhythm-guidance',
       'guidance-rescale',
+      'guidance-interval',
       'sampler',
       'eta',
       'models',

@@ -143,6 +143,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
       'threads',
       'rhythm-guidance',
       'guidance-rescale',
+      'guidance-interval',
       'hit-points',
       'not-beat',
       'from',

@@ -12,6 +12,9 @@ class FakeBackend implements InferenceBackend {
   readonly ep = 'fake';
   calls: { model: string; dims: Record<string, number[]> }[] = [];
   rhythmRows: number[][] = [];
+  /** The batch of every denoiser call; a call of one row is allowed only with `condOnlyAllowed`. */
+  batches: number[] = [];
+  condOnlyAllowed = false;
   constructor(
     private readonly rows = 2,
     private readonly amplitude = 0.1,
@@ -21,7 +24,10 @@ class FakeBackend implements InferenceBackend {
     if (model === 'denoiser') {
       const z = feeds.z_t!;
       const [B, C, T] = z.dims as [number, number, number];
-      expect(B).toBe(this.rows);
+      this.batches.push(B);
+      if (!(this.condOnlyAllowed && B === 1)) expect(B).toBe(this.rows);
+      for (const k of ['timestep', 'global_tags', 'caption_tags', 'story_tags', 'story_start_sec', 'story_dur_sec'])
+        expect(feeds[k]!.dims[0]).toBe(B);
       expect(feeds.rhythm!.dims).toEqual([B, RHYTHM_CHANNELS, T]);
       expect(feeds.story_vis).toBeUndefined();
       expect(T % 4).toBe(0);
@@ -136,25 +142,43 @@ describe('generate pipeline', () => {
     expect(steps).toBe(2);
   });
 
-  it('gives the rhythm to the conditioned row only (the unconditional and tags-only rows get none)', async () => {
+  /** A 6 s take with three beats on a fake backend of `rows` rows, with the given settings on top. */
+  async function rowsTake(rows: 2 | 3, extra: Partial<GenerateSettings>, condOnlyAllowed = false) {
+    const b = new FakeBackend(rows);
+    b.condOnlyAllowed = condOnlyAllowed;
     const dur = 6;
-    const n = latentFramesFor(dur);
-    for (const [rows, extra] of [
-      [2, {}],
-      [3, { rhythmGuidance: 4 }],
-    ] as const) {
-      const b = new FakeBackend(rows);
-      await generate(b, {
-        durationSec: dur,
-        condition,
-        rhythm: rhythmFeatures([0.5, 1, 1.5], n),
-        latentNorm: norm,
-        settings: { ...settings, ...extra },
-      });
+    await generate(b, {
+      durationSec: dur,
+      condition,
+      rhythm: rhythmFeatures([0.5, 1, 1.5], latentFramesFor(dur)),
+      latentNorm: norm,
+      settings: { ...settings, ...extra },
+    });
+    return b;
+  }
+  const ROWS = [
+    [2, {}],
+    [3, { rhythmGuidance: 4 }],
+  ] as const;
+
+  it('gives the rhythm to the conditioned row only (the unconditional and tags-only rows get none)', async () => {
+    for (const [rows, extra] of ROWS) {
+      const b = await rowsTake(rows, extra);
       for (const sums of b.rhythmRows) {
         expect(sums[0]).toBeGreaterThan(0);
         for (let r = 1; r < rows; r++) expect(sums[r]).toBe(0);
       }
+    }
+  });
+
+  it('runs the conditioned row alone at the steps outside the guidance interval', async () => {
+    for (const [rows, extra] of ROWS) {
+      // 4 steps: t = 999, 749, 499, 249
+      const b = await rowsTake(rows, { ...extra, guidanceInterval: [300, 900] }, true);
+      expect(b.batches).toEqual([1, rows, rows, 1]);
+      // the lone row is the conditioned one: it has the rhythm
+      expect(b.rhythmRows[0]![0]).toBeGreaterThan(0);
+      expect(b.rhythmRows[3]![0]).toBeGreaterThan(0);
     }
   });
 

@@ -29,6 +29,8 @@ export interface GenerateSettings {
   rhythmGuidance?: number;
   /** φ of guidance rescaling (sampler.ts `rescaleGuided`); absent or 0: off. */
   guidanceRescale?: number;
+  /** Guidance only at timesteps lo ≤ t ≤ hi (sampler.ts); absent: every step. */
+  guidanceInterval?: readonly [number, number];
 }
 
 /** 8 steps: on the benchmark (vem eval, 11,168-step model) as good as 20 on every figure, in 0.6× the
@@ -151,26 +153,29 @@ export async function generate(backend: InferenceBackend, input: GenerateInput):
   // inpainting: a window without a re-sampled frame only feeds frames the sampler replaces with the
   // kept latent, so it is not run (regenerating one storyboard of a long video costs its windows only)
   const active = wins.map((w) => !input.mask || input.mask.subarray(w.start, w.end).some((m) => m > 0));
-  const denoise = async (x: Float32Array, t: number) => {
-    const out = Array.from({ length: rows }, () => new Float32Array(C * n));
+  // condOnly (a step outside the guidance interval): row 0 alone, a batch of one
+  const denoise = async (x: Float32Array, t: number, condOnly = false) => {
+    const R = condOnly ? 1 : rows;
+    const head = (a: Float32Array) => (R === rows ? a : a.slice(0, (a.length / rows) * R));
+    const out = Array.from({ length: R }, () => new Float32Array(C * n));
     for (let i = 0; i < wins.length; i++) {
       if (!active[i]) continue;
       const w = wins[i]!,
         c = conds[i]!,
         T = w.end - w.start;
       const feeds: Record<string, Tensor32> = {
-        z_t: { data: slice(x, C, n, w.start, w.end, rows), dims: [rows, C, T] },
-        timestep: { data: new Float32Array(rows).fill(t), dims: [rows] },
-        global_tags: { data: c.global_tags, dims: [rows, c.global_tags.length / rows] },
-        caption_tags: { data: c.caption_tags, dims: [rows, c.caption_tags.length / rows] },
-        story_tags: { data: c.story_tags, dims: [rows, c.stories, c.story_tags.length / rows / c.stories] },
-        story_start_sec: { data: c.story_start_sec, dims: [rows, c.stories] },
-        story_dur_sec: { data: c.story_dur_sec, dims: [rows, c.stories] },
-        rhythm: { data: rhythms[i]!, dims: [rows, RHYTHM_CHANNELS, T] },
+        z_t: { data: slice(x, C, n, w.start, w.end, R), dims: [R, C, T] },
+        timestep: { data: new Float32Array(R).fill(t), dims: [R] },
+        global_tags: { data: head(c.global_tags), dims: [R, c.global_tags.length / rows] },
+        caption_tags: { data: head(c.caption_tags), dims: [R, c.caption_tags.length / rows] },
+        story_tags: { data: head(c.story_tags), dims: [R, c.stories, c.story_tags.length / rows / c.stories] },
+        story_start_sec: { data: head(c.story_start_sec), dims: [R, c.stories] },
+        story_dur_sec: { data: head(c.story_dur_sec), dims: [R, c.stories] },
+        rhythm: { data: head(rhythms[i]!), dims: [R, RHYTHM_CHANNELS, T] },
       };
       const v = (await backend.run('denoiser', feeds)).v!.data;
       const share = shares[i]!;
-      for (let r = 0; r < rows; r++) {
+      for (let r = 0; r < R; r++) {
         const dst = out[r]!;
         for (let ch = 0; ch < C; ch++) {
           const src = (r * C + ch) * T - w.start;
@@ -188,6 +193,7 @@ export async function generate(backend: InferenceBackend, input: GenerateInput):
     guidance: s.guidance,
     rhythmGuidance: s.rhythmGuidance,
     guidanceRescale: s.guidanceRescale,
+    guidanceInterval: s.guidanceInterval,
     sampler: s.sampler,
     eta: s.eta,
     seed: s.seed,

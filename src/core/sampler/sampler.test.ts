@@ -32,6 +32,7 @@ interface SampleRun {
   noise: number[][];
   out: number[];
   rhythmGuidance?: number;
+  guidanceInterval?: [number, number];
 }
 
 interface Fixture {
@@ -204,6 +205,7 @@ describe('sample against the reference', () => {
       seed: r.seed,
       denoise: fakeDenoise(r.withUncond, calls, r.rhythmGuidance !== undefined),
       rhythmGuidance: r.rhythmGuidance,
+      guidanceInterval: r.guidanceInterval,
       xInit: r.useInit ? f32(fx.sample.xInit) : undefined,
       mask: r.useMask ? f32(fx.sample.mask) : undefined,
       known: r.useMask ? f32(fx.sample.known) : undefined,
@@ -296,6 +298,30 @@ describe('sample behaviour', () => {
       const plain = await sample(base({ sampler, eta: 0, xInit }));
       expect(free).toEqual(plain);
     }
+  });
+
+  it('guides only inside the guidance interval, asking the model for the conditional row alone outside it', async () => {
+    for (const sampler of ['ddim', 'dpmpp'] as const) {
+      const asked: [number, boolean][] = [];
+      const inner = fakeDenoise(true);
+      const denoise = async (x: Float32Array, t: number, condOnly?: boolean) => {
+        asked.push([t, condOnly === true]);
+        const r = await inner(x, t);
+        return condOnly ? { cond: r.cond } : r;
+      };
+      const xInit = f32(fx.sample.xInit);
+      const ts = Array.from(samplerTimesteps(8));
+      const some = await sample(base({ sampler, eta: 0, xInit, denoise, guidanceInterval: [200, 900] }));
+      expect(asked).toEqual(ts.map((t) => [t, t < 200 || t > 900]));
+      // an interval over every step is plain guidance; one over none is guidance 1
+      const all = await sample(base({ sampler, eta: 0, xInit, guidanceInterval: [0, 999] }));
+      expect(all).toEqual(await sample(base({ sampler, eta: 0, xInit })));
+      const none = await sample(base({ sampler, eta: 0, xInit, guidanceInterval: [0, 10] }));
+      expect(none).toEqual(await sample(base({ sampler, eta: 0, xInit, guidance: 1 })));
+      expect(some).not.toEqual(all);
+      expect(some).not.toEqual(none);
+    }
+    await expect(sample(base({ guidanceInterval: [900, 200] }))).rejects.toThrow(RangeError);
   });
 
   it('rejects inputs of the wrong size', async () => {

@@ -249,16 +249,20 @@ export interface SampleOptions {
   /** φ of guidance rescaling (0 or absent: off): the guided v is scaled toward the conditional v's
    *  standard deviation, v ← φ·v·σ(v_cond)/σ(v) + (1 − φ)·v (`rescaleGuided`). */
   guidanceRescale?: number;
+  /** Guidance only at timesteps lo ≤ t ≤ hi (absent: at every step). Outside it the step uses the
+   *  conditional v alone, and `denoise` is asked for that row only (`condOnly`). */
+  guidanceInterval?: readonly [number, number];
   sampler: 'ddim' | 'dpmpp';
   /** DDIM η (0 = deterministic); ignored by dpmpp. */
   eta: number;
   /** Seeds the default noise source (gaussianNoise); ignored when `noise` is given. */
   seed: number;
   /**
-   * The model: v for x at timestep t, every guidance row (typically one batched call). x is read
-   * again after the call: do not modify it or detach its buffer.
+   * The model: v for x at timestep t, every guidance row (typically one batched call), or only `cond`
+   * when `condOnly` (a step outside `guidanceInterval`). x is read again after the call: do not modify it
+   * or detach its buffer.
    */
-  denoise: (x: Float32Array, t: number) => Promise<DenoiseResult>;
+  denoise: (x: Float32Array, t: number, condOnly?: boolean) => Promise<DenoiseResult>;
   /** Called after each step with the number of steps done (1..steps) and the total. */
   onStep?: (k: number, steps: number) => void;
   /** Checked before each step; once aborted, sample rejects with a CancelledError. */
@@ -299,6 +303,9 @@ export async function sample(opts: SampleOptions): Promise<Float32Array> {
   };
   const ac = defaultAlphasCumprod();
   const ts = samplerTimesteps(steps);
+  const interval = opts.guidanceInterval;
+  if (interval && !(interval.length === 2 && interval[0] <= interval[1]))
+    throw new RangeError(`guidanceInterval must be [lo, hi] with lo ≤ hi, got ${String(interval)}`);
 
   let x = xInit ? Float32Array.from(xInit) : noise();
   let state: DpmState | null = null;
@@ -319,10 +326,11 @@ export async function sample(opts: SampleOptions): Promise<Float32Array> {
       }
       x = blended;
     }
-    const out = await denoise(x, t);
+    const inside = !interval || (t >= interval[0] && t <= interval[1]);
+    const out = await denoise(x, t, !inside);
     checkLength('cond', out.cond, n);
     const three = opts.rhythmGuidance !== undefined && out.tags !== undefined;
-    const guided = !(out.uncond === undefined || (guidance === 1 && !three));
+    const guided = inside && !(out.uncond === undefined || (guidance === 1 && !three));
     let v = guided
       ? guide(out.uncond!, out.cond, guidance, three ? out.tags : undefined, three ? opts.rhythmGuidance : undefined)
       : out.cond;

@@ -284,9 +284,12 @@ def dpmpp_step(x, v, t: int, t_prev: int, ac: np.ndarray, prev: dict | None):
 
 def sample(model_fn, shape, cond: dict, uncond: dict | None, steps: int = 25, guidance: float = 2.5,
            sampler: str = "ddim", eta: float = 1.0, seed: int = 0, x_init=None, mask=None, x_known=None,
-           cond_tags: dict | None = None, rhythm_guidance: float | None = None, guidance_rescale: float = 0.0):
+           cond_tags: dict | None = None, rhythm_guidance: float | None = None, guidance_rescale: float = 0.0,
+           guidance_interval: tuple[int, int] | None = None):
     """Generate a normalised latent. model_fn(x (torch), t (int), cond) -> v (torch).
-    cond_tags + rhythm_guidance: three-row guidance (see `guide`); guidance_rescale: φ of `rescale_guided`.
+    cond_tags + rhythm_guidance: three-row guidance (see `guide`); guidance_rescale: φ of `rescale_guided`;
+    guidance_interval (lo, hi): guidance only at timesteps lo ≤ t ≤ hi, the conditional v alone elsewhere
+    (the TypeScript sampler's `guidanceInterval`).
     mask/x_known: inpainting (1 = regenerate, 0 = keep x_known re-noised to the current level)."""
     ac = schedule()["alphas_cumprod"]
     g = torch.Generator().manual_seed(seed)
@@ -299,7 +302,8 @@ def sample(model_fn, shape, cond: dict, uncond: dict | None, steps: int = 25, gu
             known = float(ac[t]) ** 0.5 * x_known + (1 - float(ac[t])) ** 0.5 * torch.randn(shape, generator=g)
             x = mask * x + (1 - mask) * known
         vc = model_fn(x, int(t), cond)
-        if uncond is None or (guidance == 1.0 and cond_tags is None):
+        inside = guidance_interval is None or guidance_interval[0] <= int(t) <= guidance_interval[1]
+        if uncond is None or not inside or (guidance == 1.0 and cond_tags is None):
             v = vc
         else:
             vt = model_fn(x, int(t), cond_tags) if cond_tags is not None and rhythm_guidance is not None else None
