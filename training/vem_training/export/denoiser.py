@@ -57,8 +57,8 @@ def denoiser_training_info(run: Path) -> dict:
     for p in meta["pieces"]:
         kinds.setdefault(f"{p['kind']}/{p['split']}", 0)
         kinds[f"{p['kind']}/{p['split']}"] += 1
-    model_cfg = {k: v for k, v in cfg.items()
-                 if k not in ("pack", "packHours", "encoderSha256", "device", "chain", "params", "configFile")}
+    run_keys = ("pack", "packHours", "encoderSha256", "device", "chain", "params", "configFile", "average")
+    model_cfg = {k: v for k, v in cfg.items() if k not in run_keys}
     # the command that reproduces it: its config file and how it started (runs before configFile was
     # recorded: the residual-FiLM config is the only one with model.film "residual")
     residual = cfg.get("model", {}).get("film") == "residual"
@@ -68,6 +68,17 @@ def denoiser_training_info(run: Path) -> dict:
             f" --init-ckpt {start['initCkpt']}" if "initCkpt" in start else "")
     init += " --reset-film" if start.get("resetFilm") else ""
     norm = " --norm-from ../public/models/manifest.json" if "initOnnx" in start else ""
+    command = ("python -m vem_training.data.diffusion_pack --aligner ../public/models/aligner.onnx"
+               f"{norm} --out data/diffusion/pack.npz"
+               f" && python -m vem_training.train.diffusion --config {config_file}"
+               f" --pack data/diffusion/pack.npz{init}"
+               f" --run {run} --steps {int(st['step'])}")
+    if "average" in cfg:  # train.average: the weights of two runs interpolated, B's chain before it
+        av = cfg["average"]
+        trained_b = command.replace(f" --run {run} ", f" --run {av['b']} ")
+        command = (f"python -m vem_training.train.average --a {av['a']} --b {av['b']} --alpha {av['alpha']}"
+                   f" --run {run} --pack {cfg['pack']} (A: {av['stepsA']} steps; B: {av['stepsB']} steps, "
+                   f"trained by: {trained_b})")
     return {"training": {
         "config": model_cfg, "params": cfg["params"], "steps": int(st["step"]), "hours": round(st["elapsed"] / 3600, 3),
         "device": cfg["device"],
@@ -77,11 +88,7 @@ def denoiser_training_info(run: Path) -> dict:
                  f"shipped vae_encoder sha256 {meta['encoderSha256'][:16]}"),
         "chain": cfg.get("chain", []) + [{"run": str(run), "steps": int(st["step"])}],
         "date": dt.date.today().isoformat(),
-        "command": ("python -m vem_training.data.diffusion_pack --aligner ../public/models/aligner.onnx"
-                    f"{norm} --out data/diffusion/pack.npz"
-                    f" && python -m vem_training.train.diffusion --config {config_file}"
-                    f" --pack data/diffusion/pack.npz{init}"
-                    f" --run {run} --steps {int(st['step'])}"),
+        "command": command,
         "heldOutChecks": checks[-1] if checks else None,
         "heldOutChecksAll": checks,
     }}
