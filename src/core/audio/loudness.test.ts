@@ -130,8 +130,12 @@ describe('normalizeLoudness', () => {
     expect(Math.abs(integratedLoudness(r.pcm, 16000) - -38)).toBeLessThan(0.1);
     expect(r.gainDb).toBeGreaterThan(26);
     expect(r.limited).toBe(false);
-    // the take floor's raise stays within its most gain, even where the gate would ask for more
-    const m = masterTake(x, 16000, { floorLufs: TAKE_FLOOR_LUFS });
+    // the take floor's raise stays within its most gain, even where the gate would ask for more: 2 s at −66 LUFS
+    // (raised by the capped gain, 36 dB, it reads −30 before the quiet part joins the measurement)
+    const y = new Float32Array(160000);
+    y.set(sine(16000, 2, amp(-66)));
+    y.set(sine(16000, 8, amp(-71)), 32000);
+    const m = masterTake(y, 16000, { floorLufs: TAKE_FLOOR_LUFS });
     expect(m.gainDb).toBeLessThanOrEqual(TAKE_FLOOR_MAX_GAIN_DB + 1e-6);
     expect(m.gainDb).toBeGreaterThan(TAKE_FLOOR_MAX_GAIN_DB - 0.1);
   });
@@ -195,8 +199,8 @@ describe('true peak and the take level path', () => {
     ).toBeLessThan(0.5);
     expect(r.level.lufs).toBeGreaterThan(-30);
     expect(r.level.truePeakDbtp).toBeLessThanOrEqual(-1 + 1e-6);
-    // hiss far below the floor is raised by the capped gain only
-    const hiss = sine(0.001); // about −63 LUFS: above the −70 LUFS gate, far below the floor
+    // a signal far below the floor is raised by the capped gain only
+    const hiss = sine(0.0006); // about −67 LUFS: above the −70 LUFS gate, 39 dB under the floor
     const h = masterTake(hiss, 16000, { floorLufs: TAKE_FLOOR_LUFS });
     expect(Math.abs(h.gainDb - TAKE_FLOOR_MAX_GAIN_DB)).toBeLessThan(0.5);
     // a take above the floor keeps its level
