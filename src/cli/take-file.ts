@@ -66,6 +66,12 @@ export function readTakeJson(path: string): TakeJson {
   const sampler = j.sampler;
   if (sampler !== 'ddim' && sampler !== 'dpmpp') fail(path, 'no "sampler"');
   const rg = j.rhythmGuidance;
+  const gr = j.guidanceRescale;
+  const gi = j.guidanceInterval;
+  const interval =
+    Array.isArray(gi) && gi.length === 2 && gi.every((x) => typeof x === 'number')
+      ? ([gi[0], gi[1]] as [number, number])
+      : null;
   const hitPoints = Array.isArray(j.hitPoints) ? (j.hitPoints as { timeSec: number }[]) : [];
   const transitions = Array.isArray(j.transitions) ? (j.transitions as { timeSec: number; excluded?: boolean }[]) : [];
   const raised = (j.level as { raisedDb?: unknown } | undefined)?.raisedDb;
@@ -88,6 +94,8 @@ export function readTakeJson(path: string): TakeJson {
       eta: numberField(j, path, 'eta'),
       seed: numberField(j, path, 'seed'),
       ...(typeof rg === 'number' ? { rhythmGuidance: rg } : {}),
+      ...(typeof gr === 'number' ? { guidanceRescale: gr } : {}),
+      ...(interval ? { guidanceInterval: interval } : {}),
     },
   };
 }

@@ -44,7 +44,7 @@ def test_average_state_refuses_what_cannot_be_averaged():
         average.average_state(a, {**b, "count": torch.tensor(8)}, 0.5)
 
 
-def test_average_runs_writes_a_run_the_export_reads_with_the_average_in_its_chain(tmp_path):
+def test_average_runs_writes_a_run_folder_with_the_average_in_its_chain(tmp_path):
     a, b = _run(tmp_path, "a", 0, 10000), _run(tmp_path, "b", 1, 9000)
     out = tmp_path / "mix"
     average.main(["--a", str(a), "--b", str(b), "--alpha", "0.5", "--run", str(out), "--no-checks"])
@@ -62,3 +62,16 @@ def test_average_runs_refuses_two_different_networks(tmp_path):
     b = _run(tmp_path, "b", 1, 1, model={"channels": [8, 32]})
     with pytest.raises(ValueError, match="different networks"):
         average.average_runs(a, b, 0.5, tmp_path / "mix")
+
+
+def test_lineage_follows_init_ckpt_back_to_the_first_run(tmp_path):
+    from vem_training.export.denoiser import lineage
+
+    r1, r2 = tmp_path / "r1", tmp_path / "r2"
+    r1.mkdir()
+    r2.mkdir()
+    (r1 / "config.json").write_text(json.dumps({"chain": [{"initOnnx": "x.onnx"}]}))
+    (r2 / "config.json").write_text(json.dumps({"chain": [{"initCkpt": str(r1), "step": 5}]}))
+    assert lineage(r2) == [{"initOnnx": "x.onnx"}, {"run": str(r1)}, {"initCkpt": str(r1), "step": 5},
+                           {"run": str(r2)}]
+    assert lineage(tmp_path / "gone") == [{"run": str(tmp_path / "gone")}]

@@ -14,6 +14,8 @@ class FakeBackend implements InferenceBackend {
   rhythmRows: number[][] = [];
   /** The batch of every denoiser call; a call of one row is allowed only with `condOnlyAllowed`. */
   batches: number[] = [];
+  /** Row 0 of every denoiser call's global_tags. */
+  firstRowTags: number[][] = [];
   condOnlyAllowed = false;
   constructor(
     private readonly rows = 2,
@@ -26,8 +28,12 @@ class FakeBackend implements InferenceBackend {
       const [B, C, T] = z.dims as [number, number, number];
       this.batches.push(B);
       if (!(this.condOnlyAllowed && B === 1)) expect(B).toBe(this.rows);
-      for (const k of ['timestep', 'global_tags', 'caption_tags', 'story_tags', 'story_start_sec', 'story_dur_sec'])
-        expect(feeds[k]!.dims[0]).toBe(B);
+      for (const [k, t] of Object.entries(feeds)) {
+        expect(t.dims[0], k).toBe(B);
+        expect(t.data.length, k).toBe(t.dims.reduce((a, d) => a * d, 1));
+      }
+      const g = feeds.global_tags!;
+      this.firstRowTags.push(Array.from(g.data.subarray(0, g.data.length / B)));
       expect(feeds.rhythm!.dims).toEqual([B, RHYTHM_CHANNELS, T]);
       expect(feeds.story_vis).toBeUndefined();
       expect(T % 4).toBe(0);
@@ -176,6 +182,9 @@ describe('generate pipeline', () => {
       // 4 steps: t = 999, 749, 499, 249
       const b = await rowsTake(rows, { ...extra, guidanceInterval: [300, 900] }, true);
       expect(b.batches).toEqual([1, rows, rows, 1]);
+      // a call of one row gets exactly row 0 of the full batch (the conditioned row's tags, not all zero)
+      expect(b.firstRowTags[0]).toEqual(b.firstRowTags[1]);
+      expect(b.firstRowTags[0]!.some((x) => x !== 0)).toBe(true);
       // the lone row is the conditioned one: it has the rhythm
       expect(b.rhythmRows[0]![0]).toBeGreaterThan(0);
       expect(b.rhythmRows[3]![0]).toBeGreaterThan(0);

@@ -44,6 +44,18 @@ def denoiser_onnx(model, tmp32: Path, out: Path) -> None:
     to_fp16_storage(out)
 
 
+def lineage(run: Path, depth: int = 0) -> list:
+    """A run's chain (its config.json) after the chains of the runs it was started from with --init-ckpt, each
+    closed by a {"run": ...} entry; a run without config.json is its {"run": ...} entry alone."""
+    p = Path(run) / "config.json"
+    if not p.exists():
+        return [{"run": str(run)}]
+    chain = json.loads(p.read_text()).get("chain", [])
+    first = chain[0] if chain else {}
+    before = lineage(Path(first["initCkpt"]), depth + 1) if "initCkpt" in first and depth < 32 else []
+    return before + chain + [{"run": str(run)}]
+
+
 def denoiser_training_info(run: Path) -> dict:
     """The manifest's training entry for a denoiser run folder: config, steps, time, data, the chain of
     runs, the command that reproduces it and the last held-out rhythm check."""
@@ -73,12 +85,15 @@ def denoiser_training_info(run: Path) -> dict:
                f" && python -m vem_training.train.diffusion --config {config_file}"
                f" --pack data/diffusion/pack.npz{init}"
                f" --run {run} --steps {int(st['step'])}")
-    if "average" in cfg:  # train.average: the weights of two runs interpolated, B's chain before it
+    chain = cfg.get("chain", []) + [{"run": str(run), "steps": int(st["step"])}]
+    if "average" in cfg:  # train.average: the weights of two runs interpolated; each side's runs back to its start
         av = cfg["average"]
-        trained_b = command.replace(f" --run {run} ", f" --run {av['b']} ")
+        trained_b = (f"python -m vem_training.train.diffusion --config {config_file} --pack {cfg['pack']}{init}"
+                     f" --run {av['b']} --steps {av['stepsB']}")
         command = (f"python -m vem_training.train.average --a {av['a']} --b {av['b']} --alpha {av['alpha']}"
-                   f" --run {run} --pack {cfg['pack']} (A: {av['stepsA']} steps; B: {av['stepsB']} steps, "
-                   f"trained by: {trained_b})")
+                   f" --run {run} --pack {cfg['pack']} (A: {av['stepsA']} steps; B: {av['stepsB']} steps, its last"
+                   f" run: {trained_b}; the runs before each side: chain.a, chain.b)")
+        chain = {"a": lineage(Path(av["a"])), "b": lineage(Path(av["b"])), "average": av}
     return {"training": {
         "config": model_cfg, "params": cfg["params"], "steps": int(st["step"]), "hours": round(st["elapsed"] / 3600, 3),
         "device": cfg["device"],
@@ -86,7 +101,7 @@ def denoiser_training_info(run: Path) -> dict:
                  f"({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))}; "
                  "valid pieces only in the held-out checks); corpus built by python -m vem_training.corpus.build; "
                  f"shipped vae_encoder sha256 {meta['encoderSha256'][:16]}"),
-        "chain": cfg.get("chain", []) + [{"run": str(run), "steps": int(st["step"])}],
+        "chain": chain,
         "date": dt.date.today().isoformat(),
         "command": command,
         "heldOutChecks": checks[-1] if checks else None,

@@ -7,7 +7,8 @@ as a run folder that `export denoiser --weights` reads like any other (docs/diff
 B must have been fine-tuned from A (or both from one start) so that the two sit in one basin; the average then
 lands between their behaviours. The new run's config is B's, with the average recorded in its chain; the
 held-out rhythm checks of the training run (`train.diffusion_checks`) are measured on the result unless
---no-checks.
+--no-checks. The folder has no optimiser state: train from it with `train.diffusion --init-ckpt <it>`, not by
+resuming it.
 """
 from __future__ import annotations
 
