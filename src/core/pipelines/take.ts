@@ -137,10 +137,11 @@ export async function runTake(backend: InferenceBackend, input: TakeInput): Prom
   });
   // a regenerated span: the new audio inside it only, the level measured on the whole spliced take
   const baseGain = re?.base.raisedDb;
-  const fresh =
-    baseGain !== undefined && Math.abs(baseGain - res.level.raisedDb) > 1e-3
-      ? res.pcm.map((v) => v * 10 ** ((baseGain - res.level.raisedDb) / 20))
-      : res.pcm;
+  let fresh = res.pcm;
+  if (baseGain !== undefined && Math.abs(baseGain - res.level.raisedDb) > 1e-3) {
+    const k = 10 ** ((baseGain - res.level.raisedDb) / 20);
+    fresh = res.pcm.map((v) => v * k);
+  }
   const pcm = re ? spliceSpan(re.base.pcm, fresh, res.sampleRate, re.startSec, re.endSec) : res.pcm;
   const level = re ? { ...measureLevel(pcm, res.sampleRate), raisedDb: baseGain ?? res.level.raisedDb } : res.level;
   input.onProgress?.('beats', 1);
